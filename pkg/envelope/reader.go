@@ -1,0 +1,302 @@
+package envelope
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/xr-lake/xr/pkg/jsonscan"
+)
+
+// DefaultMaxLine is the default cap on one envelope line: 64 MiB.
+const DefaultMaxLine = 64 << 20
+
+// Reader reads envelopes, one per line. Blank lines are skipped, CRLF line
+// ends and a UTF-8 byte order mark on the first line are accepted.
+type Reader struct {
+	br      *bufio.Reader
+	max     int
+	line    int
+	buf     []byte // the current line, without its line end
+	rec     Record
+	lenient bool
+}
+
+// NewReader returns a Reader with the given line cap (<= 0: DefaultMaxLine).
+func NewReader(r io.Reader, maxLine int) *Reader {
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLine
+	}
+	return &Reader{br: bufio.NewReaderSize(r, 256<<10), max: maxLine}
+}
+
+// Lenient makes Read skip the required-field checks (exchange_type,
+// source_system, entity_type), for tools that only look at a few fields.
+func (r *Reader) Lenient() { r.lenient = true }
+
+// LineNumber is the number of the last line read.
+func (r *Reader) LineNumber() int { return r.line }
+
+// Bytes returns the last line read, exactly as it came in (without the
+// line end or a first-line BOM). It is valid until the next Read.
+func (r *Reader) Bytes() []byte { return r.buf }
+
+// ReadLine returns the next non-blank line without parsing it.
+func (r *Reader) ReadLine() ([]byte, error) {
+	for {
+		r.buf = r.buf[:0]
+		for {
+			chunk, err := r.br.ReadSlice('\n')
+			if len(r.buf)+len(chunk) > r.max+2 { // +2: the line end itself
+				r.line++
+				r.skipRest(err)
+				return nil, &LineError{Line: r.line, Err: fmt.Errorf("%w: over %d bytes (raise --max-line)", ErrTooLong, r.max)}
+			}
+			r.buf = append(r.buf, chunk...)
+			if err == bufio.ErrBufferFull {
+				continue
+			}
+			if err != nil && err != io.EOF {
+				return nil, err
+			}
+			if len(r.buf) == 0 && err == io.EOF {
+				return nil, io.EOF
+			}
+			break
+		}
+		r.line++
+		b := r.buf
+		if n := len(b); n > 0 && b[n-1] == '\n' {
+			b = b[:n-1]
+		}
+		if n := len(b); n > 0 && b[n-1] == '\r' {
+			b = b[:n-1]
+		}
+		if r.line == 1 {
+			b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+		}
+		if len(b) > r.max {
+			return nil, &LineError{Line: r.line, Err: fmt.Errorf("%w: over %d bytes (raise --max-line)", ErrTooLong, r.max)}
+		}
+		if len(bytes.TrimLeft(b, " \t\r")) == 0 {
+			continue
+		}
+		r.buf = b
+		return b, nil
+	}
+}
+
+// skipRest discards the remainder of an over-long line.
+func (r *Reader) skipRest(err error) {
+	for err == bufio.ErrBufferFull {
+		_, err = r.br.ReadSlice('\n')
+	}
+}
+
+// Read returns the next envelope, or io.EOF. Errors about one line are
+// *LineError; the Reader can go on with the next line after one.
+func (r *Reader) Read() (*Record, error) {
+	line, err := r.ReadLine()
+	if err != nil {
+		return nil, err
+	}
+	r.rec = Record{Line: r.line, Extra: r.rec.Extra[:0]}
+	if err := Parse(&r.rec, line, r.lenient); err != nil {
+		var le *LineError
+		if errors.As(err, &le) {
+			le.Line = r.line
+			return nil, le
+		}
+		return nil, &LineError{Line: r.line, Err: err}
+	}
+	return &r.rec, nil
+}
+
+// Parse parses one envelope line into rec (raw values alias line) and
+// validates it. With lenient, the required string fields may be missing.
+func Parse(rec *Record, line []byte, lenient bool) error {
+	i := jsonscan.SkipSpace(line, 0)
+	if i >= len(line) || line[i] != '{' {
+		if err := jsonscan.Valid(line); err != nil {
+			return &LineError{Err: err}
+		}
+		return &LineError{Err: errors.New("not a JSON object")}
+	}
+	i = jsonscan.SkipSpace(line, i+1)
+	if i < len(line) && line[i] == '}' {
+		i++
+	} else {
+		for {
+			if i >= len(line) || line[i] != '"' {
+				return &LineError{Err: &jsonscan.SyntaxError{Offset: i, Msg: "want an object key string"}}
+			}
+			kend, err := jsonscan.SkipString(line, i)
+			if err != nil {
+				return &LineError{Err: err}
+			}
+			key := line[i:kend]
+			i = jsonscan.SkipSpace(line, kend)
+			if i >= len(line) || line[i] != ':' {
+				return &LineError{Err: &jsonscan.SyntaxError{Offset: i, Msg: "want ':' after object key"}}
+			}
+			i = jsonscan.SkipSpace(line, i+1)
+			vstart := i
+			if i, err = jsonscan.Skip(line, i); err != nil {
+				return &LineError{Field: fieldLabel(key), Err: err}
+			}
+			if err := rec.setMember(key, line[vstart:i]); err != nil {
+				return err
+			}
+			i = jsonscan.SkipSpace(line, i)
+			if i >= len(line) {
+				return &LineError{Err: &jsonscan.SyntaxError{Offset: i, Msg: "unexpected end of line in object"}}
+			}
+			if line[i] == '}' {
+				i++
+				break
+			}
+			if line[i] != ',' {
+				return &LineError{Err: &jsonscan.SyntaxError{Offset: i, Msg: fmt.Sprintf("unexpected %q, want ',' or '}'", line[i])}}
+			}
+			i = jsonscan.SkipSpace(line, i+1)
+		}
+	}
+	if j := jsonscan.SkipSpace(line, i); j != len(line) {
+		return &LineError{Err: &jsonscan.SyntaxError{Offset: j, Msg: "unexpected text after the object"}}
+	}
+	return rec.validate(lenient)
+}
+
+func fieldLabel(key []byte) string {
+	s, err := jsonscan.Unquote(key)
+	if err != nil {
+		return string(key)
+	}
+	return s
+}
+
+// setMember stores one top-level member; a duplicated known key keeps the
+// last value, as JSON parsers (and the reference) do.
+func (rec *Record) setMember(key, val []byte) error {
+	name := key[1 : len(key)-1]
+	if f, ok := fieldByRawName(name); ok {
+		rec.raw[f] = val
+		rec.str[f] = ""
+		if val[0] == '"' {
+			s, err := jsonscan.Unquote(val)
+			if err != nil {
+				return &LineError{Field: f.String(), Err: err}
+			}
+			rec.str[f] = s
+		}
+		return nil
+	}
+	rec.Extra = append(rec.Extra, Member{Name: key, Raw: val})
+	return nil
+}
+
+func fieldByRawName(name []byte) (Field, bool) {
+	for i, n := range fieldNames {
+		if string(name) == n {
+			return Field(i), true
+		}
+	}
+	return 0, false
+}
+
+// validate checks the types of the known fields.
+func (rec *Record) validate(lenient bool) error {
+	fail := func(f Field, format string, args ...any) error {
+		return &LineError{Field: f.String(), Err: fmt.Errorf(format, args...)}
+	}
+	for _, f := range []Field{ExchangeType, SourceSystem, EntityType} {
+		v := rec.raw[f]
+		switch {
+		case v == nil && lenient:
+		case v == nil:
+			return fail(f, "missing (required)")
+		case v[0] != '"':
+			return fail(f, "want a string, got %s", kind(v))
+		case rec.str[f] == "":
+			return fail(f, "empty (required)")
+		}
+	}
+	if v := rec.raw[NaturalKey]; v != nil {
+		if c := v[0]; c != '"' && c != 'n' && c != '-' && (c < '0' || c > '9') {
+			return fail(NaturalKey, "want a string, number or null, got %s", kind(v))
+		}
+	}
+	if v := rec.raw[ExchangeID]; v != nil && string(v) != "null" {
+		if v[0] != '"' || !isUUID(rec.str[ExchangeID]) {
+			return fail(ExchangeID, "not a UUID: %s", clip(v))
+		}
+	}
+	if v := rec.raw[ObservedAt]; v != nil && string(v) != "null" {
+		if v[0] != '"' {
+			return fail(ObservedAt, "want an ISO 8601 string, got %s", kind(v))
+		}
+		if _, err := ParseTime(rec.str[ObservedAt]); err != nil {
+			return fail(ObservedAt, "%v", err)
+		}
+	}
+	if v := rec.raw[ContentSHA256]; v != nil && string(v) != "null" {
+		if v[0] != '"' || (rec.str[ContentSHA256] != "" && !isHexDigest(rec.str[ContentSHA256])) {
+			return fail(ContentSHA256, "not a lowercase hex SHA-256 digest: %s", clip(v))
+		}
+	}
+	if v := rec.raw[SchemaVersion]; v != nil && !isInteger(v) {
+		return fail(SchemaVersion, "want an integer, got %s", clip(v))
+	}
+	for _, f := range []Field{Tags, RedactionsApplied} {
+		if v := rec.raw[f]; v != nil && string(v) != "null" {
+			if err := checkStringArray(v); err != nil {
+				return fail(f, "%v", err)
+			}
+		}
+	}
+	return nil
+}
+
+func checkStringArray(v []byte) error {
+	if v[0] != '[' {
+		return fmt.Errorf("want an array of strings, got %s", kind(v))
+	}
+	i := jsonscan.SkipSpace(v, 1)
+	for i < len(v) && v[i] != ']' {
+		if v[i] != '"' {
+			return fmt.Errorf("want an array of strings, found %s", kind(v[i:]))
+		}
+		end, _ := jsonscan.SkipString(v, i)
+		i = jsonscan.SkipSpace(v, end)
+		if i < len(v) && v[i] == ',' {
+			i = jsonscan.SkipSpace(v, i+1)
+		}
+	}
+	return nil
+}
+
+func kind(v []byte) string {
+	switch c := v[0]; {
+	case c == '"':
+		return "a string"
+	case c == '{':
+		return "an object"
+	case c == '[':
+		return "an array"
+	case c == 't' || c == 'f':
+		return "a boolean"
+	case c == 'n':
+		return "null"
+	default:
+		return "a number"
+	}
+}
+
+func clip(v []byte) string {
+	if len(v) > 80 {
+		return string(v[:77]) + "..."
+	}
+	return string(v)
+}
