@@ -1,0 +1,409 @@
+// Package canonical writes the canonical JSON text that xr hashes, byte for
+// byte as the reference tool (Python's json module) writes it:
+//
+//   - object keys NFC-normalized, sorted by code point, the last of equal
+//     keys winning; no whitespace;
+//   - strings NFC-normalized and escaped as json.dumps(ensure_ascii=False)
+//     does; a lone surrogate escape is an error, as in the reference;
+//   - integers exact at any size ("-0" → "0"), at most 4300 digits
+//     (CPython's limit: the reference cannot read more);
+//   - floats rounded to 15 significant digits, then written in Python's
+//     shortest repr ("1.0", "1e-05", "1e+16"); a lexeme that overflows a
+//     double becomes the string "Infinity"; a double that overflows only
+//     after rounding becomes the bare token Infinity.
+//
+// It reads the raw JSON text in one pass and validates it as it goes, so
+// no Go value tree is ever built.
+package canonical
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/xr-lake/xr/pkg/jsonscan"
+)
+
+// MaxIntDigits is CPython's default limit on the digits of an integer it
+// will parse; the reference fails beyond it, and so do we.
+const MaxIntDigits = 4300
+
+// Canonicalizer holds reusable scratch space; the zero value is ready. It
+// is not safe for concurrent use.
+type Canonicalizer struct {
+	members []member
+	keys    []byte
+	scratch []byte
+	str     []byte
+}
+
+// member is one object member already written to dst[start:end] as
+// `"key":value`; its NFC key bytes are keys[kOff:kEnd], the key as decoded
+// (before NFC) keys[dOff:dEnd].
+type member struct {
+	kOff, kEnd int
+	dOff, dEnd int
+	start, end int
+}
+
+// Append appends the canonical form of the single JSON value in b (which
+// may be surrounded by whitespace) to dst.
+func Append(dst, b []byte) ([]byte, error) {
+	var c Canonicalizer
+	return c.Append(dst, b)
+}
+
+// Append is the package-level Append with reused scratch space.
+func (c *Canonicalizer) Append(dst, b []byte) ([]byte, error) {
+	i := jsonscan.SkipSpace(b, 0)
+	dst, i, err := c.value(dst, b, i, 0)
+	if err != nil {
+		return dst, err
+	}
+	if j := jsonscan.SkipSpace(b, i); j != len(b) {
+		return dst, &jsonscan.SyntaxError{Offset: j, Msg: "unexpected text after the value"}
+	}
+	return dst, nil
+}
+
+func (c *Canonicalizer) value(dst, b []byte, i, depth int) ([]byte, int, error) {
+	if i >= len(b) {
+		return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: "unexpected end of input, want a value"}
+	}
+	switch ch := b[i]; {
+	case ch == '"':
+		return c.string(dst, b, i)
+	case ch == '{':
+		return c.object(dst, b, i, depth+1)
+	case ch == '[':
+		return c.array(dst, b, i, depth+1)
+	case ch == '-' || (ch >= '0' && ch <= '9'):
+		end, err := jsonscan.SkipNumber(b, i)
+		if err != nil {
+			return dst, end, err
+		}
+		dst, err = AppendNumber(dst, b[i:end])
+		if err != nil {
+			return dst, end, &jsonscan.SyntaxError{Offset: i, Msg: err.Error()}
+		}
+		return dst, end, nil
+	default:
+		end, err := jsonscan.Skip(b, i) // true, false, null or an error
+		if err != nil {
+			return dst, end, err
+		}
+		return append(dst, b[i:end]...), end, nil
+	}
+}
+
+// plainASCII marks printable ASCII bytes other than '"' and '\\': inside a
+// string they stand for themselves in canonical form.
+var plainASCII = func() (t [256]bool) {
+	for ch := 0x20; ch < 0x80; ch++ {
+		t[ch] = ch != '"' && ch != '\\'
+	}
+	return t
+}()
+
+// string writes the canonical form of the string literal at b[i].
+func (c *Canonicalizer) string(dst, b []byte, i int) ([]byte, int, error) {
+	j := i + 1
+	for j < len(b) && plainASCII[b[j]] {
+		j++
+	}
+	if j < len(b) && b[j] == '"' { // fast path: plain ASCII, already canonical
+		return append(dst, b[i:j+1]...), j + 1, nil
+	}
+	end, err := jsonscan.SkipString(b, i)
+	if err != nil {
+		return dst, end, err
+	}
+	raw := b[i:end]
+	if bytes.IndexByte(raw, '\\') < 0 && norm.NFC.IsNormal(raw) {
+		// no escapes, valid UTF-8 (checked), no controls: as canonical as it gets
+		return append(dst, raw...), end, nil
+	}
+	c.str, err = c.text(c.str[:0], raw)
+	if err != nil {
+		return dst, end, &jsonscan.SyntaxError{Offset: i, Msg: err.Error()}
+	}
+	return jsonscan.AppendQuote(dst, c.str), end, nil
+}
+
+// text appends the NFC text of a validated string literal to dst.
+func (c *Canonicalizer) text(dst, raw []byte) ([]byte, error) {
+	start := len(dst)
+	dst, err := jsonscan.AppendUnquote(dst, raw)
+	if err != nil {
+		return dst, err
+	}
+	if !norm.NFC.IsNormal(dst[start:]) {
+		c.scratch = append(c.scratch[:0], dst[start:]...)
+		dst = norm.NFC.Append(dst[:start], c.scratch...)
+	}
+	return dst, nil
+}
+
+func (c *Canonicalizer) array(dst, b []byte, i, depth int) ([]byte, int, error) {
+	if depth > jsonscan.MaxDepth {
+		return dst, i, fmt.Errorf("%w: %w", &jsonscan.SyntaxError{Offset: i, Msg: fmt.Sprintf("more than %d levels", jsonscan.MaxDepth)}, jsonscan.ErrTooDeep)
+	}
+	dst = append(dst, '[')
+	i = jsonscan.SkipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return append(dst, ']'), i + 1, nil
+	}
+	for {
+		var err error
+		if dst, i, err = c.value(dst, b, i, depth); err != nil {
+			return dst, i, err
+		}
+		i = jsonscan.SkipSpace(b, i)
+		if i >= len(b) {
+			return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: "unexpected end of input in array"}
+		}
+		switch b[i] {
+		case ',':
+			dst = append(dst, ',')
+			i = jsonscan.SkipSpace(b, i+1)
+		case ']':
+			return append(dst, ']'), i + 1, nil
+		default:
+			return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: fmt.Sprintf("unexpected %q, want ',' or ']'", b[i])}
+		}
+	}
+}
+
+func (c *Canonicalizer) object(dst, b []byte, i, depth int) ([]byte, int, error) {
+	if depth > jsonscan.MaxDepth {
+		return dst, i, fmt.Errorf("%w: %w", &jsonscan.SyntaxError{Offset: i, Msg: fmt.Sprintf("more than %d levels", jsonscan.MaxDepth)}, jsonscan.ErrTooDeep)
+	}
+	region := len(dst)
+	dst = append(dst, '{')
+	i = jsonscan.SkipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return append(dst, '}'), i + 1, nil
+	}
+	base, keyBase := len(c.members), len(c.keys)
+	defer func() { c.members, c.keys = c.members[:base], c.keys[:keyBase] }()
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: "want an object key string"}
+		}
+		kend, err := jsonscan.SkipString(b, i)
+		if err != nil {
+			return dst, kend, err
+		}
+		dOff := len(c.keys)
+		if c.keys, err = jsonscan.AppendUnquote(c.keys, b[i:kend]); err != nil {
+			return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: "object key: " + err.Error()}
+		}
+		dEnd, kOff := len(c.keys), dOff
+		if !norm.NFC.IsNormal(c.keys[dOff:]) {
+			kOff = len(c.keys)
+			c.keys = norm.NFC.Append(c.keys, c.keys[dOff:dEnd]...)
+		}
+		start := len(dst)
+		dst = jsonscan.AppendQuote(dst, c.keys[kOff:])
+		dst = append(dst, ':')
+		i = jsonscan.SkipSpace(b, kend)
+		if i >= len(b) || b[i] != ':' {
+			return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: "want ':' after object key"}
+		}
+		i = jsonscan.SkipSpace(b, i+1)
+		if dst, i, err = c.value(dst, b, i, depth); err != nil {
+			return dst, i, err
+		}
+		c.members = append(c.members, member{kOff: kOff, kEnd: len(c.keys), dOff: dOff, dEnd: dEnd, start: start, end: len(dst)})
+		i = jsonscan.SkipSpace(b, i)
+		if i >= len(b) {
+			return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: "unexpected end of input in object"}
+		}
+		if b[i] == '}' {
+			i++
+			break
+		}
+		if b[i] != ',' {
+			return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: fmt.Sprintf("unexpected %q, want ',' or '}'", b[i])}
+		}
+		i = jsonscan.SkipSpace(b, i+1)
+	}
+	return c.sortMembers(dst, region, c.members[base:]), i, nil
+}
+
+// sortMembers rewrites the members written at dst[region:] in key order,
+// comma-separated, with one member per key as the reference keeps it (see
+// winner).
+func (c *Canonicalizer) sortMembers(dst []byte, region int, ms []member) []byte {
+	key := func(m member) []byte { return c.keys[m.kOff:m.kEnd] }
+	ordered := true
+	for k := 1; k < len(ms); k++ {
+		if bytes.Compare(key(ms[k-1]), key(ms[k])) >= 0 {
+			ordered = false
+			break
+		}
+	}
+	if ordered { // common case: members are adjacent; only commas are missing
+		if len(ms) == 1 {
+			return append(dst, '}')
+		}
+		c.scratch = append(c.scratch[:0], dst[region:]...)
+	} else {
+		c.scratch = append(c.scratch[:0], dst[region:]...)
+		slices.SortStableFunc(ms, func(a, b member) int { return bytes.Compare(key(a), key(b)) })
+	}
+	dst = append(dst[:region], '{')
+	for k := 0; k < len(ms); {
+		n := 1
+		for k+n < len(ms) && bytes.Equal(key(ms[k]), key(ms[k+n])) {
+			n++
+		}
+		m := ms[k]
+		if n > 1 {
+			m = c.winner(ms[k : k+n])
+		}
+		if dst[len(dst)-1] != '{' {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, c.scratch[m.start-region:m.end-region]...)
+		k += n
+	}
+	return append(dst, '}')
+}
+
+// winner picks, among members whose keys are equal after NFC (in input
+// order), the one the reference keeps. Python's json.loads keeps one entry
+// per exact key, placed at its first occurrence with its last value; the
+// NFC dict built from it then lets the entry placed last win. So: the
+// exact key whose first occurrence is latest, with its last value.
+func (c *Canonicalizer) winner(run []member) member {
+	exact := func(m member) []byte { return c.keys[m.dOff:m.dEnd] }
+	best := 0 // index of the first occurrence of the winning exact key
+	for k := range run {
+		first := k
+		for j := 0; j < k; j++ {
+			if bytes.Equal(exact(run[j]), exact(run[k])) {
+				first = j
+				break
+			}
+		}
+		if first == k {
+			best = k
+		}
+	}
+	w := run[best]
+	for _, m := range run[best:] {
+		if bytes.Equal(exact(m), exact(run[best])) {
+			w = m
+		}
+	}
+	return w
+}
+
+// ErrIntTooLong: an integer the reference tool cannot parse.
+var ErrIntTooLong = errors.New("integer has more than 4300 digits (the reference tool cannot read it)")
+
+// AppendNumber appends the canonical form of a valid JSON number lexeme.
+func AppendNumber(dst, lex []byte) ([]byte, error) {
+	if bytes.IndexAny(lex, ".eE") < 0 {
+		digits := len(lex)
+		if lex[0] == '-' {
+			digits--
+		}
+		if digits > MaxIntDigits {
+			return dst, ErrIntTooLong
+		}
+		if string(lex) == "-0" {
+			return append(dst, '0'), nil
+		}
+		return append(dst, lex...), nil
+	}
+	f, err := strconv.ParseFloat(string(lex), 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return dst, err
+	}
+	if math.IsInf(f, 0) { // the lexeme itself overflows: the reference writes a string
+		if f < 0 {
+			return append(dst, `"-Infinity"`...), nil
+		}
+		return append(dst, `"Infinity"`...), nil
+	}
+	return AppendFloat(dst, f), nil
+}
+
+// AppendFloat appends f as the reference does: rounded to 15 significant
+// digits, then in Python's repr form.
+func AppendFloat(dst []byte, f float64) []byte {
+	var buf [32]byte
+	r, _ := strconv.ParseFloat(string(strconv.AppendFloat(buf[:0], f, 'e', 14, 64)), 64)
+	switch {
+	case math.IsInf(r, 1):
+		return append(dst, "Infinity"...)
+	case math.IsInf(r, -1):
+		return append(dst, "-Infinity"...)
+	case r == 0:
+		return append(dst, "0.0"...) // also -0.0
+	}
+	return appendRepr(dst, r)
+}
+
+// appendRepr writes Python's repr of a finite, non-zero double: the
+// shortest round-trip digits, fixed notation for decimal exponents -4..15
+// (always with a fractional part), scientific otherwise ("1e-05", "1e+16").
+func appendRepr(dst []byte, f float64) []byte {
+	var buf [32]byte
+	s := strconv.AppendFloat(buf[:0], f, 'e', -1, 64) // -d.ddde±XX
+	if s[0] == '-' {
+		dst = append(dst, '-')
+		s = s[1:]
+	}
+	e := bytes.IndexByte(s, 'e')
+	exp, _ := strconv.Atoi(string(s[e+1:]))
+	var digits [24]byte
+	d := append(digits[:0], s[0])
+	if e > 1 {
+		d = append(d, s[2:e]...)
+	}
+	if exp < -4 || exp > 15 {
+		dst = append(dst, d[0])
+		if len(d) > 1 {
+			dst = append(dst, '.')
+			dst = append(dst, d[1:]...)
+		}
+		dst = append(dst, 'e')
+		if exp < 0 {
+			dst = append(dst, '-')
+			exp = -exp
+		} else {
+			dst = append(dst, '+')
+		}
+		if exp < 10 {
+			dst = append(dst, '0')
+		}
+		return strconv.AppendInt(dst, int64(exp), 10)
+	}
+	point := exp + 1 // digits before the decimal point
+	switch {
+	case point <= 0:
+		dst = append(dst, '0', '.')
+		for k := 0; k < -point; k++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, d...)
+	case point >= len(d):
+		dst = append(dst, d...)
+		for k := len(d); k < point; k++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, '.', '0')
+	default:
+		dst = append(dst, d[:point]...)
+		dst = append(dst, '.')
+		return append(dst, d[point:]...)
+	}
+}
