@@ -1,0 +1,137 @@
+package jsonscan
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Pointer returns the raw JSON value that the RFC 6901 JSON Pointer ptr
+// selects in the document b (which must be valid JSON). found is false
+// when the pointer names nothing there.
+func Pointer(b []byte, ptr string) (raw []byte, found bool, err error) {
+	if ptr == "" {
+		i := SkipSpace(b, 0)
+		end, err := Skip(b, i)
+		return b[i:end], err == nil, err
+	}
+	if ptr[0] != '/' {
+		return nil, false, fmt.Errorf("JSON Pointer %q must be empty or start with '/'", ptr)
+	}
+	i := SkipSpace(b, 0)
+	for _, tok := range strings.Split(ptr[1:], "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		if i >= len(b) {
+			return nil, false, nil
+		}
+		switch b[i] {
+		case '{':
+			if i, found, err = member(b, i, tok); err != nil || !found {
+				return nil, false, err
+			}
+		case '[':
+			n, aerr := strconv.Atoi(tok)
+			if aerr != nil || n < 0 || (len(tok) > 1 && tok[0] == '0') {
+				return nil, false, nil
+			}
+			if i, found, err = element(b, i, n); err != nil || !found {
+				return nil, false, err
+			}
+		default:
+			return nil, false, nil
+		}
+	}
+	end, err := Skip(b, i)
+	if err != nil {
+		return nil, false, err
+	}
+	return b[i:end], true, nil
+}
+
+// member finds key in the object at b[i] and returns its value's offset.
+func member(b []byte, i int, key string) (int, bool, error) {
+	i = SkipSpace(b, i+1)
+	for i < len(b) && b[i] == '"' {
+		kend, err := SkipString(b, i)
+		if err != nil {
+			return 0, false, err
+		}
+		k, err := Unquote(b[i:kend])
+		if err != nil {
+			return 0, false, err
+		}
+		i = SkipSpace(b, kend)
+		i = SkipSpace(b, i+1) // ':'
+		if k == key {
+			return i, true, nil
+		}
+		if i, err = Skip(b, i); err != nil {
+			return 0, false, err
+		}
+		i = SkipSpace(b, i)
+		if i < len(b) && b[i] == ',' {
+			i = SkipSpace(b, i+1)
+		}
+	}
+	return 0, false, nil
+}
+
+// element finds the n-th element of the array at b[i].
+func element(b []byte, i, n int) (int, bool, error) {
+	i = SkipSpace(b, i+1)
+	for k := 0; i < len(b) && b[i] != ']'; k++ {
+		if k == n {
+			return i, true, nil
+		}
+		var err error
+		if i, err = Skip(b, i); err != nil {
+			return 0, false, err
+		}
+		i = SkipSpace(b, i)
+		if i < len(b) && b[i] == ',' {
+			i = SkipSpace(b, i+1)
+		}
+	}
+	return 0, false, nil
+}
+
+// AppendCompact appends the valid JSON text b without insignificant
+// whitespace; everything else (string contents, number lexemes, key
+// order) is kept byte for byte.
+func AppendCompact(dst, b []byte) []byte {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case IsSpace(c):
+			continue
+		case c == '"':
+			end, err := SkipString(b, i)
+			if err != nil { // not reached for valid input
+				return append(dst, b[i:]...)
+			}
+			dst = append(dst, b[i:end]...)
+			i = end - 1
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// HasSpace reports whether b has whitespace outside its strings, i.e.
+// whether AppendCompact would change it.
+func HasSpace(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case IsSpace(c):
+			return true
+		case c == '"':
+			end, err := SkipString(b, i)
+			if err != nil {
+				return false
+			}
+			i = end - 1
+		}
+	}
+	return false
+}
