@@ -18,11 +18,13 @@ package canonical
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -110,25 +112,152 @@ var plainASCII = func() (t [256]bool) {
 	return t
 }()
 
-// string writes the canonical form of the string literal at b[i].
+// string writes the canonical form of the string literal at b[i]. Most
+// strings are canonical as they stand (NFC-safe runes, and only the
+// escapes \" \\ \b \f \n \r \t, which canonical form keeps), so it first
+// looks for the end of that verbatim prefix and copies it in one go; from
+// a \u or \/ escape on it rewrites (rewrite), and a string with a rune
+// that is not NFC-safe takes the exact path through package norm.
 func (c *Canonicalizer) string(dst, b []byte, i int) ([]byte, int, error) {
 	j := i + 1
-	for j < len(b) && plainASCII[b[j]] {
-		j++
+	for {
+		for j+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[j:])
+			if jsonscan.StopMask(x)|x&0x8080808080808080 != 0 {
+				break
+			}
+			j += 8
+		}
+		if j >= len(b) {
+			return c.stringExact(dst, b, i)
+		}
+		switch ch := b[j]; {
+		case plainASCII[ch]:
+			j++
+		case ch >= 0x80:
+			r, size := decodeRune(b, j)
+			if r < 0 || r >= 0x300 && !nfcSafe(r) {
+				return c.stringExact(dst, b, i)
+			}
+			j += size
+		case ch == '"':
+			return append(dst, b[i:j+1]...), j + 1, nil
+		case ch == '\\' && j+1 < len(b) && keptEscape[b[j+1]]:
+			j += 2
+		case ch == '\\':
+			return c.rewrite(append(dst, b[i:j]...), len(dst), b, i, j)
+		default:
+			return c.stringExact(dst, b, i)
+		}
 	}
-	if j < len(b) && b[j] == '"' { // fast path: plain ASCII, already canonical
-		return append(dst, b[i:j+1]...), j + 1, nil
+}
+
+// keptEscape marks the escapes canonical form writes as they are.
+var keptEscape = [256]bool{'"': true, '\\': true, 'b': true, 'f': true, 'n': true, 'r': true, 't': true}
+
+// rewrite goes on writing the string literal begun at b[i] from b[j],
+// decoding escapes and writing canonical ones; dst already holds b[i:j]
+// (from start on). It falls back to the exact path like string does.
+func (c *Canonicalizer) rewrite(dst []byte, start int, b []byte, i, j int) ([]byte, int, error) {
+	for {
+		k, _ := jsonscan.PlainRun(b, j, true)
+		dst = append(dst, b[j:k]...)
+		j = k
+		if j >= len(b) {
+			break // error: let the exact path report it
+		}
+		ch := b[j]
+		if ch == '"' {
+			return append(dst, '"'), j + 1, nil
+		}
+		if ch < 0x20 {
+			break
+		}
+		if ch >= 0x80 {
+			r, size := decodeRune(b, j)
+			if r < 0 || r >= 0x300 && !nfcSafe(r) {
+				break
+			}
+			dst = append(dst, b[j:j+size]...)
+			j += size
+			continue
+		}
+		// a backslash escape
+		if j+1 >= len(b) {
+			break
+		}
+		switch e := b[j+1]; e {
+		case '"', '\\', 'b', 'f', 'n', 'r', 't':
+			dst = append(dst, '\\', e)
+			j += 2
+			continue
+		case '/':
+			dst = append(dst, '/')
+			j += 2
+			continue
+		case 'u':
+			if j+6 > len(b) {
+				break
+			}
+			r := rune(hex4(b[j+2 : j+6]))
+			if r < 0 || r >= 0xd800 && r <= 0xdfff || !nfcSafe(r) {
+				break // surrogates, bad hex, unsafe runes: exact path
+			}
+			dst = jsonscan.AppendQuoteRune(dst, r)
+			j += 6
+			continue
+		}
+		break
 	}
+	return c.stringExact(dst[:start], b, i)
+}
+
+// decodeRune decodes the UTF-8 sequence at b[j] (b[j] >= 0x80), inline
+// for the two- and three-byte forms; r < 0 means invalid UTF-8.
+func decodeRune(b []byte, j int) (r rune, size int) {
+	c := b[j]
+	switch {
+	case c >= 0xc2 && c < 0xe0 && j+1 < len(b) && b[j+1]&0xc0 == 0x80:
+		return rune(c&0x1f)<<6 | rune(b[j+1]&0x3f), 2
+	case c >= 0xe0 && c < 0xf0 && j+2 < len(b) && b[j+1]&0xc0 == 0x80 && b[j+2]&0xc0 == 0x80:
+		r = rune(c&0x0f)<<12 | rune(b[j+1]&0x3f)<<6 | rune(b[j+2]&0x3f)
+		if r < 0x800 || r >= 0xd800 && r <= 0xdfff {
+			return -1, 1
+		}
+		return r, 3
+	}
+	r, size = utf8.DecodeRune(b[j:])
+	if r == utf8.RuneError && size <= 1 {
+		return -1, 1
+	}
+	return r, size
+}
+
+// hex4 decodes four hex digits, or returns -1.
+func hex4(h []byte) int {
+	v := 0
+	for _, c := range h {
+		switch {
+		case c >= '0' && c <= '9':
+			v = v<<4 | int(c-'0')
+		case c >= 'a' && c <= 'f':
+			v = v<<4 | int(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			v = v<<4 | int(c-'A'+10)
+		default:
+			return -1
+		}
+	}
+	return v
+}
+
+// stringExact is the exact path: validate, decode, NFC, quote.
+func (c *Canonicalizer) stringExact(dst, b []byte, i int) ([]byte, int, error) {
 	end, err := jsonscan.SkipString(b, i)
 	if err != nil {
 		return dst, end, err
 	}
-	raw := b[i:end]
-	if bytes.IndexByte(raw, '\\') < 0 && norm.NFC.IsNormal(raw) {
-		// no escapes, valid UTF-8 (checked), no controls: as canonical as it gets
-		return append(dst, raw...), end, nil
-	}
-	c.str, err = c.text(c.str[:0], raw)
+	c.str, err = c.text(c.str[:0], b[i:end])
 	if err != nil {
 		return dst, end, &jsonscan.SyntaxError{Offset: i, Msg: err.Error()}
 	}

@@ -49,6 +49,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 		o.Warn = func(string) {}
 	}
 	r := envelope.NewReader(in, o.MaxLine)
+	r.DeferPayloads() // every mode canonicalizes request and response, which validates them
 	w := envelope.NewWriter(out, o.FlushEach)
 	var h Hasher
 	var buf []byte

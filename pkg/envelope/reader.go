@@ -22,6 +22,7 @@ type Reader struct {
 	buf     []byte // the current line, without its line end
 	rec     Record
 	lenient bool
+	deferP  bool
 }
 
 // NewReader returns a Reader with the given line cap (<= 0: DefaultMaxLine).
@@ -35,6 +36,11 @@ func NewReader(r io.Reader, maxLine int) *Reader {
 // Lenient makes Read skip the required-field checks (exchange_type,
 // source_system, entity_type), for tools that only look at a few fields.
 func (r *Reader) Lenient() { r.lenient = true }
+
+// DeferPayloads makes Read only delimit request and response instead of
+// validating them, for stages that canonicalize both right after (which
+// validates them fully): xr-hash reads each payload byte once, not twice.
+func (r *Reader) DeferPayloads() { r.deferP = true }
 
 // LineNumber is the number of the last line read.
 func (r *Reader) LineNumber() int { return r.line }
@@ -103,7 +109,7 @@ func (r *Reader) Read() (*Record, error) {
 		return nil, err
 	}
 	r.rec = Record{Line: r.line, Extra: r.rec.Extra[:0]}
-	if err := Parse(&r.rec, line, r.lenient); err != nil {
+	if err := parse(&r.rec, line, r.lenient, r.deferP); err != nil {
 		var le *LineError
 		if errors.As(err, &le) {
 			le.Line = r.line
@@ -117,6 +123,10 @@ func (r *Reader) Read() (*Record, error) {
 // Parse parses one envelope line into rec (raw values alias line) and
 // validates it. With lenient, the required string fields may be missing.
 func Parse(rec *Record, line []byte, lenient bool) error {
+	return parse(rec, line, lenient, false)
+}
+
+func parse(rec *Record, line []byte, lenient, deferPayloads bool) error {
 	i := jsonscan.SkipSpace(line, 0)
 	if i >= len(line) || line[i] != '{' {
 		if err := jsonscan.Valid(line); err != nil {
@@ -143,7 +153,11 @@ func Parse(rec *Record, line []byte, lenient bool) error {
 			}
 			i = jsonscan.SkipSpace(line, i+1)
 			vstart := i
-			if i, err = jsonscan.Skip(line, i); err != nil {
+			skip := jsonscan.Skip
+			if deferPayloads && (string(key) == `"request"` || string(key) == `"response"`) {
+				skip = jsonscan.Delimit
+			}
+			if i, err = skip(line, i); err != nil {
 				return &LineError{Field: fieldLabel(key), Err: err}
 			}
 			if err := rec.setMember(key, line[vstart:i]); err != nil {

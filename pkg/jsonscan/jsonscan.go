@@ -215,12 +215,13 @@ func SkipNumber(b []byte, i int) (int, error) {
 	return i, nil
 }
 
-// plain marks bytes that may appear in a JSON string without escaping and
-// need no further check: printable ASCII other than '"' and '\\'.
-var plain = func() (t [256]bool) {
-	for c := 0x20; c < 0x80; c++ {
-		t[c] = c != '"' && c != '\\'
+// stop marks the bytes that end a plain run inside a string: '"', '\\'
+// and controls. Everything else is copied or checked as UTF-8 in bulk.
+var stop = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
 	}
+	t['"'], t['\\'] = true, true
 	return t
 }()
 
@@ -229,9 +230,17 @@ var plain = func() (t [256]bool) {
 func SkipString(b []byte, i int) (int, error) {
 	i++
 	for {
-		for i < len(b) && plain[b[i]] {
-			i++
+		k, high := PlainRun(b, i, false)
+		if high && !utf8.Valid(b[i:k]) {
+			for i < k {
+				r, size := utf8.DecodeRune(b[i:k])
+				if r == utf8.RuneError && size <= 1 {
+					return i, synErr(i, "invalid UTF-8 in string")
+				}
+				i += size
+			}
 		}
+		i = k
 		if i >= len(b) {
 			return i, synErr(i, "unexpected end of input in string")
 		}
@@ -244,14 +253,8 @@ func SkipString(b []byte, i int) (int, error) {
 				return i, err
 			}
 			i += n
-		case c < 0x20:
-			return i, synErr(i, "control character %#02x in string", c)
 		default:
-			r, size := utf8.DecodeRune(b[i:])
-			if r == utf8.RuneError && size <= 1 {
-				return i, synErr(i, "invalid UTF-8 in string")
-			}
-			i += size
+			return i, synErr(i, "control character %#02x in string", c)
 		}
 	}
 }

@@ -104,23 +104,7 @@ func AppendQuote(dst []byte, s []byte) []byte {
 		if !needsEscape[c] {
 			continue
 		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', lowerHex[c>>4], lowerHex[c&0xf])
-		}
+		dst = appendEscape(append(dst, s[start:i]...), c)
 		start = i + 1
 	}
 	dst = append(dst, s[start:]...)
@@ -130,4 +114,33 @@ func AppendQuote(dst []byte, s []byte) []byte {
 // AppendQuoteString is AppendQuote for a Go string.
 func AppendQuoteString(dst []byte, s string) []byte {
 	return AppendQuote(dst, []byte(s))
+}
+
+// AppendQuoteRune appends r's in-string form (without quotes) as
+// AppendQuote writes it: an escape for '"', '\\' and controls, else UTF-8.
+func AppendQuoteRune(dst []byte, r rune) []byte {
+	if r < 0x80 && needsEscape[r] {
+		return appendEscape(dst, byte(r))
+	}
+	return utf8.AppendRune(dst, r)
+}
+
+// appendEscape writes the escape of a byte that needsEscape.
+func appendEscape(dst []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(dst, '\\', c)
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\t':
+		return append(dst, '\\', 't')
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\f':
+		return append(dst, '\\', 'f')
+	case '\r':
+		return append(dst, '\\', 'r')
+	default:
+		return append(dst, '\\', 'u', '0', '0', lowerHex[c>>4], lowerHex[c&0xf])
+	}
 }
