@@ -1,0 +1,336 @@
+package sqlstore
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Engine names a database engine.
+type Engine string
+
+const (
+	SQLite    Engine = "sqlite"
+	Postgres  Engine = "postgres"
+	SQLServer Engine = "sqlserver"
+)
+
+// DefaultDSN is used when nothing else names a database.
+const DefaultDSN = "sqlite:lake.db"
+
+// DSN is a resolved connection: the engine, the driver's connection
+// string, where it came from, and notes worth one stderr line each.
+type DSN struct {
+	Engine Engine
+	// Conn is what the driver gets: a file path for SQLite, a URL for
+	// PostgreSQL and SQL Server.
+	Conn string
+	// From says which setting named the database (--db, XR_DB, ...).
+	From  string
+	Notes []string
+}
+
+// String is the DSN with its password hidden.
+func (d DSN) String() string { return Redact(d.Conn) }
+
+// Describe names the engine and database for the one stderr line, without
+// secrets: "postgres postgres@127.0.0.1:5432/lake (from XR_DB)".
+func (d DSN) Describe() string {
+	var where string
+	switch d.Engine {
+	case SQLite:
+		where = d.Conn
+	default:
+		u, err := url.Parse(d.Conn)
+		if err != nil {
+			where = Redact(d.Conn)
+			break
+		}
+		db := strings.TrimPrefix(u.Path, "/")
+		if d.Engine == SQLServer {
+			db = u.Query().Get("database")
+		}
+		user := ""
+		if u.User != nil {
+			user = u.User.Username() + "@"
+		}
+		where = user + u.Host + "/" + db
+	}
+	return fmt.Sprintf("%s %s (from %s)", d.Engine, where, d.From)
+}
+
+// ResolveDSN picks the database: the --db flag value, then XR_DB, then
+// INGEST_SQLSERVER_CONN_STR, then the discrete INGEST_SQLSERVER_HOST/PORT/
+// DATABASE/USER/PASSWORD (port 1434 by default, as in the spec), else
+// sqlite:lake.db. getenv is os.Getenv in the commands.
+func ResolveDSN(flag string, getenv func(string) string) (DSN, error) {
+	var notes []string
+	if drv := getenv("INGEST_SQLSERVER_DRIVER"); drv != "" {
+		notes = append(notes, fmt.Sprintf("INGEST_SQLSERVER_DRIVER=%q ignored: xr talks to SQL Server natively, no ODBC driver needed", drv))
+	}
+	var d DSN
+	var err error
+	switch {
+	case flag != "":
+		d, err = ParseDSN(flag)
+		d.From = "--db"
+	case getenv("XR_DB") != "":
+		d, err = ParseDSN(getenv("XR_DB"))
+		d.From = "XR_DB"
+	case getenv("INGEST_SQLSERVER_CONN_STR") != "":
+		d, err = parseSQLServer(getenv("INGEST_SQLSERVER_CONN_STR"))
+		d.From = "INGEST_SQLSERVER_CONN_STR"
+	case getenv("INGEST_SQLSERVER_HOST") != "":
+		port := getenv("INGEST_SQLSERVER_PORT")
+		if port == "" {
+			port = "1434"
+		}
+		if !isPort(port) {
+			return DSN{}, fmt.Errorf("INGEST_SQLSERVER_PORT: not a port number: %q", port)
+		}
+		q := url.Values{}
+		if db := getenv("INGEST_SQLSERVER_DATABASE"); db != "" {
+			q.Set("database", db)
+		}
+		u := url.URL{Scheme: "sqlserver", Host: joinHostPort(getenv("INGEST_SQLSERVER_HOST"), port), RawQuery: q.Encode()}
+		if user := getenv("INGEST_SQLSERVER_USER"); user != "" {
+			u.User = url.UserPassword(user, getenv("INGEST_SQLSERVER_PASSWORD"))
+		}
+		d = DSN{Engine: SQLServer, Conn: u.String(), From: "INGEST_SQLSERVER_HOST"}
+	default:
+		d, err = ParseDSN(DefaultDSN)
+		d.From = "default"
+	}
+	if err != nil {
+		return DSN{}, err
+	}
+	d.Notes = append(notes, d.Notes...)
+	return d, nil
+}
+
+func isPort(s string) bool {
+	if s == "" || len(s) > 5 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func joinHostPort(host, port string) string {
+	if strings.Contains(host, ":") && !strings.HasPrefix(host, "[") {
+		host = "[" + host + "]"
+	}
+	return host + ":" + port
+}
+
+// ParseDSN recognizes sqlite:PATH, postgres:// and postgresql:// URLs,
+// sqlserver:// URLs, odbc: strings, and ADO or ODBC key=value strings for
+// SQL Server.
+func ParseDSN(s string) (DSN, error) {
+	s = strings.TrimSpace(s)
+	low := strings.ToLower(s)
+	switch {
+	case strings.HasPrefix(low, "sqlite:"):
+		p := s[len("sqlite:"):]
+		p = strings.TrimPrefix(p, "//")
+		if p == "" {
+			return DSN{}, fmt.Errorf("sqlite: DSN without a file path (want sqlite:PATH)")
+		}
+		return DSN{Engine: SQLite, Conn: p}, nil
+	case strings.HasPrefix(low, "postgres://"), strings.HasPrefix(low, "postgresql://"):
+		if _, err := url.Parse(s); err != nil {
+			return DSN{}, fmt.Errorf("postgres DSN: not a URL: %s", Redact(s))
+		}
+		return DSN{Engine: Postgres, Conn: s}, nil
+	case strings.HasPrefix(low, "sqlserver://"):
+		if _, err := url.Parse(s); err != nil {
+			return DSN{}, fmt.Errorf("sqlserver DSN: not a URL: %s", Redact(s))
+		}
+		return DSN{Engine: SQLServer, Conn: s}, nil
+	case strings.HasPrefix(low, "odbc:"), strings.Contains(s, "="):
+		return parseSQLServer(s)
+	}
+	return DSN{}, fmt.Errorf("unknown database %q: want sqlite:PATH, postgres://..., sqlserver://... or a SQL Server connection string", Redact(s))
+}
+
+// parseSQLServer normalizes a SQL Server connection string (URL, ADO
+// "Server=host,port;Database=...;User Id=...;Password=...", or the
+// reference's ODBC "Driver={...};Server=host,port;UID=...;PWD=..."
+// with or without an "odbc:" prefix) into a sqlserver:// URL, which
+// go-mssqldb reads without ambiguity.
+func parseSQLServer(s string) (DSN, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(strings.ToLower(s), "sqlserver://") {
+		return ParseDSN(s)
+	}
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "odbc:"), "ODBC:")
+	kv, err := splitKV(s)
+	if err != nil {
+		return DSN{}, fmt.Errorf("SQL Server connection string: %v", err)
+	}
+	var notes []string
+	q := url.Values{}
+	var host, port, user, pass string
+	var hasPass bool
+	for _, p := range kv {
+		k := strings.ToLower(strings.Join(strings.Fields(p.k), " "))
+		v := p.v
+		switch k {
+		case "driver":
+			notes = append(notes, fmt.Sprintf("ODBC Driver=%q ignored: xr talks to SQL Server natively", v))
+		case "server", "data source", "address", "addr", "network address":
+			v = strings.TrimPrefix(strings.TrimPrefix(v, "tcp:"), "TCP:")
+			if h, pt, ok := strings.Cut(v, ","); ok {
+				host, port = strings.TrimSpace(h), strings.TrimSpace(pt)
+			} else {
+				host = v
+			}
+		case "port":
+			port = v
+		case "database", "initial catalog":
+			q.Set("database", v)
+		case "uid", "user id", "user", "username":
+			user = v
+		case "pwd", "password":
+			pass, hasPass = v, true
+		case "trustservercertificate", "trust server certificate":
+			q.Set("TrustServerCertificate", yesNo(v))
+		case "encrypt":
+			switch strings.ToLower(v) {
+			case "yes", "true", "mandatory":
+				q.Set("encrypt", "true")
+			case "no", "false", "optional":
+				q.Set("encrypt", "false")
+			default:
+				q.Set("encrypt", strings.ToLower(v))
+			}
+		case "connection timeout", "connect timeout", "timeout", "logintimeout":
+			q.Set("connection timeout", v)
+		case "app", "application name":
+			q.Set("app name", v)
+		case "hostnameincertificate", "host name in certificate":
+			q.Set("hostnameincertificate", v)
+		default:
+			notes = append(notes, fmt.Sprintf("connection string key %q ignored", p.k))
+		}
+	}
+	if host == "" {
+		return DSN{}, fmt.Errorf("SQL Server connection string: no Server=")
+	}
+	u := url.URL{Scheme: "sqlserver", RawQuery: q.Encode()}
+	if inst, ok := strings.CutPrefix(host, `.\`); ok {
+		host = "localhost/" + inst
+	}
+	if h, inst, ok := strings.Cut(host, `\`); ok {
+		u.Host, u.Path = h, "/"+inst
+	} else {
+		u.Host = host
+	}
+	if port != "" {
+		if !isPort(port) {
+			return DSN{}, fmt.Errorf("SQL Server connection string: not a port number: %q", port)
+		}
+		u.Host = joinHostPort(u.Host, port)
+	}
+	if user != "" || hasPass {
+		u.User = url.UserPassword(user, pass)
+	}
+	return DSN{Engine: SQLServer, Conn: u.String(), Notes: notes}, nil
+}
+
+func yesNo(v string) string {
+	switch strings.ToLower(v) {
+	case "yes", "true", "1":
+		return "true"
+	case "no", "false", "0":
+		return "false"
+	}
+	return v
+}
+
+type kvPair struct{ k, v string }
+
+// splitKV splits "k=v;k={v;with;semicolons};k=\"quoted\"" (ODBC braces
+// with }} as an escaped brace, ADO double quotes with "" as an escaped
+// quote).
+func splitKV(s string) ([]kvPair, error) {
+	var out []kvPair
+	i := 0
+	for i < len(s) {
+		for i < len(s) && (s[i] == ';' || s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		eq := strings.IndexByte(s[i:], '=')
+		if eq < 0 {
+			return nil, fmt.Errorf("a part without '=' (after %d key=value pairs)", len(out))
+		}
+		key := strings.TrimSpace(s[i : i+eq])
+		i += eq + 1
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		var val strings.Builder
+		switch {
+		case i < len(s) && (s[i] == '{' || s[i] == '"'):
+			open := s[i]
+			closeCh := byte('}')
+			if open == '"' {
+				closeCh = '"'
+			}
+			i++
+			closed := false
+			for i < len(s) {
+				if s[i] == closeCh {
+					if i+1 < len(s) && s[i+1] == closeCh {
+						val.WriteByte(closeCh)
+						i += 2
+						continue
+					}
+					i++
+					closed = true
+					break
+				}
+				val.WriteByte(s[i])
+				i++
+			}
+			if !closed {
+				return nil, fmt.Errorf("value of %q: missing closing %c", key, closeCh)
+			}
+			for i < len(s) && s[i] != ';' {
+				i++
+			}
+		default:
+			j := strings.IndexByte(s[i:], ';')
+			if j < 0 {
+				j = len(s) - i
+			}
+			val.WriteString(strings.TrimSpace(s[i : i+j]))
+			i += j
+		}
+		if key == "" {
+			return nil, fmt.Errorf("empty key")
+		}
+		out = append(out, kvPair{key, val.String()})
+	}
+	return out, nil
+}
+
+var (
+	reURLPass = regexp.MustCompile(`(://[^:/@?#]*:)[^@/?#]*@`)
+	reKVPass  = regexp.MustCompile(`(?i)((?:^|[;?&\s])(?:pwd|password|passwd)\s*=\s*)(\{(?:[^}]|\}\})*\}|"(?:[^"]|"")*"|[^;&\s]*)`)
+)
+
+// Redact hides the password of a DSN (URL user info, password= query
+// parameters, PWD=/Password= in key=value strings) for printing.
+func Redact(dsn string) string {
+	s := reURLPass.ReplaceAllString(dsn, "${1}xxxxx@")
+	return reKVPass.ReplaceAllString(s, "${1}xxxxx")
+}

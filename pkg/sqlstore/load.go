@@ -1,0 +1,331 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/xr-lake/xr/pkg/contenthash"
+	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/manifest"
+	"github.com/xr-lake/xr/pkg/xr"
+)
+
+// DefaultBatch is xr-sqlload's default --batch (rows per transaction),
+// chosen by measurement on the bench corpus (see docs/sql.md).
+const DefaultBatch = 2000
+
+// maxBatchBytes caps a batch's payload bytes, so memory stays flat with
+// large records whatever --batch says.
+const maxBatchBytes = 32 << 20
+
+// LoadOptions configures Load.
+type LoadOptions struct {
+	DB       string              // --db ("" = resolve from the environment)
+	Getenv   func(string) string // os.Getenv in the command; nil = no environment
+	Manifest *manifest.Manifest  // sql_target; nil = defaults
+	Batch    int                 // rows per transaction (<= 0: DefaultBatch)
+	DryRun   bool                // report would-be counts, change nothing
+	NoCreate bool                // fail instead of creating a missing table
+	MaxLine  int
+	Reject   xr.RejectFunc
+	// Notify receives the lines for stderr (the database used, notes).
+	Notify func(string)
+	Log    *slog.Logger
+
+	// failBatch, when set (tests), is called after a batch's statements
+	// ran and before its commit; an error aborts that batch.
+	failBatch func(n int) error
+}
+
+// row is one record ready for the table.
+type row struct {
+	id, typ, src, ent string
+	nk                string
+	hasNK             bool
+	observed          time.Time
+	hash              string
+	payload           string
+	schemaVersion     int64
+	line              int // input line number, for error messages
+}
+
+func rowFrom(rec *envelope.Record, line []byte, h *contenthash.Hasher) (row, error) {
+	fail := func(f envelope.Field, format string, args ...any) (row, error) {
+		return row{}, &envelope.LineError{Line: rec.Line, Field: f.String(), Err: fmt.Errorf(format, args...)}
+	}
+	if rec.ID() == "" {
+		return fail(envelope.ExchangeID, "missing (run xr-canon first)")
+	}
+	obs, ok := rec.ObservedAt()
+	if !ok {
+		return fail(envelope.ObservedAt, "missing (run xr-canon first)")
+	}
+	if err := h.Verify(rec); err != nil {
+		return fail(envelope.ContentSHA256, "%s", strings.TrimPrefix(err.Error(), "content_sha256 "))
+	}
+	sv := int64(1)
+	if v := rec.Raw(envelope.SchemaVersion); v != nil {
+		sv, _ = strconv.ParseInt(string(v), 10, 64)
+	}
+	return row{
+		id: strings.ToLower(rec.ID()), typ: rec.Str(envelope.ExchangeType),
+		src: rec.Str(envelope.SourceSystem), ent: rec.Str(envelope.EntityType),
+		nk: rec.NaturalKeyText(), hasNK: rec.HasNaturalKey(),
+		observed: obs.UTC(), hash: rec.Hash(), payload: string(line), schemaVersion: sv,
+		line: rec.Line,
+	}, nil
+}
+
+// batch collects rows; no two share an id, a hash or a natural key, so
+// one set-based statement per batch has the same effect as applying the
+// rows one by one.
+type batch struct {
+	rows  []row
+	bytes int
+	seen  map[string]struct{}
+}
+
+func (b *batch) conflicts(r *row) bool {
+	_, a := b.seen["i"+r.id]
+	_, h := b.seen["h"+r.hash]
+	k := false
+	if r.hasNK {
+		_, k = b.seen["k"+r.src+"\x00"+r.ent+"\x00"+r.nk]
+	}
+	return a || h || k
+}
+
+func (b *batch) add(r row) {
+	b.rows = append(b.rows, r)
+	b.bytes += len(r.payload)
+	b.seen["i"+r.id] = struct{}{}
+	b.seen["h"+r.hash] = struct{}{}
+	if r.hasNK {
+		b.seen["k"+r.src+"\x00"+r.ent+"\x00"+r.nk] = struct{}{}
+	}
+}
+
+func (b *batch) reset() {
+	clear(b.rows) // drop payload references
+	b.rows, b.bytes = b.rows[:0], 0
+	clear(b.seen)
+}
+
+// Load reads envelopes from in and upserts them into the table, one
+// transaction per batch. Counters: read, inserted, updated, unchanged
+// (+ rejected with a reject sink).
+func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
+	st := xr.NewStats("read", "inserted", "updated", "unchanged")
+	t, err := TargetFrom(o.Manifest)
+	if err != nil {
+		return st, xr.Usagef("%v", err)
+	}
+	if o.Getenv == nil {
+		o.Getenv = func(string) string { return "" }
+	}
+	d, err := ResolveDSN(o.DB, o.Getenv)
+	if err != nil {
+		return st, xr.Usagef("%v", err)
+	}
+	notify := o.Notify
+	if notify == nil {
+		notify = func(string) {}
+	}
+	for _, n := range d.Notes {
+		notify(n)
+	}
+	mode := ""
+	if o.DryRun {
+		mode = ", dry run: nothing is changed"
+	}
+	notify(fmt.Sprintf("database: %s, table %s%s", d.Describe(), t.Name(), mode))
+	if o.Batch <= 0 {
+		o.Batch = DefaultBatch
+	}
+	e, err := open(ctx, d, t, o.Log)
+	if err != nil {
+		return st, err
+	}
+	defer e.close()
+	l := &loader{e: e, o: o, st: st}
+	if err := l.start(ctx); err != nil {
+		return st, err
+	}
+	err = l.run(ctx, in)
+	if l.tx != nil { // dry run: the one transaction is never committed
+		if rerr := l.tx.rollback(context.WithoutCancel(ctx)); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	return st, err
+}
+
+type loader struct {
+	e   engine
+	o   LoadOptions
+	st  *xr.Stats
+	tx  loadTx // the dry run's single transaction
+	n   int    // batches done
+	log *slog.Logger
+}
+
+// start makes sure the table exists (in the dry run: inside its
+// transaction, so a missing table is created and then rolled back).
+func (l *loader) start(ctx context.Context) error {
+	if l.o.DryRun {
+		tx, err := l.e.begin(ctx)
+		if err != nil {
+			return err
+		}
+		l.tx = tx
+		return tx.ensure(ctx, !l.o.NoCreate)
+	}
+	return retry(ctx, func() error {
+		tx, err := l.e.begin(ctx)
+		if err != nil {
+			return err
+		}
+		if err := tx.ensure(ctx, !l.o.NoCreate); err != nil {
+			tx.rollback(context.WithoutCancel(ctx))
+			return err
+		}
+		return tx.commit(ctx)
+	})
+}
+
+func (l *loader) run(ctx context.Context, in io.Reader) error {
+	rd := envelope.NewReader(in, l.o.MaxLine)
+	var h contenthash.Hasher
+	b := &batch{seen: map[string]struct{}{}}
+	for {
+		rec, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		var le *envelope.LineError
+		if errors.As(err, &le) {
+			l.st.Inc("read")
+			if err := xr.Bad(l.o.Reject, l.st, le.Line, rd.Bytes(), err); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		l.st.Inc("read")
+		r, err := rowFrom(rec, rd.Bytes(), &h)
+		if err != nil {
+			if err := xr.Bad(l.o.Reject, l.st, rec.Line, rd.Bytes(), err); err != nil {
+				return err
+			}
+			continue
+		}
+		if b.conflicts(&r) || len(b.rows) >= l.o.Batch || b.bytes+len(r.payload) > maxBatchBytes && len(b.rows) > 0 {
+			if err := l.flush(ctx, b); err != nil {
+				return err
+			}
+		}
+		b.add(r)
+		if len(b.rows)%256 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return l.flush(ctx, b)
+}
+
+// flush applies one batch in one transaction, retrying transient errors.
+func (l *loader) flush(ctx context.Context, b *batch) error {
+	if len(b.rows) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var ins, upd int64
+	var err error
+	if l.tx != nil {
+		ins, upd, err = l.tx.upsert(ctx, b.rows)
+	} else {
+		err = retry(ctx, func() error {
+			tx, err := l.e.begin(ctx)
+			if err != nil {
+				return err
+			}
+			ins, upd, err = tx.upsert(ctx, b.rows)
+			if err == nil && l.o.failBatch != nil {
+				err = l.o.failBatch(l.n)
+			}
+			if err == nil {
+				err = ctx.Err() // interrupted: commit nothing half-done
+			}
+			if err != nil {
+				tx.rollback(context.WithoutCancel(ctx))
+				return err
+			}
+			return tx.commit(ctx)
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("batch %d (input lines %d-%d): %w", l.n+1, firstLine(b), lastLine(b), err)
+	}
+	l.n++
+	l.st.Add("inserted", ins)
+	l.st.Add("updated", upd)
+	l.st.Add("unchanged", int64(len(b.rows))-ins-upd)
+	b.reset()
+	return nil
+}
+
+func firstLine(b *batch) int { return b.rows[0].line }
+func lastLine(b *batch) int  { return b.rows[len(b.rows)-1].line }
+
+// retry runs f again after transient errors (deadlock victim,
+// serialization failure, connection reset, busy database), with
+// exponential backoff and jitter, up to 6 attempts.
+func retry(ctx context.Context, f func() error) error {
+	delay := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := f()
+		if err == nil || attempt >= 6 || !isTransient(err) || ctx.Err() != nil {
+			return err
+		}
+		d := delay + time.Duration(rand.Int64N(int64(delay)))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(d):
+		}
+		delay *= 2
+	}
+}
+
+// render fills a statement or DDL template with validated names.
+func render(text string, n ddlNames) (string, error) {
+	tm, err := template.New("sql").Option("missingkey=error").Parse(text)
+	if err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	if err := tm.Execute(&sb, n); err != nil {
+		return "", err
+	}
+	return sb.String(), nil
+}
+
+// mustRender is render for the statement templates compiled into xr.
+func mustRender(text string, n ddlNames) string {
+	s, err := render(text, n)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}

@@ -1,0 +1,218 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+type pgEngine struct {
+	d    DSN
+	conn *pgx.Conn
+	n    ddlNames
+	s    pgStmts
+}
+
+type pgStmts struct {
+	lockCreate, exists, temp, lock, upsert, dump, index string
+}
+
+// pgTempCols are the columns COPY writes into the temp table.
+var pgTempCols = []string{"exchange_id", "exchange_type", "source_system", "entity_type", "natural_key",
+	"observed_at_utc", "content_sha256", "payload_json", "schema_version"}
+
+func pgStatements(n ddlNames) pgStmts {
+	return pgStmts{
+		// one creator at a time, so concurrent first loads do not race
+		// on CREATE ... IF NOT EXISTS
+		lockCreate: mustRender(`SELECT pg_advisory_xact_lock(hashtext('xr:{{.SchemaName}}.{{.TableName}}'))`, n),
+		exists:     mustRender(`SELECT to_regclass('{{.T}}') IS NOT NULL`, n),
+		temp: `CREATE TEMP TABLE IF NOT EXISTS xr_load (exchange_id text, exchange_type text, source_system text, ` +
+			`entity_type text, natural_key text, observed_at_utc timestamp, content_sha256 text, payload_json text, ` +
+			`schema_version integer) ON COMMIT DELETE ROWS`,
+		// loaders of one table take turns per batch; readers (dumps) are
+		// not blocked.
+		lock: mustRender(`LOCK TABLE {{.T}} IN SHARE ROW EXCLUSIVE MODE`, n),
+		// rows whose hash is stored are unchanged; the rest are inserted,
+		// or replace the row holding their natural key. xmax = 0 tells an
+		// inserted row from an updated one.
+		upsert: mustRender(`WITH r AS (
+INSERT INTO {{.T}} AS t (exchange_id, exchange_type, source_system, entity_type, {{.NK}}, observed_at_utc, {{.Hash}}, payload_json, schema_version)
+SELECT s.exchange_id::uuid, s.exchange_type, s.source_system, s.entity_type, s.natural_key, s.observed_at_utc, s.content_sha256, s.payload_json, s.schema_version
+FROM xr_load AS s
+WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WHERE h.{{.Hash}} = s.content_sha256)
+ON CONFLICT (source_system, entity_type, {{.NK}}) WHERE {{.NK}} IS NOT NULL DO UPDATE SET
+ exchange_id = excluded.exchange_id, exchange_type = excluded.exchange_type, observed_at_utc = excluded.observed_at_utc,
+ {{.Hash}} = excluded.{{.Hash}}, payload_json = excluded.payload_json, schema_version = excluded.schema_version,
+ updated_at_utc = (now() AT TIME ZONE 'utc')
+RETURNING (t.xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM r`, n),
+		dump:  mustRender(`SELECT payload_json FROM {{.T}}`, n),
+		index: mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, exchange_id::text, observed_at_utc FROM {{.T}}`, n),
+	}
+}
+
+func openPostgres(ctx context.Context, d DSN, t Target) (engine, error) {
+	n := t.names(Postgres)
+	e := &pgEngine{d: d, n: n, s: pgStatements(n)}
+	if err := e.connect(ctx); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *pgEngine) connect(ctx context.Context) error {
+	cfg, err := pgx.ParseConfig(e.d.Conn)
+	if err != nil {
+		return err
+	}
+	c, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	e.conn = c
+	return nil
+}
+
+func (e *pgEngine) close() error {
+	if e.conn == nil {
+		return nil
+	}
+	return e.conn.Close(context.Background())
+}
+
+type pgTx struct {
+	e    *pgEngine
+	tx   pgx.Tx
+	used bool
+}
+
+func (e *pgEngine) begin(ctx context.Context) (loadTx, error) {
+	if e.conn == nil || e.conn.IsClosed() { // reconnect after a reset
+		if err := e.connect(ctx); err != nil {
+			return nil, err
+		}
+	}
+	tx, err := e.conn.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &pgTx{e: e, tx: tx}, nil
+}
+
+func (t *pgTx) ensure(ctx context.Context, create bool) error {
+	if _, err := t.tx.Exec(ctx, t.e.s.lockCreate); err != nil {
+		return err
+	}
+	var ok bool
+	if err := t.tx.QueryRow(ctx, t.e.s.exists).Scan(&ok); err != nil {
+		return err
+	}
+	if ok {
+		return nil
+	}
+	if !create {
+		return errNoTable(t.e.n.SchemaName+"."+t.e.n.TableName, Postgres)
+	}
+	ddl, err := renderDDL(Postgres, t.e.n)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.Exec(ctx, ddl)
+	return err
+}
+
+func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err error) {
+	if _, err := t.tx.Exec(ctx, t.e.s.temp); err != nil {
+		return 0, 0, err
+	}
+	if t.used { // the dry run's one transaction: empty the previous batch
+		if _, err := t.tx.Exec(ctx, `DELETE FROM xr_load`); err != nil {
+			return 0, 0, err
+		}
+	}
+	t.used = true
+	if _, err := t.tx.Exec(ctx, t.e.s.lock); err != nil {
+		return 0, 0, err
+	}
+	vals := make([]any, len(pgTempCols))
+	_, err = t.tx.CopyFrom(ctx, pgx.Identifier{"xr_load"}, pgTempCols, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+		r := &rows[i]
+		var nk any
+		if r.hasNK {
+			nk = r.nk
+		}
+		vals[0], vals[1], vals[2], vals[3], vals[4] = r.id, r.typ, r.src, r.ent, nk
+		vals[5], vals[6], vals[7], vals[8] = r.observed, r.hash, r.payload, int32(r.schemaVersion)
+		return vals, nil
+	}))
+	if err != nil {
+		return 0, 0, err
+	}
+	err = t.tx.QueryRow(ctx, t.e.s.upsert).Scan(&ins, &upd)
+	return ins, upd, err
+}
+
+func (t *pgTx) commit(ctx context.Context) error   { return t.tx.Commit(ctx) }
+func (t *pgTx) rollback(ctx context.Context) error {
+	if err := t.tx.Rollback(ctx); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+		return err
+	}
+	return nil
+}
+
+func pgPlaceholder(i int) string { return fmt.Sprintf("$%d", i) }
+func pgTS(t time.Time) any       { return t }
+
+func (e *pgEngine) dumpPayloads(ctx context.Context, f Filter, emit func([]byte) error) error {
+	w, args := f.where(e.n, pgPlaceholder, pgTS)
+	rows, err := e.conn.Query(ctx, e.s.dump+w, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := emit(rows.RawValues()[0]); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (e *pgEngine) dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error {
+	w, args := f.where(e.n, pgPlaceholder, pgTS)
+	rows, err := e.conn.Query(ctx, e.s.index+w, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var r IndexRow
+	for rows.Next() {
+		r.NaturalKey = nil
+		if err := rows.Scan(&r.Hash, &r.Source, &r.Entity, &r.NaturalKey, &r.ID, &r.Observed); err != nil {
+			return err
+		}
+		if err := emit(&r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// pgTransient: serialization failure, deadlock, lock timeout, the server
+// going away, or a connection that broke before anything was sent.
+func pgTransient(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "40001", "40P01", "55P03", "57P01", "57P02", "57P03", "08000", "08003", "08006":
+			return true
+		}
+		return false
+	}
+	return pgconn.SafeToRetry(err) || pgconn.Timeout(err)
+}

@@ -1,0 +1,236 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// sqliteTime is how SQLite stores times: fixed width, so text order is
+// time order.
+const sqliteTime = "2006-01-02T15:04:05.000000000Z"
+
+type sqliteEngine struct {
+	db *sql.DB
+	n  ddlNames
+	s  sqliteStmts
+}
+
+type sqliteStmts struct {
+	exists, update, insert string
+	dump, index            string
+}
+
+func sqliteStatements(n ddlNames) sqliteStmts {
+	return sqliteStmts{
+		exists: mustRender(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{{.TableName}}'`, n),
+		update: mustRender(`UPDATE {{.T}} SET exchange_id = ?, exchange_type = ?, observed_at_utc = ?, {{.Hash}} = ?, payload_json = ?, schema_version = ?, `+
+			`updated_at_utc = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE source_system = ? AND entity_type = ? AND {{.NK}} = ? AND {{.Hash}} <> ?`, n),
+		insert: mustRender(`INSERT INTO {{.T}} (exchange_id, exchange_type, source_system, entity_type, {{.NK}}, observed_at_utc, {{.Hash}}, payload_json, schema_version) `+
+			`VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ({{.Hash}}) DO NOTHING`, n),
+		dump:  mustRender(`SELECT payload_json FROM {{.T}}`, n),
+		index: mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, exchange_id, observed_at_utc FROM {{.T}}`, n),
+	}
+}
+
+func openSQLite(ctx context.Context, d DSN, t Target) (engine, error) {
+	if strings.ContainsAny(d.Conn, "?#") {
+		return nil, fmt.Errorf("sqlite file name must not contain ? or #: %q", d.Conn)
+	}
+	// WAL lets dumps read while a load writes; BEGIN IMMEDIATE takes the
+	// write lock up front, so concurrent loaders queue (busy_timeout)
+	// instead of deadlocking on a lock upgrade.
+	conn := d.Conn + "?_pragma=busy_timeout(60000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", conn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	n := t.names(SQLite)
+	return &sqliteEngine{db: db, n: n, s: sqliteStatements(n)}, nil
+}
+
+func (e *sqliteEngine) close() error { return e.db.Close() }
+
+type sqliteTx struct {
+	e  *sqliteEngine
+	tx *sql.Tx
+}
+
+func (e *sqliteEngine) begin(ctx context.Context) (loadTx, error) {
+	tx, err := e.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &sqliteTx{e: e, tx: tx}, nil
+}
+
+func (t *sqliteTx) ensure(ctx context.Context, create bool) error {
+	var n int
+	if err := t.tx.QueryRowContext(ctx, t.e.s.exists).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if !create {
+		return errNoTable(t.e.n.TableName, SQLite)
+	}
+	ddl, err := renderDDL(SQLite, t.e.n)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.ExecContext(ctx, ddl)
+	return err
+}
+
+func errNoTable(name string, e Engine) error {
+	return fmt.Errorf("table %s does not exist (run without --no-create, or apply `xr-sqlload --ddl --db %s:...`)", name, e)
+}
+
+func (t *sqliteTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err error) {
+	us, err := t.tx.PrepareContext(ctx, t.e.s.update)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer us.Close()
+	is, err := t.tx.PrepareContext(ctx, t.e.s.insert)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer is.Close()
+	for i := range rows {
+		r := &rows[i]
+		obs := r.observed.Format(sqliteTime)
+		if r.hasNK {
+			res, err := us.ExecContext(ctx, r.id, r.typ, obs, r.hash, r.payload, r.schemaVersion, r.src, r.ent, r.nk, r.hash)
+			if err != nil {
+				return 0, 0, err
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				upd++
+				continue
+			}
+		}
+		var nk any
+		if r.hasNK {
+			nk = r.nk
+		}
+		res, err := is.ExecContext(ctx, r.id, r.typ, r.src, r.ent, nk, obs, r.hash, r.payload, r.schemaVersion)
+		if err != nil {
+			return 0, 0, err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			ins++
+		}
+	}
+	return ins, upd, nil
+}
+
+func (t *sqliteTx) commit(context.Context) error   { return t.tx.Commit() }
+func (t *sqliteTx) rollback(context.Context) error {
+	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return err
+	}
+	return nil
+}
+
+// where builds the WHERE clause of a dump with ? placeholders.
+func (f Filter) where(n ddlNames, ph func(i int) string, ts func(time.Time) any) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.Replace(cond, "?", ph(len(args)), 1))
+	}
+	if f.Source != "" {
+		add("source_system = ?", f.Source)
+	}
+	if f.Entity != "" {
+		add("entity_type = ?", f.Entity)
+	}
+	if f.HasKey {
+		add(n.NK+" = ?", f.Key)
+	}
+	if !f.Since.IsZero() {
+		add("observed_at_utc >= ?", ts(f.Since.UTC()))
+	}
+	if !f.Until.IsZero() {
+		add("observed_at_utc < ?", ts(f.Until.UTC()))
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+func sqliteTS(t time.Time) any { return t.Format(sqliteTime) }
+func qmark(int) string         { return "?" }
+
+func (e *sqliteEngine) dumpPayloads(ctx context.Context, f Filter, emit func([]byte) error) error {
+	w, args := f.where(e.n, qmark, sqliteTS)
+	rows, err := e.db.QueryContext(ctx, e.s.dump+w+" ORDER BY rowid", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var b sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&b); err != nil {
+			return err
+		}
+		if err := emit(b); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (e *sqliteEngine) dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error {
+	w, args := f.where(e.n, qmark, sqliteTS)
+	rows, err := e.db.QueryContext(ctx, e.s.index+w+" ORDER BY rowid", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var r IndexRow
+	var nk sql.NullString
+	var obs string
+	for rows.Next() {
+		if err := rows.Scan(&r.Hash, &r.Source, &r.Entity, &nk, &r.ID, &obs); err != nil {
+			return err
+		}
+		r.NaturalKey = nil
+		if nk.Valid {
+			r.NaturalKey = &nk.String
+		}
+		if r.Observed, err = time.Parse(sqliteTime, obs); err != nil {
+			return fmt.Errorf("observed_at_utc of %s: %v", r.ID, err)
+		}
+		if err := emit(&r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// sqliteTransient: the database is busy or locked beyond busy_timeout.
+func sqliteTransient(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+

@@ -1,0 +1,248 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	mssql "github.com/microsoft/go-mssqldb"
+)
+
+type msEngine struct {
+	db   *sql.DB
+	conn *sql.Conn // the loader's dedicated connection (#temp lives here)
+	n    ddlNames
+	s    msStmts
+}
+
+type msStmts struct {
+	appLock, exists, temp, upsert, dump, index string
+}
+
+// msTempCols are the bulk-copied columns of #xr_load.
+var msTempCols = []string{"exchange_id", "exchange_type", "source_system", "entity_type", "natural_key",
+	"observed_at_utc", "content_sha256", "payload_json", "schema_version"}
+
+func msStatements(n ddlNames) msStmts {
+	return msStmts{
+		// loaders of one table take turns per batch (released at commit
+		// or rollback); readers are not blocked.
+		appLock: mustRender(`DECLARE @r int;
+EXEC @r = sp_getapplock @Resource = N'xr:{{.SchemaName}}.{{.TableName}}', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 600000;
+IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock', 1;`, n),
+		exists: mustRender(`SELECT CASE WHEN OBJECT_ID(N'{{.SchemaName}}.{{.TableName}}', N'U') IS NULL THEN 0 ELSE 1 END`, n),
+		// a plain batch (no parameters), so the #temp table belongs to the
+		// session, not to an sp_executesql scope.
+		temp: `IF OBJECT_ID(N'tempdb..#xr_load') IS NULL
+CREATE TABLE #xr_load (
+    exchange_id     CHAR(36) NOT NULL,
+    exchange_type   NVARCHAR(50)  COLLATE Latin1_General_100_BIN2 NOT NULL,
+    source_system   NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
+    entity_type     NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
+    natural_key     NVARCHAR(500) COLLATE Latin1_General_100_BIN2 NULL,
+    observed_at_utc DATETIME2 NOT NULL,
+    content_sha256  CHAR(64) COLLATE Latin1_General_100_BIN2 NOT NULL,
+    payload_json    NVARCHAR(MAX) NOT NULL,
+    schema_version  INT NOT NULL
+);
+ELSE TRUNCATE TABLE #xr_load;`,
+		// No MERGE: a set-based UPDATE of rows whose natural key is stored
+		// with another hash, then an INSERT of rows whose hash and key are
+		// both absent. UPDLOCK+HOLDLOCK keep the checked ranges locked to
+		// the end of the transaction.
+		upsert: mustRender(`SET NOCOUNT ON;
+DECLARE @upd int, @ins int;
+UPDATE t SET
+    t.exchange_id = CAST(s.exchange_id AS UNIQUEIDENTIFIER), t.exchange_type = s.exchange_type,
+    t.observed_at_utc = s.observed_at_utc, t.{{.Hash}} = s.content_sha256, t.payload_json = s.payload_json,
+    t.schema_version = s.schema_version, t.updated_at_utc = SYSUTCDATETIME()
+FROM {{.T}} AS t WITH (UPDLOCK, HOLDLOCK)
+JOIN #xr_load AS s
+  ON t.source_system = s.source_system AND t.entity_type = s.entity_type AND t.{{.NK}} = s.natural_key
+WHERE s.natural_key IS NOT NULL AND t.{{.Hash}} <> s.content_sha256;
+SET @upd = @@ROWCOUNT;
+INSERT INTO {{.T}} (exchange_id, exchange_type, source_system, entity_type, {{.NK}}, observed_at_utc, {{.Hash}}, payload_json, schema_version)
+SELECT CAST(s.exchange_id AS UNIQUEIDENTIFIER), s.exchange_type, s.source_system, s.entity_type, s.natural_key, s.observed_at_utc, s.content_sha256, s.payload_json, s.schema_version
+FROM #xr_load AS s
+WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.{{.Hash}} = s.content_sha256)
+  AND (s.natural_key IS NULL OR NOT EXISTS (SELECT 1 FROM {{.T}} AS k WITH (UPDLOCK, HOLDLOCK)
+       WHERE k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.{{.NK}} = s.natural_key))
+ORDER BY s.observed_at_utc;
+SET @ins = @@ROWCOUNT;
+SELECT @ins, @upd;`, n),
+		dump:  mustRender(`SELECT payload_json FROM {{.T}}`, n),
+		index: mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, LOWER(CONVERT(CHAR(36), exchange_id)), observed_at_utc FROM {{.T}}`, n),
+	}
+}
+
+func openSQLServer(ctx context.Context, d DSN, t Target) (engine, error) {
+	db, err := sql.Open("sqlserver", d.Conn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	n := t.names(SQLServer)
+	return &msEngine{db: db, n: n, s: msStatements(n)}, nil
+}
+
+func (e *msEngine) close() error {
+	if e.conn != nil {
+		e.conn.Close()
+	}
+	return e.db.Close()
+}
+
+type msTx struct {
+	e  *msEngine
+	tx *sql.Tx
+}
+
+func (e *msEngine) begin(ctx context.Context) (loadTx, error) {
+	if e.conn != nil {
+		if err := e.conn.PingContext(ctx); err != nil { // reconnect after a reset
+			e.conn.Close()
+			e.conn = nil
+		}
+	}
+	if e.conn == nil {
+		c, err := e.db.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		e.conn = c
+	}
+	tx, err := e.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &msTx{e: e, tx: tx}, nil
+}
+
+func (t *msTx) ensure(ctx context.Context, create bool) error {
+	if _, err := t.tx.ExecContext(ctx, t.e.s.appLock); err != nil {
+		return err
+	}
+	var ok int
+	if err := t.tx.QueryRowContext(ctx, t.e.s.exists).Scan(&ok); err != nil {
+		return err
+	}
+	if ok == 1 {
+		return nil
+	}
+	if !create {
+		return errNoTable(t.e.n.SchemaName+"."+t.e.n.TableName, SQLServer)
+	}
+	ddl, err := renderDDL(SQLServer, t.e.n)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.ExecContext(ctx, ddl)
+	return err
+}
+
+func (t *msTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err error) {
+	if _, err := t.tx.ExecContext(ctx, t.e.s.temp); err != nil {
+		return 0, 0, err
+	}
+	if _, err := t.tx.ExecContext(ctx, t.e.s.appLock); err != nil {
+		return 0, 0, err
+	}
+	stmt, err := t.tx.PrepareContext(ctx, mssql.CopyIn("#xr_load", mssql.BulkOptions{Tablock: true}, msTempCols...))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer stmt.Close()
+	for i := range rows {
+		r := &rows[i]
+		var nk any
+		if r.hasNK {
+			nk = r.nk
+		}
+		if _, err := stmt.ExecContext(ctx, r.id, r.typ, r.src, r.ent, nk, r.observed, r.hash, r.payload, r.schemaVersion); err != nil {
+			return 0, 0, err
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil { // flushes the bulk copy
+		return 0, 0, err
+	}
+	err = t.tx.QueryRowContext(ctx, t.e.s.upsert).Scan(&ins, &upd)
+	return ins, upd, err
+}
+
+func (t *msTx) commit(context.Context) error { return t.tx.Commit() }
+func (t *msTx) rollback(context.Context) error {
+	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return err
+	}
+	return nil
+}
+
+func msPlaceholder(i int) string { return fmt.Sprintf("@p%d", i) }
+func msTS(t time.Time) any       { return t }
+
+func (e *msEngine) dumpPayloads(ctx context.Context, f Filter, emit func([]byte) error) error {
+	w, args := f.where(e.n, msPlaceholder, msTS)
+	rows, err := e.db.QueryContext(ctx, e.s.dump+w+" ORDER BY row_id", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var b sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&b); err != nil {
+			return err
+		}
+		if err := emit(b); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (e *msEngine) dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error {
+	w, args := f.where(e.n, msPlaceholder, msTS)
+	rows, err := e.db.QueryContext(ctx, e.s.index+w+" ORDER BY row_id", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var r IndexRow
+	var nk sql.NullString
+	for rows.Next() {
+		if err := rows.Scan(&r.Hash, &r.Source, &r.Entity, &nk, &r.ID, &r.Observed); err != nil {
+			return err
+		}
+		r.NaturalKey = nil
+		if nk.Valid {
+			r.NaturalKey = &nk.String
+		}
+		r.Observed = r.Observed.UTC()
+		if err := emit(&r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// msTransient: deadlock victim (1205), lock request timeout (1222),
+// snapshot update conflict (3960), or a lost connection.
+func msTransient(err error) bool {
+	var me mssql.Error
+	if errors.As(err, &me) {
+		switch me.Number {
+		case 1205, 1222, 3960, 40197, 40501, 40613, 49918, 49919, 49920:
+			return true
+		}
+		return false
+	}
+	var pe *mssql.Error
+	if errors.As(err, &pe) {
+		return msTransient(*pe)
+	}
+	return false
+}

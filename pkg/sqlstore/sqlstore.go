@@ -1,0 +1,107 @@
+// Package sqlstore mirrors envelopes into a SQL table and streams them
+// back out: DSN resolution, one small dialect per engine (SQLite through
+// modernc.org/sqlite, PostgreSQL through pgx, SQL Server through
+// go-mssqldb), the batched idempotent upsert behind xr-sqlload and the
+// streaming dump behind xr-sqldump.
+//
+// The table holds the current record per natural key: a record whose
+// content_sha256 is already stored is unchanged; one whose natural key is
+// stored with another hash replaces that row; anything else is inserted.
+// Records without a natural key are unique by hash. payload_json holds
+// the envelope line exactly as it came in, so a dump gives it back byte
+// for byte.
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/xr-lake/xr/ddl"
+)
+
+// engine is one database dialect.
+type engine interface {
+	// begin starts a transaction on the loader's dedicated connection.
+	begin(ctx context.Context) (loadTx, error)
+	dumpPayloads(ctx context.Context, f Filter, emit func([]byte) error) error
+	dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error
+	close() error
+}
+
+// loadTx is one load transaction.
+type loadTx interface {
+	// ensure creates the table if it is missing (or fails when !create).
+	ensure(ctx context.Context, create bool) error
+	// upsert applies one batch (no two rows share a key, hash or id).
+	upsert(ctx context.Context, rows []row) (inserted, updated int64, err error)
+	commit(ctx context.Context) error
+	rollback(ctx context.Context) error
+}
+
+// Filter selects the rows a dump streams.
+type Filter struct {
+	Source, Entity string    // "" = any
+	Since, Until   time.Time // zero = open; Since inclusive, Until exclusive
+	Key            string    // natural key text
+	HasKey         bool      // Key is set
+}
+
+// IndexRow is one index line: h, k, id, t.
+type IndexRow struct {
+	Hash, Source, Entity string
+	NaturalKey           *string
+	ID                   string
+	Observed             time.Time
+}
+
+// open connects to the database d names.
+func open(ctx context.Context, d DSN, t Target, log *slog.Logger) (engine, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var e engine
+	var err error
+	switch d.Engine {
+	case SQLite:
+		e, err = openSQLite(ctx, d, t)
+	case Postgres:
+		e, err = openPostgres(ctx, d, t)
+	case SQLServer:
+		e, err = openSQLServer(ctx, d, t)
+	default:
+		return nil, fmt.Errorf("unknown engine %q", d.Engine)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot connect to %s: %s", d.Describe(), Redact(err.Error()))
+	}
+	log.Debug("connected", "db", d.Describe())
+	return e, nil
+}
+
+// DDL returns the CREATE script of the table for engine e, rendered
+// with t's names.
+func DDL(e Engine, t Target) (string, error) {
+	if err := t.Validate(); err != nil {
+		return "", err
+	}
+	return renderDDL(e, t.names(e))
+}
+
+func renderDDL(e Engine, n ddlNames) (string, error) {
+	b, err := ddl.FS.ReadFile(string(e) + "/table.sql")
+	if err != nil {
+		return "", err
+	}
+	return render(string(b), n)
+}
+
+// writeLines is the dump's output buffer size.
+const outBuf = 64 << 10
+
+type flusher interface {
+	io.Writer
+	Flush() error
+}
