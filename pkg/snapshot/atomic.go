@@ -1,0 +1,171 @@
+package snapshot
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+)
+
+// tmpPrefix starts the name of every temporary file xr-pack creates inside
+// a pack. Such files are never part of the pack: readers skip them, and the
+// next writer (or index --rebuild) removes the ones an interrupted writer
+// left behind.
+const tmpPrefix = ".xr-tmp-"
+
+// atomicFile is a file written under a temporary name in its final
+// directory and made visible only by commit: write, fsync, close, rename
+// (or link, to refuse replacing), fsync the directory (STYLE.md item 10).
+type atomicFile struct {
+	*bufio.Writer
+	f    *os.File
+	path string
+	done bool
+}
+
+func createAtomic(path string, perm os.FileMode) (*atomicFile, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, tmpPrefix+base+"-*")
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return &atomicFile{Writer: bufio.NewWriterSize(f, 64<<10), f: f, path: path}, nil
+}
+
+// commit makes the file durable under its final name. With noReplace it
+// fails with an error wrapping fs.ErrExist instead of replacing a file.
+func (a *atomicFile) commit(noReplace bool) error {
+	if a.done {
+		return errors.New("atomic file committed twice")
+	}
+	a.done = true
+	err := a.Flush()
+	if err == nil {
+		err = a.f.Sync()
+	}
+	if cerr := a.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		if noReplace {
+			err = linkNoReplace(a.f.Name(), a.path)
+		} else {
+			err = os.Rename(a.f.Name(), a.path)
+		}
+	}
+	if err != nil {
+		os.Remove(a.f.Name())
+		return err
+	}
+	return syncDir(filepath.Dir(a.path))
+}
+
+// abort drops the temporary file; after commit it does nothing.
+func (a *atomicFile) abort() {
+	if a.done {
+		return
+	}
+	a.done = true
+	a.f.Close()
+	os.Remove(a.f.Name())
+}
+
+// linkNoReplace gives tmp the name path unless path exists (hard links
+// never replace), then removes the name tmp. On file systems without hard
+// links it falls back to a checked rename.
+func linkNoReplace(tmp, path string) error {
+	err := os.Link(tmp, path)
+	switch {
+	case err == nil:
+		return os.Remove(tmp)
+	case errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("%s: %w (refusing to replace it)", path, fs.ErrExist)
+	}
+	if _, serr := os.Lstat(path); serr == nil {
+		return fmt.Errorf("%s: %w (refusing to replace it)", path, fs.ErrExist)
+	}
+	return os.Rename(tmp, path)
+}
+
+// WriteFileAtomic writes data to path so that path holds either its old
+// content or all of data, even after a crash: a temporary file in the same
+// directory is written, fsynced, closed and renamed over path, then the
+// directory is fsynced.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	a, err := createAtomic(path, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := a.Write(data); err != nil {
+		a.abort()
+		return err
+	}
+	return a.commit(false)
+}
+
+// createFileAtomic is WriteFileAtomic that refuses to replace an existing
+// file (the error wraps fs.ErrExist).
+func createFileAtomic(path string, data []byte, perm os.FileMode) error {
+	a, err := createAtomic(path, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := a.Write(data); err != nil {
+		a.abort()
+		return err
+	}
+	return a.commit(true)
+}
+
+// syncDir fsyncs a directory, so that a rename or a new entry in it
+// survives a crash. File systems that cannot fsync directories are
+// tolerated.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
+		return nil
+	}
+	return err
+}
+
+// mkdirAllSync creates dir and its missing parents, fsyncing each parent
+// that got a new entry, so a new chunk's folder survives a crash.
+func mkdirAllSync(dir string) error {
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("%s: not a directory", dir)
+		}
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	if parent != dir {
+		if err := mkdirAllSync(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	return syncDir(parent)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,174 @@
+package snapshot
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/xr"
+)
+
+// CatOptions filters Cat. Zero values filter nothing.
+type CatOptions struct {
+	// Since keeps records observed at or after it.
+	Since time.Time
+	// Until keeps records observed before it.
+	Until time.Time
+	// Key keeps records whose index key (source_system|entity_type|
+	// natural_key) is Key. The index names the chunks to read.
+	Key string
+	// Log receives debug messages.
+	Log *slog.Logger
+}
+
+// Cat streams the records of the pack in dir to out: chunk files in pack
+// order (folder, then chunk number), lines in file order, each line as the
+// chunk holds it. Counters: chunks (files read), written.
+func Cat(ctx context.Context, dir string, out io.Writer, opts CatOptions) (*xr.Stats, error) {
+	st := xr.NewStats("chunks", "written")
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if err := checkPack(dir); err != nil {
+		return st, err
+	}
+	l, err := listChunks(dir)
+	if err != nil {
+		return st, err
+	}
+	chunks := l.chunks
+	if opts.Key != "" {
+		if chunks, err = chunksWithKey(dir, l.chunks, opts.Key); err != nil {
+			return st, err
+		}
+		opts.Log.Debug("chunks holding the key", "count", len(chunks))
+	}
+	bw := bufio.NewWriterSize(out, 64<<10)
+	if opts.Key == "" && opts.Since.IsZero() && opts.Until.IsZero() {
+		err = catRaw(ctx, dir, chunks, bw, st)
+	} else {
+		err = catFiltered(ctx, dir, chunks, bw, st, opts)
+	}
+	if err != nil {
+		return st, err
+	}
+	return st, bw.Flush()
+}
+
+// catRaw copies whole chunk files, counting their lines.
+func catRaw(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writer, st *xr.Stats) error {
+	buf := make([]byte, 256<<10)
+	for _, c := range chunks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := os.Open(filepath.Join(dir, filepath.FromSlash(c.Rel)))
+		if err != nil {
+			return err
+		}
+		st.Inc("chunks")
+		last := byte('\n')
+		for {
+			n, rerr := f.Read(buf)
+			if n > 0 {
+				st.Add("written", int64(bytes.Count(buf[:n], []byte{'\n'})))
+				last = buf[n-1]
+				if _, err := bw.Write(buf[:n]); err != nil {
+					f.Close()
+					return err
+				}
+			}
+			if rerr == io.EOF {
+				break
+			}
+			if rerr != nil {
+				f.Close()
+				return rerr
+			}
+		}
+		f.Close()
+		if last != '\n' { // a last line without its line end
+			st.Inc("written")
+			if err := bw.WriteByte('\n'); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func catFiltered(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writer, st *xr.Stats, opts CatOptions) error {
+	var rec envelope.Record
+	for _, c := range chunks {
+		st.Inc("chunks")
+		err := scanChunk(ctx, dir, c, func(n int, line []byte) error {
+			rec = envelope.Record{Extra: rec.Extra[:0]}
+			if err := envelope.Parse(&rec, line, true); err != nil {
+				return errors.New(c.Rel + ": " + err.Error())
+			}
+			if opts.Key != "" && rec.Key() != opts.Key {
+				return nil
+			}
+			if !opts.Since.IsZero() || !opts.Until.IsZero() {
+				t, ok := rec.ObservedAt()
+				if !ok || !opts.Since.IsZero() && t.Before(opts.Since) || !opts.Until.IsZero() && !t.Before(opts.Until) {
+					return nil
+				}
+			}
+			st.Inc("written")
+			if _, err := bw.Write(line); err != nil {
+				return err
+			}
+			return bw.WriteByte('\n')
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// chunksWithKey keeps the chunks the index lists for key. When the index
+// is missing or does not cover every chunk (an interrupted write), all
+// chunks are kept, so a lagging index never hides a record.
+func chunksWithKey(dir string, chunks []Chunk, key string) ([]Chunk, error) {
+	f, err := os.Open(filepath.Join(dir, IndexFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return chunks, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	indexed := map[string]bool{} // f → holds key
+	err = ReadIndex(f, func(_ int, e IndexEntry) error {
+		indexed[e.File] = indexed[e.File] || e.Key == key
+		return nil
+	}, func(*IndexLineError) error { return errIndexUnusable })
+	if errors.Is(err, errIndexUnusable) {
+		return chunks, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var keep []Chunk
+	for _, c := range chunks {
+		has, ok := indexed[c.Rel]
+		if !ok {
+			return chunks, nil
+		}
+		if has {
+			keep = append(keep, c)
+		}
+	}
+	return keep, nil
+}
+
+var errIndexUnusable = errors.New("index unusable")

@@ -1,0 +1,250 @@
+package snapshot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/xr-lake/xr/pkg/contenthash"
+	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/manifest"
+	"github.com/xr-lake/xr/pkg/xr"
+)
+
+// VerifyOptions configures Verify.
+type VerifyOptions struct {
+	// Problem, when set, receives each problem as one line as it is
+	// found; the returned error then only counts them. When nil, the
+	// error itself names the problems (the first 20).
+	Problem func(msg string)
+	// Log receives debug messages.
+	Log *slog.Logger
+}
+
+// The problem counters of Verify, in summary order.
+var verifyProblems = []string{
+	"bad_manifest", "bad_lines", "bad_hashes", "bad_index_lines", "missing_index",
+	"extra_index", "duplicate_index", "duplicate_records", "wrong_file", "index_differs", "temp_files",
+}
+
+// Verify checks the pack in dir: the manifest loads, every chunk line is a
+// valid envelope whose content_sha256 verifies, and index.jsonl and the
+// chunks agree exactly — one index line per record, none missing, extra or
+// duplicated, each "f" naming the chunk that holds the record and "k"/"t"
+// matching it. Counters: chunks, records, index_entries, then one counter
+// per kind of problem (bad_manifest, bad_lines, bad_hashes,
+// bad_index_lines, missing_index, extra_index, duplicate_index,
+// duplicate_records, wrong_file, index_differs, temp_files). Any problem
+// makes the error wrap xr.ErrMismatch. Verify holds the pack's shared lock,
+// so it fails (ErrLocked) rather than race a writer.
+func Verify(ctx context.Context, dir string, opts VerifyOptions) (*xr.Stats, error) {
+	st := xr.NewStats(append([]string{"chunks", "records", "index_entries"}, verifyProblems...)...)
+	if err := checkPack(dir); err != nil {
+		return st, err
+	}
+	lk, err := lockPack(dir, false)
+	if err != nil {
+		return st, err
+	}
+	defer lk.unlock()
+	v := &verifier{dir: dir, st: st, opts: opts, byKey: map[recKey]int32{}, fileID: map[string]int32{}}
+	if _, err := manifest.Load(filepath.Join(dir, ManifestFile)); err != nil {
+		v.problem("bad_manifest", "%s: %v", ManifestFile, unwrapPathErr(err))
+	}
+	l, err := listChunks(dir)
+	if err != nil {
+		return st, err
+	}
+	for _, t := range l.temps {
+		v.problem("temp_files", "%s: temporary file of an interrupted write (index --rebuild removes it)", t)
+	}
+	if err := v.loadIndex(); err != nil {
+		return st, err
+	}
+	for _, c := range l.chunks {
+		if err := v.chunk(ctx, c); err != nil {
+			return st, err
+		}
+	}
+	for i := range v.lines {
+		if il := &v.lines[i]; !il.used {
+			v.problem("extra_index", "index line %d: no such record in the chunks (id %s, f %s)", il.line, orNull(il.id), orNull(v.files[il.file]))
+		}
+	}
+	return st, v.result()
+}
+
+type recKey struct {
+	h  [32]byte
+	id [16]byte
+}
+
+// makeKey packs (content_sha256, exchange_id) into a fixed-size map key.
+// Values that are not a digest or a UUID are hashed into the same space.
+func makeKey(h, id string) recKey {
+	var k recKey
+	if _, err := hex.Decode(k.h[:], []byte(h)); err != nil || len(h) != 64 {
+		k.h = sha256.Sum256([]byte("h:" + h))
+	}
+	if hx := strings.ReplaceAll(id, "-", ""); envelope.IsUUID(id) {
+		hex.Decode(k.id[:], []byte(strings.ToLower(hx)))
+	} else if id != "" {
+		s := sha256.Sum256([]byte("id:" + id))
+		copy(k.id[:], s[:])
+	}
+	return k
+}
+
+type idxLine struct {
+	line int32
+	file int32
+	kt   uint64
+	id   string
+	used bool
+}
+
+type verifier struct {
+	dir    string
+	st     *xr.Stats
+	opts   VerifyOptions
+	lines  []idxLine
+	byKey  map[recKey]int32
+	fileID map[string]int32
+	files  []string
+	seed   maphash.Seed
+	named  []string
+	hash   contenthash.Hasher
+}
+
+func (v *verifier) problem(counter, format string, args ...any) {
+	v.st.Inc(counter)
+	msg := fmt.Sprintf(format, args...)
+	if v.opts.Problem != nil {
+		v.opts.Problem(msg)
+	} else if len(v.named) < 20 {
+		v.named = append(v.named, msg)
+	}
+}
+
+func (v *verifier) result() error {
+	n := int64(0)
+	for _, p := range verifyProblems {
+		n += v.st.Get(p)
+	}
+	switch {
+	case n == 0:
+		return nil
+	case v.opts.Problem != nil:
+		return fmt.Errorf("%d problems found: %w", n, xr.ErrMismatch)
+	}
+	more := ""
+	if n > int64(len(v.named)) {
+		more = fmt.Sprintf("; and %d more", n-int64(len(v.named)))
+	}
+	return fmt.Errorf("%d problems found: %s%s: %w", n, strings.Join(v.named, "; "), more, xr.ErrMismatch)
+}
+
+func (v *verifier) intern(f string) int32 {
+	id, ok := v.fileID[f]
+	if !ok {
+		id = int32(len(v.files))
+		v.files = append(v.files, f)
+		v.fileID[f] = id
+	}
+	return id
+}
+
+// keyTime digests an entry's k and t (t compared as an instant, so "Z"
+// and "+00:00" forms agree).
+func (v *verifier) keyTime(k, t string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(v.seed)
+	h.WriteString(k)
+	h.WriteByte(0)
+	if tt, err := envelope.ParseTime(t); err == nil {
+		h.WriteString(tt.UTC().Format("2006-01-02T15:04:05.999999999"))
+	} else {
+		h.WriteString(t)
+	}
+	return h.Sum64()
+}
+
+func (v *verifier) loadIndex() error {
+	v.seed = maphash.MakeSeed()
+	f, err := os.Open(filepath.Join(v.dir, IndexFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return ReadIndex(f, func(n int, e IndexEntry) error {
+		v.st.Inc("index_entries")
+		k := makeKey(e.Hash, e.ID)
+		if prev, dup := v.byKey[k]; dup {
+			v.problem("duplicate_index", "index line %d: same record as index line %d (id %s)", n, v.lines[prev].line, orNull(e.ID))
+			return nil
+		}
+		v.byKey[k] = int32(len(v.lines))
+		v.lines = append(v.lines, idxLine{line: int32(n), file: v.intern(e.File), kt: v.keyTime(e.Key, e.Time), id: e.ID})
+		return nil
+	}, func(ie *IndexLineError) error {
+		v.problem("bad_index_lines", "%s: %s", IndexFile, ie.Error())
+		return nil
+	})
+}
+
+func (v *verifier) chunk(ctx context.Context, c Chunk) error {
+	v.st.Inc("chunks")
+	fid := v.intern(c.Rel)
+	var rec envelope.Record
+	return scanChunk(ctx, v.dir, c, func(n int, line []byte) error {
+		v.st.Inc("records")
+		rec = envelope.Record{Extra: rec.Extra[:0]}
+		if err := envelope.Parse(&rec, line, false); err != nil {
+			v.problem("bad_lines", "%s: line %d: %s", c.Rel, n, trimLinePrefix(err))
+			return nil
+		}
+		if err := v.hash.Verify(&rec); err != nil {
+			v.problem("bad_hashes", "%s: line %d: %v", c.Rel, n, err)
+			if rec.Hash() == "" {
+				return nil
+			}
+		}
+		k := makeKey(rec.Hash(), rec.ID())
+		i, ok := v.byKey[k]
+		switch {
+		case !ok:
+			v.problem("missing_index", "%s: line %d: no index line for id %s (h %s)", c.Rel, n, orNull(rec.ID()), rec.Hash())
+			return nil
+		case v.lines[i].used:
+			v.problem("duplicate_records", "%s: line %d: the same record (id %s, same content_sha256) is already in the pack", c.Rel, n, orNull(rec.ID()))
+			return nil
+		}
+		il := &v.lines[i]
+		il.used = true
+		if il.file != fid {
+			v.problem("wrong_file", "index line %d: f is %s but the record is in %s line %d", il.line, orNull(v.files[il.file]), c.Rel, n)
+		}
+		e := EntryFor(&rec, c.Rel)
+		if il.kt != v.keyTime(e.Key, e.Time) {
+			v.problem("index_differs", "index line %d: k or t differs from the record in %s line %d (want k %q, t %s)", il.line, c.Rel, n, e.Key, orNull(e.Time))
+		}
+		return nil
+	})
+}
+
+func orNull(s string) string {
+	if s == "" {
+		return "null"
+	}
+	return s
+}

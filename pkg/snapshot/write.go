@@ -1,0 +1,379 @@
+package snapshot
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/xr-lake/xr/pkg/contenthash"
+	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/xr"
+)
+
+// WriteOptions configures Write.
+type WriteOptions struct {
+	// ChunkSize is the most records per chunk file (default 1000).
+	ChunkSize int
+	// ChunkBytes caps a chunk's size in bytes (default 64 MiB); a record
+	// larger than the cap gets a chunk of its own.
+	ChunkBytes int64
+	// MaxLine caps one input line (default envelope.DefaultMaxLine).
+	MaxLine int
+	// Reject receives bad input lines; nil: a bad line stops the write.
+	Reject xr.RejectFunc
+	// Log receives debug messages and the notice about a repaired index.
+	Log *slog.Logger
+}
+
+// Defaults of WriteOptions.
+const (
+	DefaultChunkSize  = 1000
+	DefaultChunkBytes = 64 << 20
+	// maxOpenChunks bounds the chunks (one per UTC day) open at once; the
+	// least recently used one is closed when a new day needs a chunk.
+	maxOpenChunks = 16
+)
+
+// Write appends the envelopes read from in to the pack in dir; see the
+// package documentation for the guarantees. Counters: read, written,
+// skipped (already in the pack, by content_sha256), and rejected with
+// opts.Reject.
+//
+// When Write stops early (a bad line without opts.Reject, or ctx
+// cancelled) the records read before that point are committed in whole
+// chunks; rerunning the same input skips them as duplicates.
+func Write(ctx context.Context, dir string, in io.Reader, opts WriteOptions) (*xr.Stats, error) {
+	st := xr.NewStats("read", "written", "skipped")
+	if opts.ChunkSize <= 0 {
+		opts.ChunkSize = DefaultChunkSize
+	}
+	if opts.ChunkBytes <= 0 {
+		opts.ChunkBytes = DefaultChunkBytes
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if err := checkPack(dir); err != nil {
+		return st, err
+	}
+	lk, err := lockPack(dir, true)
+	if err != nil {
+		return st, err
+	}
+	defer lk.unlock()
+	w := &writer{dir: dir, opts: opts, st: st, open: map[string]*openChunk{}, seen: map[[32]byte]struct{}{}}
+	if err := w.prepare(ctx); err != nil {
+		return st, err
+	}
+	defer w.index.Close()
+	err = w.run(ctx, in)
+	if err != nil && !isInputStop(err) {
+		w.abortAll()
+		return st, err
+	}
+	if ferr := w.finishAll(); ferr != nil {
+		return st, ferr
+	}
+	if cerr := w.index.Close(); err == nil && cerr != nil {
+		return st, cerr
+	}
+	return st, err
+}
+
+// isInputStop tells errors after which the records already read are still
+// committed: bad input and interruption (not I/O failures of the pack).
+func isInputStop(err error) bool {
+	var le *envelope.LineError
+	return errors.As(err, &le) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+type writer struct {
+	dir   string
+	opts  WriteOptions
+	st    *xr.Stats
+	index *os.File
+	next  int // next chunk number
+	open  map[string]*openChunk
+	clock int64
+	seen  map[[32]byte]struct{}
+	hash  contenthash.Hasher
+}
+
+type openChunk struct {
+	day     string
+	num     int
+	rel     string
+	a       *atomicFile
+	n       int
+	size    int64
+	idx     []byte // index lines, appended once the chunk is durable
+	lastUse int64
+}
+
+// prepare loads the pack's hashes and makes sure the index agrees with the
+// chunks before anything is added: an interrupted writer can leave a chunk
+// whose index lines are missing or cut short. Then the index is rebuilt
+// (under our lock) first.
+func (w *writer) prepare(ctx context.Context) error {
+	l, err := listChunks(w.dir)
+	if err != nil {
+		return err
+	}
+	if len(l.temps) > 0 {
+		w.opts.Log.Info("removing temporary files of an interrupted write", "count", len(l.temps))
+		if err := removeTemps(w.dir, l.temps); err != nil {
+			return err
+		}
+	}
+	w.next = l.maxNum + 1
+	ok, err := w.loadIndex(l)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		w.opts.Log.Warn("index.jsonl did not match the chunks (an interrupted write?); rebuilding it")
+		clear(w.seen)
+		_, err := rebuildLocked(ctx, w.dir, l, func(e IndexEntry) { w.remember(e.Hash) }, nil)
+		if err != nil && !errors.Is(err, xr.ErrMismatch) {
+			return fmt.Errorf("rebuilding the index: %w", err)
+		}
+	}
+	path := filepath.Join(w.dir, IndexFile)
+	_, statErr := os.Stat(path)
+	if w.index, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err != nil {
+		return err
+	}
+	if statErr != nil {
+		return syncDir(w.dir)
+	}
+	return nil
+}
+
+// loadIndex reads the hashes of index.jsonl and reports whether the index
+// is in step with the chunks: every line parses, the file ends with a line
+// end, every chunk has index lines, and the last chunk indexed has as many
+// index lines as records (the writer appends index lines chunk by chunk,
+// so only the last one can be short).
+func (w *writer) loadIndex(l *listing) (bool, error) {
+	f, err := os.Open(filepath.Join(w.dir, IndexFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return len(l.chunks) == 0, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	ok := true
+	perFile := map[string]int{}
+	last := ""
+	err = ReadIndex(f, func(_ int, e IndexEntry) error {
+		w.remember(e.Hash)
+		if e.File != last {
+			last = e.File
+		}
+		perFile[e.File]++
+		return nil
+	}, func(*IndexLineError) error { ok = false; return nil })
+	if err != nil {
+		return false, err
+	}
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+		b := []byte{0}
+		if _, err := f.ReadAt(b, fi.Size()-1); err != nil || b[0] != '\n' {
+			ok = false
+		}
+	}
+	for _, c := range l.chunks {
+		if perFile[c.Rel] == 0 {
+			ok = false
+		}
+	}
+	if ok && last != "" {
+		n, err := countRecords(filepath.Join(w.dir, filepath.FromSlash(last)))
+		if err == nil && n != perFile[last] {
+			ok = false
+		}
+	}
+	return ok, nil
+}
+
+// remember adds a hash to the set of hashes in the pack.
+func (w *writer) remember(h string) bool {
+	var k [32]byte
+	if _, err := hex.Decode(k[:], []byte(h)); err != nil || len(h) != 64 {
+		return false
+	}
+	if _, dup := w.seen[k]; dup {
+		return false
+	}
+	w.seen[k] = struct{}{}
+	return true
+}
+
+func (w *writer) run(ctx context.Context, in io.Reader) error {
+	rd := envelope.NewReader(in, w.opts.MaxLine)
+	var day [10]byte
+	for n := 0; ; n++ {
+		if n&255 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, err := rd.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var le *envelope.LineError
+			if !errors.As(err, &le) {
+				return err
+			}
+			w.st.Inc("read")
+			if err := xr.Bad(w.opts.Reject, w.st, le.Line, rd.Bytes(), err); err != nil {
+				return err
+			}
+			continue
+		}
+		w.st.Inc("read")
+		t, err := w.check(rec)
+		if err != nil {
+			if err := xr.Bad(w.opts.Reject, w.st, rec.Line, rd.Bytes(), err); err != nil {
+				return err
+			}
+			continue
+		}
+		var k [32]byte
+		hex.Decode(k[:], []byte(rec.Hash()))
+		if _, dup := w.seen[k]; dup {
+			w.st.Inc("skipped")
+			continue
+		}
+		t.UTC().AppendFormat(day[:0], "2006-01-02")
+		if err := w.add(string(day[:]), rd.Bytes(), rec); err != nil {
+			return err
+		}
+		w.seen[k] = struct{}{}
+		w.st.Inc("written")
+	}
+}
+
+// check refuses records that cannot go into a pack.
+func (w *writer) check(rec *envelope.Record) (t time.Time, err error) {
+	t, ok := rec.ObservedAt()
+	if !ok {
+		return t, &envelope.LineError{Line: rec.Line, Field: envelope.ObservedAt.String(), Err: errors.New("missing (run xr-canon first)")}
+	}
+	if err := w.hash.Verify(rec); err != nil {
+		// plain text: a refused record is bad input (exit 1), not a
+		// verification result
+		return t, &envelope.LineError{Line: rec.Line, Err: errors.New(err.Error())}
+	}
+	return t, nil
+}
+
+// add writes one record line into the open chunk of its day.
+func (w *writer) add(day string, line []byte, rec *envelope.Record) error {
+	c := w.open[day]
+	if c != nil && (c.n >= w.opts.ChunkSize || c.n > 0 && c.size+int64(len(line))+1 > w.opts.ChunkBytes) {
+		if err := w.finish(c); err != nil {
+			return err
+		}
+		c = nil
+	}
+	if c == nil {
+		var err error
+		if c, err = w.newChunk(day); err != nil {
+			return err
+		}
+	}
+	w.clock++
+	c.lastUse = w.clock
+	if _, err := c.a.Write(line); err != nil {
+		return err
+	}
+	if err := c.a.WriteByte('\n'); err != nil {
+		return err
+	}
+	c.n++
+	c.size += int64(len(line)) + 1
+	c.idx = AppendIndexLine(c.idx, EntryFor(rec, c.rel))
+	return nil
+}
+
+func (w *writer) newChunk(day string) (*openChunk, error) {
+	if len(w.open) >= maxOpenChunks {
+		var lru *openChunk
+		for _, c := range w.open {
+			if lru == nil || c.lastUse < lru.lastUse {
+				lru = c
+			}
+		}
+		if err := w.finish(lru); err != nil {
+			return nil, err
+		}
+	}
+	rel := chunkRel(day, w.next)
+	w.next++
+	path := filepath.Join(w.dir, filepath.FromSlash(rel))
+	if err := mkdirAllSync(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	a, err := createAtomic(path, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	c := &openChunk{day: day, num: w.next - 1, rel: rel, a: a}
+	w.open[day] = c
+	w.opts.Log.Debug("chunk opened", "f", rel)
+	return c, nil
+}
+
+// finish makes a chunk durable under its final name, then appends and
+// fsyncs its index lines: after a crash the index can only lack lines,
+// never name a chunk that is not there.
+func (w *writer) finish(c *openChunk) error {
+	delete(w.open, c.day)
+	if err := c.a.commit(true); err != nil {
+		return err
+	}
+	if _, err := w.index.Write(c.idx); err != nil {
+		return err
+	}
+	if err := w.index.Sync(); err != nil {
+		return err
+	}
+	w.opts.Log.Debug("chunk written", "f", c.rel, "records", c.n)
+	return nil
+}
+
+// finishAll commits the open chunks in chunk-number order.
+func (w *writer) finishAll() error {
+	cs := make([]*openChunk, 0, len(w.open))
+	for _, c := range w.open {
+		cs = append(cs, c)
+	}
+	slices.SortFunc(cs, func(a, b *openChunk) int { return a.num - b.num })
+	for i, c := range cs {
+		if err := w.finish(c); err != nil {
+			for _, rest := range cs[i+1:] {
+				rest.a.abort()
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) abortAll() {
+	for _, c := range w.open {
+		c.a.abort()
+	}
+	clear(w.open)
+}
