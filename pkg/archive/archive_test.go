@@ -1,0 +1,361 @@
+package archive
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/zip"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/xr-lake/xr/pkg/xr"
+)
+
+const refPass = "correct horse battery staple"
+
+// fastKDF keeps tests quick; the header stores the parameters.
+var fastKDF = KDF{Name: "argon2id", Time: 1, Memory: 64, Threads: 1}
+
+func keyFn(k string) func() ([]byte, error) { return func() ([]byte, error) { return []byte(k), nil } }
+
+// readTree returns the files under dir (slash paths → contents).
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		m[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func sameTree(t *testing.T, got, want string) {
+	t.Helper()
+	g, w := readTree(t, got), readTree(t, want)
+	if len(g) != len(w) {
+		t.Fatalf("%s has %d files, want %d", got, len(g), len(w))
+	}
+	for k, v := range w {
+		if g[k] != v {
+			t.Fatalf("%s differs after the round trip", k)
+		}
+	}
+}
+
+// assertEmpty checks that a failed extract left nothing in dir.
+func assertEmpty(t *testing.T, dir string) {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	if len(es) != 0 {
+		t.Fatalf("failed extract left %d entries in %s (first %s)", len(es), dir, es[0].Name())
+	}
+}
+
+func TestReferenceArchives(t *testing.T) {
+	for _, tc := range []struct{ file, key string }{
+		{"dataset.zip", ""},
+		{"dataset-enc.zip.enc", refPass},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			out := t.TempDir()
+			o := ExtractOptions{ReadOptions: ReadOptions{Key: keyFn(tc.key)}}
+			dest, st, err := Extract(context.Background(), filepath.Join("testdata", tc.file), out, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if filepath.Base(dest) != "reference-pack" {
+				t.Fatalf("dest %s, want the dataset name reference-pack", dest)
+			}
+			if st.Get("records") != 50 || st.Get("files") != 10 {
+				t.Fatalf("stats %s", st.Summary())
+			}
+			sameTree(t, dest, "testdata/reference-pack")
+			if _, err := Check(context.Background(), filepath.Join("testdata", tc.file), o.ReadOptions); err != nil {
+				t.Fatalf("check: %v", err)
+			}
+		})
+	}
+}
+
+func TestReferenceEncryptedWrongKey(t *testing.T) {
+	out := t.TempDir()
+	o := ExtractOptions{ReadOptions: ReadOptions{Key: keyFn("not it")}}
+	_, _, err := Extract(context.Background(), "testdata/dataset-enc.zip.enc", out, o)
+	if !errors.Is(err, ErrRefOpen) {
+		t.Fatalf("err = %v, want ErrRefOpen", err)
+	}
+	_, _, err = Extract(context.Background(), "testdata/dataset-enc.zip.enc", out, ExtractOptions{})
+	if !errors.Is(err, ErrNeedKey) {
+		t.Fatalf("no key: err = %v, want ErrNeedKey", err)
+	}
+	assertEmpty(t, out)
+}
+
+func create(t *testing.T, dir string, o CreateOptions) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := Create(context.Background(), dir, &buf, o); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "a")
+	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func emptyPack(t *testing.T) string {
+	dir := filepath.Join(t.TempDir(), "empty")
+	os.MkdirAll(dir, 0o755)
+	b, _ := os.ReadFile("testdata/reference-pack/manifest.json")
+	b = bytes.Replace(b, []byte(`"reference-pack"`), []byte(`"empty"`), 1)
+	os.WriteFile(filepath.Join(dir, "manifest.json"), b, 0o644)
+	os.WriteFile(filepath.Join(dir, "index.jsonl"), nil, 0o644)
+	return dir
+}
+
+func TestRoundTrip(t *testing.T) {
+	packs := map[string]string{"reference": "testdata/reference-pack", "empty": emptyPack(t)}
+	for pname, pack := range packs {
+		for _, format := range []string{FormatZip, FormatTarZst} {
+			for _, enc := range []bool{false, true} {
+				name := pname + "/" + format
+				if enc {
+					name += "/enc"
+				}
+				t.Run(name, func(t *testing.T) {
+					co := CreateOptions{Format: format, Encrypt: enc, Passphrase: []byte("pw"), KDF: fastKDF}
+					a := create(t, pack, co)
+					head, _ := os.ReadFile(a)
+					if enc != bytes.HasPrefix(head, []byte(encMagic)) {
+						t.Fatalf("encrypted=%v but magic %q", enc, head[:6])
+					}
+					ro := ReadOptions{Key: keyFn("pw"), TempDir: t.TempDir()}
+					st, err := Check(context.Background(), a, ro)
+					if err != nil {
+						t.Fatalf("check: %v", err)
+					}
+					want := map[string]int64{"reference": 50, "empty": 0}[pname]
+					if st.Get("records") != want {
+						t.Fatalf("records %d, want %d", st.Get("records"), want)
+					}
+					out := t.TempDir()
+					verified := ""
+					dest, _, err := Extract(context.Background(), a, out, ExtractOptions{ReadOptions: ro,
+						VerifyPack: func(_ context.Context, d string) error { verified = d; return nil }})
+					if err != nil {
+						t.Fatalf("extract: %v", err)
+					}
+					if verified == "" {
+						t.Fatal("VerifyPack was not called")
+					}
+					sameTree(t, dest, pack)
+					// a second extract refuses to overwrite, --force replaces
+					if _, _, err := Extract(context.Background(), a, out, ExtractOptions{ReadOptions: ro}); !errors.Is(err, ErrExists) {
+						t.Fatalf("second extract: %v, want ErrExists", err)
+					}
+					if _, _, err := Extract(context.Background(), a, out, ExtractOptions{ReadOptions: ro, Force: true}); err != nil {
+						t.Fatalf("forced extract: %v", err)
+					}
+					sameTree(t, dest, pack)
+					if es, _ := os.ReadDir(out); len(es) != 1 {
+						t.Fatalf("%d entries in the output folder, want 1", len(es))
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	for _, format := range []string{FormatZip, FormatTarZst} {
+		a, _ := os.ReadFile(create(t, "testdata/reference-pack", CreateOptions{Format: format}))
+		// a copy of the pack with other file times gives the same bytes
+		cp := filepath.Join(t.TempDir(), "p")
+		copyTree(t, "testdata/reference-pack", cp)
+		b, _ := os.ReadFile(create(t, cp, CreateOptions{Format: format}))
+		if !bytes.Equal(a, b) {
+			t.Fatalf("%s: two archives of the same pack differ", format)
+		}
+	}
+}
+
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	for rel, data := range readTree(t, src) {
+		p := filepath.Join(dst, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, time.Now(), time.Now())
+	}
+}
+
+// zipOf builds a zip with the given members; a name ending in "@" is made a
+// symlink.
+func zipOf(t *testing.T, members map[string]string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, data := range members {
+		fh := &zip.FileHeader{Name: strings.TrimSuffix(name, "@"), Method: zip.Deflate}
+		if strings.HasSuffix(name, "@") {
+			fh.SetMode(fs.ModeSymlink | 0o777)
+		}
+		w, err := zw.CreateHeader(fh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(data))
+	}
+	zw.Close()
+	p := filepath.Join(t.TempDir(), "h.zip")
+	os.WriteFile(p, buf.Bytes(), 0o644)
+	return p
+}
+
+func tarZstOf(t *testing.T, hdrs []*tar.Header) string {
+	t.Helper()
+	var buf bytes.Buffer
+	zw, _ := zstd.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for _, h := range hdrs {
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write(make([]byte, h.Size))
+	}
+	tw.Close()
+	zw.Close()
+	p := filepath.Join(t.TempDir(), "h.tar.zst")
+	os.WriteFile(p, buf.Bytes(), 0o644)
+	return p
+}
+
+func TestHostileMembers(t *testing.T) {
+	man, _ := os.ReadFile("testdata/reference-pack/manifest.json")
+	cases := map[string]struct {
+		file string
+		want string
+	}{
+		"zip-slip":      {zipOf(t, map[string]string{"manifest.json": string(man), "../evil": "x"}), "unsafe path"},
+		"absolute":      {zipOf(t, map[string]string{"manifest.json": string(man), "/etc/evil": "x"}), "unsafe path"},
+		"deep-slip":     {zipOf(t, map[string]string{"manifest.json": string(man), "records/../../evil": "x"}), "unsafe path"},
+		"backslash":     {zipOf(t, map[string]string{"manifest.json": string(man), "..\\evil": "x"}), "unsafe path"},
+		"zip-symlink":   {zipOf(t, map[string]string{"manifest.json": string(man), "records@": "/etc"}), "links are not allowed"},
+		"tar-symlink":   {tarZstOf(t, []*tar.Header{{Name: "d/records", Typeflag: tar.TypeSymlink, Linkname: "/etc"}}), "links are not allowed"},
+		"tar-hardlink":  {tarZstOf(t, []*tar.Header{{Name: "d/x", Typeflag: tar.TypeLink, Linkname: "/etc/passwd"}}), "links are not allowed"},
+		"tar-device":    {tarZstOf(t, []*tar.Header{{Name: "d/null", Typeflag: tar.TypeChar, Devmajor: 1, Devminor: 3}}), "not a regular file"},
+		"tar-dotdot":    {tarZstOf(t, []*tar.Header{{Name: "d/../../x", Typeflag: tar.TypeReg, Size: 1}}), "unsafe path"},
+		"no-pack":       {zipOf(t, map[string]string{"hello.txt": "hi"}), "no manifest.json"},
+		"not-archive":   {zipOf(t, nil)[:0] + writeTemp(t, "just some text, not an archive at all....."), "not a zip, tar.zst or xr-encrypted archive"},
+		"bad-meta-name": {zipOf(t, map[string]string{"manifest.json": string(man), MetaName: `{"dataset_name":"../up"}`}), "not a plain folder name"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			_, _, err := Extract(context.Background(), tc.file, out, ExtractOptions{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			assertEmpty(t, out)
+			if _, err := os.Lstat(filepath.Join(filepath.Dir(out), "evil")); err == nil {
+				t.Fatal("a member escaped the output folder")
+			}
+		})
+	}
+}
+
+func writeTemp(t *testing.T, s string) string {
+	p := filepath.Join(t.TempDir(), "f")
+	os.WriteFile(p, []byte(s), 0o644)
+	return p
+}
+
+func TestBomb(t *testing.T) {
+	man, _ := os.ReadFile("testdata/reference-pack/manifest.json")
+	bomb := zipOf(t, map[string]string{"manifest.json": string(man), "records/2026/z.bin": strings.Repeat("\x00", 8<<20)})
+	for name, ro := range map[string]ReadOptions{
+		"ratio": {MaxRatio: 100, RatioFloor: 1 << 20},
+		"size":  {MaxSize: 4 << 20},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			_, _, err := Extract(context.Background(), bomb, out, ExtractOptions{ReadOptions: ro})
+			if err == nil || !strings.Contains(err.Error(), "decompression bomb") {
+				t.Fatalf("err = %v", err)
+			}
+			assertEmpty(t, out)
+			if _, err := Check(context.Background(), bomb, ro); err == nil || !strings.Contains(err.Error(), "decompression bomb") {
+				t.Fatalf("check: err = %v", err)
+			}
+		})
+	}
+}
+
+// TestMemberHashMismatch rewrites one of our archives with a chunk changed
+// and the metadata kept.
+func TestMemberHashMismatch(t *testing.T) {
+	a := create(t, "testdata/reference-pack", CreateOptions{})
+	zr, err := zip.OpenReader(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	changed := false
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if !changed && strings.Contains(f.Name, "/records/") {
+			b = bytes.Replace(b, []byte("a"), []byte("b"), 1)
+			changed = true
+		}
+		w, _ := zw.Create(f.Name)
+		w.Write(b)
+	}
+	zw.Close()
+	p := writeTemp(t, buf.String())
+	out := filepath.Join(t.TempDir(), "out")
+	_, _, err = Extract(context.Background(), p, out, ExtractOptions{})
+	if !errors.Is(err, xr.ErrMismatch) || !strings.Contains(err.Error(), "does not match the metadata") {
+		t.Fatalf("err = %v", err)
+	}
+	assertEmpty(t, out)
+	if _, err := Check(context.Background(), p, ReadOptions{}); !errors.Is(err, xr.ErrMismatch) {
+		t.Fatalf("check: err = %v", err)
+	}
+}
+
+func TestVerifyPackFailureLeavesNothing(t *testing.T) {
+	a := create(t, "testdata/reference-pack", CreateOptions{Format: FormatTarZst})
+	out := filepath.Join(t.TempDir(), "out")
+	bad := errors.New("pack is bad")
+	_, _, err := Extract(context.Background(), a, out, ExtractOptions{VerifyPack: func(context.Context, string) error { return bad }})
+	if !errors.Is(err, bad) {
+		t.Fatalf("err = %v", err)
+	}
+	assertEmpty(t, out)
+}

@@ -1,0 +1,431 @@
+package archive
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/xr-lake/xr/pkg/contenthash"
+	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/xr"
+)
+
+// ExtractOptions configures Extract.
+type ExtractOptions struct {
+	ReadOptions
+	// Name is the folder created under the output directory; "" means the
+	// archive's dataset name.
+	Name string
+	// Force replaces an existing folder of that name.
+	Force bool
+	// VerifyPack checks the extracted pack before it is moved into place
+	// (cmd/xr-pack passes snapshot.Verify); nil skips that step.
+	VerifyPack func(ctx context.Context, dir string) error
+	Log        *slog.Logger
+}
+
+// ErrExists: the destination pack exists and Force was not set.
+var ErrExists = errors.New("destination exists (use --force to replace it)")
+
+// walker holds what reading an archive's members learns.
+type walker struct {
+	o        ReadOptions
+	src      *source
+	st       *xr.Stats
+	total    int64
+	seen     map[string]MetaMember // stored name → size, sha256
+	meta     []byte
+	manifest []byte // root manifest.json, for archives without metadata
+	indexN   int64
+	buf      []byte
+	check    bool // verify record lines while reading (Check)
+}
+
+func newWalker(src *source, o ReadOptions, check bool) *walker {
+	return &walker{o: o, src: src, st: newStats(), seen: map[string]MetaMember{}, buf: make([]byte, 256<<10), check: check}
+}
+
+// member checks one entry and copies its bytes to dst (nil: discard).
+// create is called with the cleaned name to get dst for regular files.
+func (w *walker) member(m *member, create func(name string) (io.WriteCloser, error)) error {
+	name, err := cleanMember(m.name)
+	if err != nil {
+		return err
+	}
+	switch {
+	case m.mode.IsDir():
+		return nil
+	case m.mode&fs.ModeSymlink != 0:
+		return fmt.Errorf("member %q: links are not allowed in a pack archive", m.name)
+	case !m.mode.IsRegular():
+		return fmt.Errorf("member %q: not a regular file (%s)", m.name, m.mode)
+	}
+	if _, dup := w.seen[name]; dup {
+		return fmt.Errorf("member %q: appears twice", m.name)
+	}
+	if name == MetaName {
+		b, err := io.ReadAll(io.LimitReader(m.r, maxMetaSize+1))
+		if err != nil {
+			return fmt.Errorf("member %q: %w", m.name, err)
+		}
+		if len(b) > maxMetaSize {
+			return fmt.Errorf("member %q: larger than %d bytes", m.name, maxMetaSize)
+		}
+		w.meta = b
+		w.seen[name] = MetaMember{Path: name}
+		return nil
+	}
+	var dst io.WriteCloser
+	if create != nil {
+		if dst, err = create(name); err != nil {
+			return err
+		}
+	}
+	h := sha256.New()
+	lim := &limitWriter{w: w}
+	outs := []io.Writer{h, lim}
+	if dst != nil {
+		outs = append(outs, dst)
+	}
+	var lc lineCounter
+	rel := name
+	if i := strings.IndexByte(name, '/'); i >= 0 && !strings.HasPrefix(name, "records/") {
+		rel = name[i+1:] // ours: <dataset>/records/...; the reference's: records/... at the root
+	}
+	isManifest := name == "manifest.json"
+	var mbuf limitedBuffer
+	if isManifest {
+		outs = append(outs, &mbuf)
+	}
+	if isChunk(rel) || rel == "index.jsonl" {
+		outs = append(outs, &lc)
+	}
+	mw := io.MultiWriter(outs...)
+	var n int64
+	if w.check && isChunk(rel) {
+		n, err = w.checkRecords(io.TeeReader(m.r, mw), name)
+	} else {
+		n, err = io.CopyBuffer(mw, m.r, w.buf)
+	}
+	if err == nil && dst != nil {
+		err = dst.Close()
+	} else if dst != nil {
+		dst.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("member %q: %w", m.name, err)
+	}
+	if isManifest {
+		w.manifest = mbuf.b
+	}
+	w.seen[name] = MetaMember{Path: name, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}
+	w.st.Inc("files")
+	w.st.Add("bytes", n)
+	if isChunk(rel) {
+		w.st.Add("records", lc.lines())
+	} else if rel == "index.jsonl" {
+		w.indexN += lc.lines()
+	}
+	return nil
+}
+
+// checkRecords reads a chunk's lines as envelopes and verifies each hash.
+func (w *walker) checkRecords(r io.Reader, name string) (int64, error) {
+	cr := &countReader{r: r}
+	er := envelope.NewReader(cr, envelope.DefaultMaxLine)
+	var hs contenthash.Hasher
+	for {
+		rec, err := er.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return cr.n, fmt.Errorf("%w (%w)", err, xr.ErrMismatch)
+		}
+		if err := hs.Verify(rec); err != nil {
+			return cr.n, fmt.Errorf("line %d: %w", er.LineNumber(), err)
+		}
+	}
+	_, err := io.Copy(io.Discard, cr)
+	return cr.n, err
+}
+
+// limitWriter enforces the size and ratio caps on everything extracted.
+type limitWriter struct{ w *walker }
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	w := l.w
+	w.total += int64(len(p))
+	if max := w.o.maxSize(); w.total > max {
+		return 0, fmt.Errorf("archive expands beyond the size cap of %d bytes (decompression bomb?)", max)
+	}
+	if w.total > w.o.ratioFloor() {
+		if c := w.src.consumed(); c > 0 && w.total/c > w.o.maxRatio() {
+			return 0, fmt.Errorf("archive expands more than %d times its size (decompression bomb?)", w.o.maxRatio())
+		}
+	}
+	return len(p), nil
+}
+
+// limitedBuffer keeps up to 16 MiB (a manifest); beyond that it drops.
+type limitedBuffer struct{ b []byte }
+
+func (l *limitedBuffer) Write(p []byte) (int, error) {
+	if len(l.b)+len(p) <= 16<<20 {
+		l.b = append(l.b, p...)
+	}
+	return len(p), nil
+}
+
+// layout is what the metadata says about the archive, checked against the
+// members seen.
+type layout struct {
+	name   string // dataset name
+	prefix string // "<name>/" for our archives, "" for the reference's
+	meta   *Meta
+}
+
+// resolve checks the members against the metadata and returns the layout.
+func (w *walker) resolve() (*layout, error) {
+	var meta Meta
+	if w.meta != nil {
+		if err := json.Unmarshal(w.meta, &meta); err != nil {
+			return nil, fmt.Errorf("%s: %w", MetaName, err)
+		}
+	}
+	if meta.Format == metaFormat {
+		return w.resolveOurs(&meta)
+	}
+	if meta.Format != "" {
+		return nil, fmt.Errorf("%s: unknown format %q", MetaName, meta.Format)
+	}
+	// The reference's layout: pack members at the root, no hashes.
+	name := meta.DatasetName
+	if name == "" && w.manifest != nil {
+		var m struct {
+			DatasetName string `json:"dataset_name"`
+		}
+		if json.Unmarshal(w.manifest, &m) == nil {
+			name = m.DatasetName
+		}
+	}
+	if _, ok := w.seen["manifest.json"]; !ok {
+		return nil, errors.New("archive holds no pack: no manifest.json at its root and no xr metadata")
+	}
+	if err := checkDatasetName(name); err != nil {
+		return nil, fmt.Errorf("archive metadata: %w", err)
+	}
+	return &layout{name: name, meta: &meta}, w.checkIndexCount()
+}
+
+func (w *walker) resolveOurs(meta *Meta) (*layout, error) {
+	if meta.FormatVersion != 1 {
+		return nil, fmt.Errorf("%s: unsupported format_version %d", MetaName, meta.FormatVersion)
+	}
+	if err := checkDatasetName(meta.DatasetName); err != nil {
+		return nil, fmt.Errorf("%s: %w", MetaName, err)
+	}
+	l := &layout{name: meta.DatasetName, prefix: meta.DatasetName + "/", meta: meta}
+	var bad []string
+	listed := map[string]bool{MetaName: true}
+	for _, mm := range meta.Members {
+		listed[mm.Path] = true
+		got, ok := w.seen[mm.Path]
+		switch {
+		case !ok:
+			bad = append(bad, fmt.Sprintf("member %q is missing", mm.Path))
+		case got.Size != mm.Size || got.SHA256 != mm.SHA256:
+			bad = append(bad, fmt.Sprintf("member %q: sha256 %s (%d bytes) does not match the metadata's %s (%d bytes)", mm.Path, got.SHA256, got.Size, mm.SHA256, mm.Size))
+		}
+	}
+	for name := range w.seen {
+		if !listed[name] {
+			bad = append(bad, fmt.Sprintf("member %q is not listed in the metadata", name))
+		} else if name != MetaName && !strings.HasPrefix(name, l.prefix) {
+			bad = append(bad, fmt.Sprintf("member %q is outside the dataset folder %q", name, meta.DatasetName))
+		}
+	}
+	if n := w.st.Get("records"); n != meta.RecordCount {
+		bad = append(bad, fmt.Sprintf("%d records, the metadata says %d", n, meta.RecordCount))
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return nil, fmt.Errorf("%s (%w)", strings.Join(bad, "; "), xr.ErrMismatch)
+	}
+	return l, w.checkIndexCount()
+}
+
+// checkIndexCount: a pack's index has one line per record.
+func (w *walker) checkIndexCount() error {
+	if n := w.st.Get("records"); w.indexN != n {
+		return fmt.Errorf("index.jsonl has %d lines for %d records (%w)", w.indexN, n, xr.ErrMismatch)
+	}
+	return nil
+}
+
+// Check reads the archive at path end to end without writing to disk
+// (except the decrypted copy of an encrypted zip, in TempDir): it opens the
+// encryption, checks every member's path, type and SHA-256 against the
+// metadata, every record line's content hash, and the record and index
+// counts. Mismatches wrap xr.ErrMismatch.
+func Check(ctx context.Context, path string, o ReadOptions) (*xr.Stats, error) {
+	src, err := open(ctx, path, o)
+	if err != nil {
+		return newStats(), err
+	}
+	defer src.close()
+	w := newWalker(src, o, true)
+	err = src.walk(func(m *member) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return w.member(m, nil)
+	})
+	if err != nil {
+		return w.st, err
+	}
+	_, err = w.resolve()
+	return w.st, err
+}
+
+// Extract unpacks the archive at path into outDir/<dataset name> (or
+// outDir/<o.Name>). It extracts into a temporary folder inside outDir,
+// checks members against the metadata and the pack with o.VerifyPack, and
+// only then renames the pack into place; on any error nothing is left.
+func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest string, st *xr.Stats, err error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Name != "" {
+		if err := checkDatasetName(o.Name); err != nil {
+			return "", newStats(), xr.Usagef("--name: %v", err)
+		}
+		if err := checkDest(filepath.Join(outDir, o.Name), o.Force); err != nil {
+			return "", newStats(), err
+		}
+	}
+	src, err := open(ctx, path, o.ReadOptions)
+	if err != nil {
+		return "", newStats(), err
+	}
+	defer src.close()
+	o.Log.Debug("archive opened", "kind", src.kind)
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return "", newStats(), err
+	}
+	tmp, err := os.MkdirTemp(outDir, ".xr-extract-*")
+	if err != nil {
+		return "", newStats(), err
+	}
+	defer os.RemoveAll(tmp)
+	root := filepath.Join(tmp, "x")
+	w := newWalker(src, o.ReadOptions, false)
+	metaChecked := false
+	create := func(name string) (io.WriteCloser, error) {
+		if !metaChecked && w.meta != nil && o.Name == "" {
+			// zip: the metadata came first, so refuse before writing
+			metaChecked = true
+			var m Meta
+			if json.Unmarshal(w.meta, &m) == nil && checkDatasetName(m.DatasetName) == nil {
+				if err := checkDest(filepath.Join(outDir, m.DatasetName), o.Force); err != nil {
+					return nil, err
+				}
+			}
+		}
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		return syncCloser{f}, nil
+	}
+	err = src.walk(func(m *member) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return w.member(m, create)
+	})
+	st = w.st
+	if err != nil {
+		return "", st, err
+	}
+	l, err := w.resolve()
+	if err != nil {
+		return "", st, err
+	}
+	packDir := root
+	if l.prefix != "" {
+		packDir = filepath.Join(root, l.name)
+		if err := os.MkdirAll(packDir, 0o755); err != nil { // an empty pack has no files
+			return "", st, err
+		}
+	}
+	name := l.name
+	if o.Name != "" {
+		name = o.Name
+	}
+	dest = filepath.Join(outDir, name)
+	if err := checkDest(dest, o.Force); err != nil {
+		return "", st, err
+	}
+	if o.VerifyPack != nil {
+		if err := o.VerifyPack(ctx, packDir); err != nil {
+			return "", st, fmt.Errorf("extracted pack does not verify: %w", err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return "", st, err
+	}
+	if _, err := os.Lstat(dest); err == nil { // Force: move the old pack aside first
+		if err := os.Rename(dest, filepath.Join(tmp, "old")); err != nil {
+			return "", st, err
+		}
+	}
+	if err := os.Rename(packDir, dest); err != nil {
+		return "", st, err
+	}
+	if d, err := os.Open(outDir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	o.Log.Debug("extracted", "dest", dest)
+	return dest, st, nil
+}
+
+func checkDest(dest string, force bool) error {
+	fi, err := os.Lstat(dest)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !force {
+		return fmt.Errorf("%s: %w", dest, ErrExists)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s: exists and is not a folder", dest)
+	}
+	return nil
+}
+
+type syncCloser struct{ f *os.File }
+
+func (s syncCloser) Write(p []byte) (int, error) { return s.f.Write(p) }
+
+func (s syncCloser) Close() error {
+	return errors.Join(s.f.Sync(), s.f.Close())
+}

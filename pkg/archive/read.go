@@ -1,0 +1,318 @@
+package archive
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sort"
+
+	"github.com/klauspost/compress/zip"
+	"github.com/klauspost/compress/zstd"
+)
+
+// Limits against hostile archives.
+const (
+	// DefaultMaxSize caps the total bytes an archive may expand to (1 TiB).
+	DefaultMaxSize = 1 << 40
+	// DefaultMaxRatio caps expanded bytes per archive byte, checked once
+	// more than RatioFloor bytes came out.
+	DefaultMaxRatio = 200
+	// RatioFloor: archives expanding to less than this are never refused
+	// for their ratio (small, very regular packs compress very well).
+	RatioFloor  = 64 << 20
+	maxMetaSize = 64 << 20
+)
+
+var (
+	magicZip      = []byte("PK\x03\x04")
+	magicZipEmpty = []byte("PK\x05\x06")
+	magicZstd     = []byte{0x28, 0xb5, 0x2f, 0xfd}
+)
+
+// ReadOptions configures reading an archive (Extract and Check).
+type ReadOptions struct {
+	// Key returns the passphrase; called only when the archive is encrypted.
+	Key func() ([]byte, error)
+	// MaxSize and MaxRatio: 0 means DefaultMaxSize / DefaultMaxRatio.
+	MaxSize    int64
+	MaxRatio   int64
+	RatioFloor int64 // 0 means RatioFloor
+	// TempDir holds the decrypted zip of an encrypted zip archive while it
+	// is read (a zip needs random access); "" means os.TempDir().
+	TempDir string
+}
+
+// member is one archive entry as the walkers hand it out.
+type member struct {
+	name string      // as stored
+	mode fs.FileMode // type bits only
+	r    io.Reader
+}
+
+// source is an opened archive.
+type source struct {
+	kind      string
+	walk      func(fn func(*member) error) error
+	consumed  func() int64 // compressed bytes read so far (for the ratio cap)
+	cleanups  []func()
+	encrypted bool
+}
+
+func (s *source) close() {
+	for i := len(s.cleanups) - 1; i >= 0; i-- {
+		s.cleanups[i]()
+	}
+}
+
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// open detects the archive's format by its content and returns a walker.
+func open(ctx context.Context, path string, o ReadOptions) (*source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	src := &source{cleanups: []func(){func() { f.Close() }}}
+	fi, err := f.Stat()
+	if err != nil {
+		src.close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		src.close()
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	cr := &countReader{r: f}
+	br := bufio.NewReaderSize(cr, 64<<10)
+	head, _ := br.Peek(8)
+	switch {
+	case bytes.HasPrefix(head, magicZip), bytes.HasPrefix(head, magicZipEmpty):
+		err = src.openZip(f, fi.Size(), "zip")
+	case bytes.HasPrefix(head, magicZstd):
+		src.openTarZst(br, func() int64 { return cr.n - int64(br.Buffered()) }, "tar.zst")
+	case bytes.HasPrefix(head, []byte(encMagic)):
+		err = src.openEncrypted(ctx, br, cr, o)
+	default:
+		err = src.openRef(br, fi.Size(), o)
+	}
+	if err != nil {
+		src.close()
+		return nil, err
+	}
+	return src, nil
+}
+
+func getKey(o ReadOptions) ([]byte, error) {
+	if o.Key == nil {
+		return nil, ErrNeedKey
+	}
+	k, err := o.Key()
+	if err == nil && len(k) == 0 {
+		err = ErrNeedKey
+	}
+	return k, err
+}
+
+// openEncrypted opens xr's encrypted format: tar.zst streams through; a zip
+// is decrypted to a private temp file first, since zip needs random access.
+func (s *source) openEncrypted(ctx context.Context, br *bufio.Reader, cr *countReader, o ReadOptions) error {
+	pass, err := getKey(o)
+	if err != nil {
+		return err
+	}
+	dr, err := NewReader(br, pass)
+	if err != nil {
+		return err
+	}
+	s.encrypted = true
+	pr := bufio.NewReaderSize(dr, 64<<10)
+	head, err := pr.Peek(4)
+	if err != nil && len(head) == 0 {
+		if errors.Is(err, io.EOF) {
+			return errors.New("encrypted archive holds nothing")
+		}
+		return err
+	}
+	switch {
+	case bytes.HasPrefix(head, magicZstd):
+		s.openTarZst(pr, func() int64 { return cr.n }, "encrypted tar.zst")
+		return nil
+	case bytes.HasPrefix(head, magicZip), bytes.HasPrefix(head, magicZipEmpty):
+	default:
+		return errors.New("encrypted archive holds neither a zip nor a tar.zst")
+	}
+	tf, err := os.CreateTemp(o.TempDir, ".xr-decrypt-*.zip")
+	if err != nil {
+		return err
+	}
+	s.cleanups = append(s.cleanups, func() { tf.Close(); os.Remove(tf.Name()) })
+	n, err := copyCtx(ctx, tf, pr, o.maxSize())
+	if err != nil {
+		return err
+	}
+	return s.openZip(tf, n, "encrypted zip")
+}
+
+// openRef tries the reference tool's encrypted format (no magic: anything
+// that is not one of ours is tried as one, which needs the key).
+func (s *source) openRef(br *bufio.Reader, size int64, o ReadOptions) error {
+	if size < refSaltSize+refNonceSize+tagSize {
+		return errors.New("not a zip, tar.zst or xr-encrypted archive (and too short to be a reference-encrypted one)")
+	}
+	if size > MaxRefEncrypted {
+		return fmt.Errorf("not a zip, tar.zst or xr-encrypted archive, and %w (%d bytes, cap %d)", ErrRefTooBig, size, MaxRefEncrypted)
+	}
+	pass, err := getKey(o)
+	if errors.Is(err, ErrNeedKey) {
+		return fmt.Errorf("not a zip, tar.zst or xr-encrypted archive; if it is the reference's encrypted .zip.enc, %w", err)
+	} else if err != nil {
+		return err
+	}
+	plain, err := decryptRef(br, size, pass)
+	if err != nil {
+		return err
+	}
+	s.encrypted = true
+	if !bytes.HasPrefix(plain, magicZip) && !bytes.HasPrefix(plain, magicZipEmpty) {
+		return errors.New("reference-format encrypted archive does not hold a zip")
+	}
+	return s.openZip(bytes.NewReader(plain), int64(len(plain)), "reference encrypted zip")
+}
+
+func (s *source) openZip(ra io.ReaderAt, size int64, kind string) error {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return fmt.Errorf("%s: %w", kind, err)
+	}
+	s.kind = kind
+	s.consumed = func() int64 { return size }
+	files := append([]*zip.File(nil), zr.File...)
+	// the metadata first: it names the dataset before anything is written
+	sort.SliceStable(files, func(i, j int) bool { return files[i].Name == MetaName && files[j].Name != MetaName })
+	s.walk = func(fn func(*member) error) error {
+		for _, f := range files {
+			m := &member{name: f.Name, mode: f.Mode().Type()}
+			if m.mode.IsRegular() {
+				rc, err := f.Open()
+				if err != nil {
+					return fmt.Errorf("member %q: %w", f.Name, err)
+				}
+				m.r = rc
+				err = fn(m)
+				rc.Close()
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if err := fn(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
+func (s *source) openTarZst(r io.Reader, consumed func() int64, kind string) {
+	s.kind = kind
+	s.consumed = consumed
+	s.walk = func(fn func(*member) error) error {
+		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(32<<20), zstd.WithDecoderLowmem(true))
+		if err != nil {
+			return err
+		}
+		defer zr.Close()
+		tr := tar.NewReader(zr)
+		for {
+			h, err := tr.Next()
+			if errors.Is(err, io.EOF) {
+				// drain: the encrypted layer reports truncation or
+				// trailing data only at its end
+				_, err = io.Copy(io.Discard, zr)
+				return err
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", kind, err)
+			}
+			m := &member{name: h.Name, r: tr}
+			switch h.Typeflag {
+			case tar.TypeReg:
+			case tar.TypeDir:
+				m.mode = fs.ModeDir
+			case tar.TypeSymlink, tar.TypeLink:
+				m.mode = fs.ModeSymlink
+			case tar.TypeChar, tar.TypeBlock:
+				m.mode = fs.ModeDevice
+			default:
+				m.mode = fs.ModeIrregular
+			}
+			if err := fn(m); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (o ReadOptions) maxSize() int64 {
+	if o.MaxSize > 0 {
+		return o.MaxSize
+	}
+	return DefaultMaxSize
+}
+
+func (o ReadOptions) ratioFloor() int64 {
+	if o.RatioFloor > 0 {
+		return o.RatioFloor
+	}
+	return RatioFloor
+}
+
+func (o ReadOptions) maxRatio() int64 {
+	if o.MaxRatio > 0 {
+		return o.MaxRatio
+	}
+	return DefaultMaxRatio
+}
+
+// copyCtx copies at most max bytes, checking ctx between blocks.
+func copyCtx(ctx context.Context, dst io.Writer, src io.Reader, max int64) (int64, error) {
+	buf := make([]byte, 256<<10)
+	var n int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		k, err := src.Read(buf)
+		if k > 0 {
+			n += int64(k)
+			if n > max {
+				return n, fmt.Errorf("archive expands beyond the size cap of %d bytes", max)
+			}
+			if _, werr := dst.Write(buf[:k]); werr != nil {
+				return n, werr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
