@@ -1,0 +1,114 @@
+// Command xr-diff keeps only the records that are new or changed against
+// an index. See -h.
+package main
+
+import (
+	"flag"
+	"os"
+
+	"github.com/xr-lake/xr/pkg/cli"
+	"github.com/xr-lake/xr/pkg/diff"
+	"github.com/xr-lake/xr/pkg/manifest"
+	"github.com/xr-lake/xr/pkg/xr"
+)
+
+const usage = `usage: xr-diff --against INDEX [--conflict S] [--conflicts FILE] [--by key|hash] [FILE] > plan.ndjson
+
+Writes the envelopes of stdin (or FILE) that the other side needs, given
+its index: INDEX is an index file ({"h","k","id","t"[,"f"]} lines, as
+xr-pack index and xr-sqldump --index print them), a pack folder (its
+index.jsonl), a process substitution, or - for stdin (the envelopes then
+come from FILE). Every record needs content_sha256 (run xr-hash first).
+
+  unchanged  its hash is in the index (or earlier in the input): dropped
+  new        its natural key (source|entity|natural_key) is not there, or,
+             without a natural key, its hash is not: emitted
+  changed    its key is there with another hash: a conflict, resolved by
+             --conflict; incoming wins: emitted, existing wins: dropped
+
+Conflict strategies:
+  prefer_newest    the later observed_at_utc wins; the incoming record wins
+                   only if strictly newer: a tie keeps the existing record,
+                   a record without a timestamp counts as older than any
+                   timestamped one (so two without both keep the existing)
+  prefer_json      the pack's record wins (stdin is the pack unless
+  prefer_sql       --incoming sql says it is the SQL side)
+  prefer_incoming, prefer_existing   the same, by side
+  fail             exit 3 at the first conflict, writing nothing
+
+The input is read in full before anything is written: of several input
+versions of one key only the final winner is emitted, and the same hash
+twice is emitted once. --by hash ignores keys (the export direction: the
+pack keeps every version). --conflicts FILE gets one JSON object per
+conflict (k, both hashes and times, strategy, resolution).
+
+Example:
+  xr-pack cat pack | xr-canon | xr-hash \
+    | xr-diff --against <(xr-sqldump -m M --index) --conflicts c.ndjson > plan.ndjson
+  xr-sqldump -m M | xr-diff --by hash --against pack | xr-pack write pack`
+
+func main() { os.Exit(run()) }
+
+func run() int {
+	fs := flag.NewFlagSet("xr-diff", flag.ContinueOnError)
+	c := cli.Register(fs)
+	var o diff.Options
+	var conflict, incoming, by, shard string
+	fs.StringVar(&o.Against, "against", "", "the other side's `INDEX`: index file, pack folder, /dev/fd/N, or - (stdin)")
+	fs.StringVar(&conflict, "conflict", "", "conflict `strategy` (default: the manifest's, else prefer_newest)")
+	fs.StringVar(&incoming, "incoming", "json", "which side the input is, for prefer_json/prefer_sql: json or sql")
+	fs.StringVar(&by, "by", "key", "key: natural keys and conflicts; hash: only hash presence counts")
+	fs.StringVar(&o.Conflicts, "conflicts", "", "write every conflict to `FILE` (JSON lines)")
+	fs.StringVar(&shard, "shard", "", "keep only shard `I/N` of the index and input")
+	fs.Usage = cli.Usage(fs, usage)
+	if done, code := cli.Parse(fs, c, os.Args[1:], os.Stdout, os.Stderr); done {
+		return code
+	}
+	st, err := start(c, &o, conflict, incoming, by, shard, fs.Args())
+	return c.Finish("xr-diff", os.Stderr, st, err)
+}
+
+func start(c *cli.Common, o *diff.Options, conflict, incoming, by, shard string, args []string) (*xr.Stats, error) {
+	in := os.Stdin
+	switch {
+	case len(args) > 1:
+		return nil, xr.Usagef("want at most one input FILE, got %d arguments", len(args))
+	case len(args) == 1:
+		f, err := os.Open(args[0])
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		in = f
+	case o.Against == "-":
+		return nil, xr.Usagef("--against - reads the index from stdin: give the envelopes as a FILE argument")
+	}
+	if o.Against == "-" {
+		o.Index = os.Stdin
+	}
+	if by != "key" && by != "hash" {
+		return nil, xr.Usagef("--by: want key or hash, not %q", by)
+	}
+	o.ByHash = by == "hash"
+	if conflict == "" && c.Manifest != "" {
+		m, err := manifest.Load(c.Manifest)
+		if err != nil {
+			return nil, err
+		}
+		conflict = m.SyncPolicy.ConflictStrategy
+	}
+	var err error
+	if o.Conflict, err = diff.ParseStrategy(conflict, incoming); err != nil {
+		return nil, err
+	}
+	if o.Shard, err = diff.ParseShard(shard); err != nil {
+		return nil, err
+	}
+	if o.Reject, err = c.RejectFunc(); err != nil {
+		return nil, err
+	}
+	o.MaxLine, o.FlushEach, o.Log = c.MaxLine, cli.IsTerminal(os.Stdout), c.Logger(os.Stderr)
+	ctx, stop := cli.SignalContext()
+	defer stop()
+	return diff.Run(ctx, in, os.Stdout, *o)
+}

@@ -1,0 +1,501 @@
+// Package diff computes the delta between a stream of envelopes and the
+// index of the other side (a pack's index.jsonl, or xr-sqldump --index):
+// it keeps only the records that must be applied there, resolves
+// conflicts (same natural key, different content hash) by the spec's
+// strategies, and logs every conflict.
+//
+// The input is read twice: a first pass classifies every record against
+// the index and against the input records before it, exactly as the
+// spec's rules applied record by record would, and marks which input line
+// (if any) is the final winner of each key; the second pass copies the
+// marked lines. So the plan holds one record per changed key, conflicts
+// under --conflict fail stop the run before a byte is written, and which
+// records are emitted does not depend on the order of the input, except
+// where the rules themselves do (ties and prefer_incoming). A seekable
+// input file is re-read; a pipe is spooled to a temporary file.
+//
+// The index is held compactly (see Index): binary hashes, hashed keys,
+// about 58 bytes an entry.
+package diff
+
+import (
+	"bufio"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/jsonscan"
+	"github.com/xr-lake/xr/pkg/xr"
+)
+
+// Strategy resolves a conflict: an incoming record whose natural key the
+// other side holds with a different content hash.
+type Strategy int
+
+const (
+	// PreferNewest keeps the record with the later observed_at_utc; the
+	// incoming record wins only if it is strictly newer (a tie, or an
+	// incoming record without a timestamp, keeps the existing one; an
+	// existing record without a timestamp loses to any timestamped one).
+	PreferNewest Strategy = iota
+	// PreferIncoming always applies the incoming record.
+	PreferIncoming
+	// PreferExisting always keeps the other side's record.
+	PreferExisting
+	// Fail stops at the first conflict (xr.ErrConflict).
+	Fail
+)
+
+func (s Strategy) String() string {
+	return [...]string{"prefer_newest", "prefer_incoming", "prefer_existing", "fail"}[s]
+}
+
+// ParseStrategy reads a --conflict value. prefer_json and prefer_sql, the
+// spec's names, depend on which side the input comes from: incoming is
+// "json" (the pack is being imported into SQL, the default) or "sql".
+func ParseStrategy(s, incoming string) (Strategy, error) {
+	if incoming != "json" && incoming != "sql" {
+		return 0, xr.Usagef("--incoming: want json or sql, not %q", incoming)
+	}
+	switch s {
+	case "prefer_newest", "":
+		return PreferNewest, nil
+	case "prefer_incoming":
+		return PreferIncoming, nil
+	case "prefer_existing":
+		return PreferExisting, nil
+	case "fail":
+		return Fail, nil
+	case "prefer_json":
+		if incoming == "json" {
+			return PreferIncoming, nil
+		}
+		return PreferExisting, nil
+	case "prefer_sql":
+		if incoming == "sql" {
+			return PreferIncoming, nil
+		}
+		return PreferExisting, nil
+	}
+	return 0, xr.Usagef("--conflict: want prefer_newest, prefer_json, prefer_sql, prefer_incoming, prefer_existing or fail, not %q", s)
+}
+
+// ParseShard reads a --shard value "I/N" (0 <= I < N).
+func ParseShard(s string) (Shard, error) {
+	if s == "" {
+		return Shard{}, nil
+	}
+	var sh Shard
+	if n, err := fmt.Sscanf(s, "%d/%d", &sh.I, &sh.N); n != 2 || err != nil || sh.N < 1 || sh.I < 0 || sh.I >= sh.N ||
+		fmt.Sprintf("%d/%d", sh.I, sh.N) != s {
+		return Shard{}, xr.Usagef("--shard: want I/N with 0 <= I < N, not %q", s)
+	}
+	return sh, nil
+}
+
+// Options configure Run.
+type Options struct {
+	// Against names the index: an index file, a pack folder (its
+	// index.jsonl), or a /dev/fd/N of a process substitution.
+	Against string
+	// Index, when set, is read instead of opening Against (which then
+	// only names it in messages): --against - reads the index from stdin.
+	Index io.Reader
+	// Conflict is the strategy for conflicts (key mode only).
+	Conflict Strategy
+	// ByHash ignores natural keys: a record is new iff its hash is not in
+	// the index (nor earlier in the input).
+	ByHash bool
+	// Conflicts, if set, is a file that gets one JSON line per conflict.
+	Conflicts string
+	// Shard keeps only this part of the index and the input.
+	Shard Shard
+	// TempDir holds the spool of a non-seekable input ("" = os.TempDir).
+	TempDir   string
+	MaxLine   int
+	FlushEach bool
+	Reject    xr.RejectFunc
+	Log       *slog.Logger
+}
+
+// Counter names, in summary order.
+var counterNames = []string{"read", "new", "changed", "unchanged", "conflicts", "emitted", "dropped", "resolved_incoming", "resolved_existing"}
+
+// Run writes to out the records of in that the other side needs.
+func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats, error) {
+	st := xr.NewStats(counterNames...)
+	if o.Shard.on() {
+		st.Add("other_shard", 0)
+	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	start := time.Now()
+	ix, err := openIndex(ctx, o)
+	if err != nil {
+		return st, err
+	}
+	log.Debug("index loaded", "entries", ix.Len(), "bytes", ix.Bytes(), "seconds", time.Since(start).Seconds())
+
+	var clog *conflictLog
+	if o.Conflicts != "" {
+		f, err := os.Create(o.Conflicts)
+		if err != nil {
+			return st, fmt.Errorf("--conflicts: %w", err)
+		}
+		clog = &conflictLog{w: bufio.NewWriterSize(f, 64<<10), f: f}
+	}
+
+	src, err := newReplay(in, o.TempDir)
+	if err != nil {
+		clog.close()
+		return st, err
+	}
+	defer src.close()
+
+	start = time.Now()
+	c := &classifier{ix: ix, o: o, st: st, log: clog, state: map[uint64]current{}, seen: map[[32]byte]struct{}{}}
+	err = c.pass(ctx, src.first())
+	if cerr := clog.close(); err == nil && cerr != nil {
+		err = fmt.Errorf("--conflicts: %w", cerr)
+	}
+	if err != nil {
+		return st, err
+	}
+	log.Debug("classified", "records", st.Get("read"), "seconds", time.Since(start).Seconds())
+
+	second, err := src.second()
+	if err != nil {
+		return st, err
+	}
+	if err := c.emit(ctx, second, out); err != nil {
+		return st, err
+	}
+	st.Add("dropped", st.Get("read")-st.Get("emitted"))
+	return st, nil
+}
+
+// openIndex loads the index named by o.Against (or read from o.Index).
+func openIndex(ctx context.Context, o Options) (*Index, error) {
+	lo := LoadOptions{MaxLine: o.MaxLine, NoKeys: o.ByHash}
+	if o.Shard.on() {
+		lo.Keep = func(h *[32]byte, k uint64) bool { return o.Shard.keep(h, k, o.ByHash) }
+	}
+	name := o.Against
+	if o.Index != nil {
+		return Load(ctx, o.Index, name, lo)
+	}
+	if name == "" {
+		return nil, xr.Usagef("--against is required: an index file, a pack folder, or - for stdin")
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, fmt.Errorf("--against: %w", err)
+	}
+	if fi.IsDir() {
+		name = filepath.Join(name, "index.jsonl")
+		if _, err := os.Stat(name); errors.Is(err, os.ErrNotExist) {
+			// a freshly initialized pack has no records and maybe no index yet
+			if _, merr := os.Stat(filepath.Join(o.Against, "manifest.json")); merr == nil {
+				return Load(ctx, strings.NewReader(""), name, lo)
+			}
+			return nil, fmt.Errorf("--against: %s is not a pack folder (no index.jsonl)", o.Against)
+		}
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("--against: %w", err)
+	}
+	defer f.Close()
+	return Load(ctx, f, name, lo)
+}
+
+// current is the state of one key established by an earlier input record.
+type current struct {
+	h    [32]byte
+	t    int64
+	line int // the input line that holds it
+}
+
+type classifier struct {
+	ix    *Index
+	o     Options
+	st    *xr.Stats
+	log   *conflictLog
+	state map[uint64]current    // keys won by input records
+	seen  map[[32]byte]struct{} // hashes of emitted records keyed by hash alone
+	mark  []uint64              // bit per input line: emit it
+}
+
+func (c *classifier) set(line int) {
+	for line>>6 >= len(c.mark) {
+		c.mark = append(c.mark, 0)
+	}
+	c.mark[line>>6] |= 1 << (line & 63)
+}
+
+func (c *classifier) clear(line int) { c.mark[line>>6] &^= 1 << (line & 63) }
+
+func (c *classifier) marked(line int) bool {
+	return line>>6 < len(c.mark) && c.mark[line>>6]&(1<<(line&63)) != 0
+}
+
+// pass classifies every input record and marks the lines to emit.
+func (c *classifier) pass(ctx context.Context, in io.Reader) error {
+	rd := envelope.NewReader(in, c.o.MaxLine)
+	for n := 0; ; n++ {
+		if n&4095 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rec, err := rd.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var le *envelope.LineError
+			if !errors.As(err, &le) {
+				return err
+			}
+			if err := xr.Bad(c.o.Reject, c.st, le.Line, rd.Bytes(), err); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := c.record(rec); err != nil {
+			var le *envelope.LineError
+			if errors.As(err, &le) {
+				if err := xr.Bad(c.o.Reject, c.st, le.Line, rd.Bytes(), err); err != nil {
+					return err
+				}
+				continue
+			}
+			return err
+		}
+	}
+}
+
+// record classifies one record, as the other side would see it after the
+// records before it were applied.
+func (c *classifier) record(rec *envelope.Record) error {
+	if !rec.Has(envelope.ContentSHA256) || rec.Hash() == "" {
+		return &envelope.LineError{Line: rec.Line, Field: "content_sha256", Err: errors.New("missing (run xr-hash first)")}
+	}
+	var h [32]byte
+	hex.Decode(h[:], []byte(rec.Hash()))
+	var k uint64
+	if !c.o.ByHash {
+		k = keyHash(rec.Str(envelope.SourceSystem), rec.Str(envelope.EntityType), rec.NaturalKeyText())
+	}
+	if !c.o.Shard.keep(&h, k, c.o.ByHash) {
+		c.st.Inc("other_shard")
+		return nil
+	}
+	c.st.Inc("read")
+	if k == 0 {
+		if _, dup := c.seen[h]; dup || c.ix.HasHash(&h) {
+			c.st.Inc("unchanged")
+			return nil
+		}
+		c.seen[h] = struct{}{}
+		c.st.Inc("new")
+		c.set(rec.Line)
+		return nil
+	}
+	t := noTime
+	if tt, ok := rec.ObservedAt(); ok {
+		t = unixNano(tt)
+	}
+	ex := side{from: "input"}
+	if cur, ok := c.state[k]; ok {
+		ex.h, ex.t, ex.line = cur.h, cur.t, cur.line
+	} else if c.ix.HasHash(&h) {
+		c.st.Inc("unchanged")
+		return nil
+	} else if ex.h, ex.t, ok = c.ix.Current(k); ok {
+		ex.from = "index"
+	} else {
+		c.st.Inc("new")
+		c.state[k] = current{h: h, t: t, line: rec.Line}
+		c.set(rec.Line)
+		return nil
+	}
+	if ex.h == h {
+		c.st.Inc("unchanged")
+		return nil
+	}
+	c.st.Inc("changed")
+	c.st.Inc("conflicts")
+	incomingWins := false
+	switch c.o.Conflict {
+	case PreferNewest:
+		incomingWins = t > ex.t
+	case PreferIncoming:
+		incomingWins = true
+	case Fail:
+		err := fmt.Errorf("line %d: %w: key %q: incoming %s, existing %s (from the %s)",
+			rec.Line, xr.ErrConflict, rec.Key(), rec.Hash(), hex.EncodeToString(ex.h[:]), ex.from)
+		if lerr := c.log.write(rec, &h, t, &ex, "fail", c.o.Conflict); lerr != nil {
+			return lerr
+		}
+		return err
+	}
+	res := "existing"
+	if incomingWins {
+		res = "incoming"
+		c.st.Inc("resolved_incoming")
+		if ex.from == "input" {
+			c.clear(ex.line)
+		}
+		c.state[k] = current{h: h, t: t, line: rec.Line}
+		c.set(rec.Line)
+	} else {
+		c.st.Inc("resolved_existing")
+	}
+	return c.log.write(rec, &h, t, &ex, res, c.o.Conflict)
+}
+
+// side is the existing record of a conflict.
+type side struct {
+	h    [32]byte
+	t    int64
+	from string // "index" or "input"
+	line int
+}
+
+// emit copies the marked lines of the second pass to out.
+func (c *classifier) emit(ctx context.Context, in io.Reader, out io.Writer) error {
+	rd := envelope.NewReader(in, c.o.MaxLine)
+	w := envelope.NewWriter(out, c.o.FlushEach)
+	var buf []byte
+	for n := 0; ; n++ {
+		if n&4095 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		line, err := rd.ReadLine()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var le *envelope.LineError
+			if errors.As(err, &le) {
+				continue // over-long: rejected in the first pass
+			}
+			return err
+		}
+		if !c.marked(rd.LineNumber()) {
+			continue
+		}
+		buf = append(append(buf[:0], line...), '\n')
+		if err := w.WriteLine(buf); err != nil {
+			return err
+		}
+		c.st.Inc("emitted")
+	}
+	return w.Flush()
+}
+
+// conflictLog writes --conflicts: one JSON object a line.
+type conflictLog struct {
+	w   *bufio.Writer
+	f   *os.File
+	buf []byte
+}
+
+func (l *conflictLog) write(rec *envelope.Record, h *[32]byte, t int64, ex *side, resolution string, s Strategy) error {
+	if l == nil {
+		return nil
+	}
+	b := append(l.buf[:0], `{"k":`...)
+	b = jsonscan.AppendQuoteString(b, rec.Key())
+	b = fmt.Appendf(b, `,"line":%d,"incoming_h":"%x","incoming_t":`, rec.Line, h[:])
+	b = appendTime(b, t)
+	if id := rec.ID(); id != "" {
+		b = append(b, `,"incoming_id":`...)
+		b = jsonscan.AppendQuoteString(b, id)
+	}
+	b = fmt.Appendf(b, `,"existing_h":"%x","existing_t":`, ex.h[:])
+	b = appendTime(b, ex.t)
+	b = fmt.Appendf(b, `,"existing_from":%q`, ex.from)
+	if ex.from == "input" {
+		b = fmt.Appendf(b, `,"existing_line":%d`, ex.line)
+	}
+	b = fmt.Appendf(b, `,"strategy":%q,"resolution":%q}`+"\n", s.String(), resolution)
+	l.buf = b
+	_, err := l.w.Write(b)
+	return err
+}
+
+func appendTime(b []byte, t int64) []byte {
+	if t == noTime {
+		return append(b, "null"...)
+	}
+	return append(append(append(b, '"'), envelope.FormatTime(time.Unix(0, t))...), '"')
+}
+
+func (l *conflictLog) close() error {
+	if l == nil {
+		return nil
+	}
+	err := l.w.Flush()
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// replay gives the input twice: a regular file is re-read from where it
+// started; anything else is copied to a temporary file while the first
+// pass reads it.
+type replay struct {
+	in    io.Reader
+	f     *os.File // the input file, or the spool
+	pos   int64
+	spool *bufio.Writer
+}
+
+func newReplay(in io.Reader, dir string) (*replay, error) {
+	if f, ok := in.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			if pos, err := f.Seek(0, io.SeekCurrent); err == nil {
+				return &replay{in: f, f: f, pos: pos}, nil
+			}
+		}
+	}
+	sp, err := os.CreateTemp(dir, "xr-diff-*.ndjson")
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	os.Remove(sp.Name()) // unlinked at once: nothing is left behind on a crash
+	r := &replay{f: sp, spool: bufio.NewWriterSize(sp, 256<<10)}
+	r.in = io.TeeReader(in, r.spool)
+	return r, nil
+}
+
+func (r *replay) first() io.Reader { return r.in }
+
+func (r *replay) second() (io.Reader, error) {
+	if r.spool != nil {
+		if err := r.spool.Flush(); err != nil {
+			return nil, fmt.Errorf("spool: %w", err)
+		}
+	}
+	if _, err := r.f.Seek(r.pos, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("re-reading the input: %w", err)
+	}
+	return r.f, nil
+}
+
+func (r *replay) close() {
+	if r.spool != nil {
+		r.f.Close()
+	}
+}

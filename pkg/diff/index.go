@@ -1,0 +1,461 @@
+package diff
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/bits"
+	"time"
+
+	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/jsonscan"
+)
+
+// Index is the other side's state, held compactly: 48 bytes per entry (the
+// binary content hash, a 64-bit hash of the natural key and the observed
+// time in Unix nanoseconds) in fixed-size slabs, plus two bucketed
+// reference arrays of 4 bytes per entry, one by content hash and one by
+// key. No strings, maps or pointers per entry: about 58 bytes an entry in
+// all.
+type Index struct {
+	ent entries
+
+	hshift uint     // 64 - bucket bits of the hash table
+	hoff   []uint32 // bucket b holds href[hoff[b]:hoff[b+1]]
+	href   []uint32 // entry numbers, grouped by hash bucket
+
+	kshift uint
+	koff   []uint32
+	kref   []uint32 // entry numbers of keyed entries, grouped by key bucket
+}
+
+// entry is one index line.
+type entry struct {
+	h [32]byte // content_sha256
+	k uint64   // keyHash of "source|entity|natural_key"; 0: no natural key
+	t int64    // observed time, Unix ns; noTime when absent
+}
+
+// noTime marks an absent timestamp: older than every real one.
+const noTime int64 = math.MinInt64
+
+const (
+	slabBits = 15
+	slabMask = 1<<slabBits - 1
+)
+
+// entries is an append-only array in 1.5 MB slabs: growing it never copies
+// or doubles, so the peak memory of a load is the memory of the result.
+type entries struct {
+	slabs [][]entry
+	n     int
+}
+
+func (e *entries) add(x entry) {
+	if e.n&slabMask == 0 {
+		e.slabs = append(e.slabs, make([]entry, 0, 1<<slabBits))
+	}
+	s := &e.slabs[len(e.slabs)-1]
+	*s = append(*s, x)
+	e.n++
+}
+
+func (e *entries) at(i uint32) *entry { return &e.slabs[i>>slabBits][i&slabMask] }
+
+// Len returns the number of entries.
+func (ix *Index) Len() int { return ix.ent.n }
+
+// Bytes returns the memory the index holds, in bytes.
+func (ix *Index) Bytes() int {
+	return len(ix.ent.slabs)*(1<<slabBits)*48 + 4*(len(ix.hoff)+len(ix.href)+len(ix.koff)+len(ix.kref))
+}
+
+// HasHash reports whether content hash h is in the index.
+func (ix *Index) HasHash(h *[32]byte) bool {
+	b := hashMix(h) >> ix.hshift
+	for _, r := range ix.href[ix.hoff[b]:ix.hoff[b+1]] {
+		if ix.ent.at(r).h == *h {
+			return true
+		}
+	}
+	return false
+}
+
+// Current returns the index's record for key hash k: when the index holds
+// several versions of one key (a pack keeps history), the newest by t, and
+// among equal times the greatest hash, so the choice does not depend on
+// the order of the index lines.
+func (ix *Index) Current(k uint64) (h [32]byte, t int64, ok bool) {
+	if k == 0 {
+		return h, 0, false
+	}
+	b := k >> ix.kshift
+	var best *entry
+	for _, r := range ix.kref[ix.koff[b]:ix.koff[b+1]] {
+		e := ix.ent.at(r)
+		if e.k == k && (best == nil || e.t > best.t || e.t == best.t && bytes.Compare(e.h[:], best.h[:]) > 0) {
+			best = e
+		}
+	}
+	if best == nil {
+		return h, 0, false
+	}
+	return best.h, best.t, true
+}
+
+// build groups the entries into the two bucket tables.
+func (ix *Index) build() {
+	n := ix.ent.n
+	ix.hshift, ix.hoff, ix.href = buckets(&ix.ent, n, func(e *entry) (uint64, bool) { return hashMix(&e.h), true })
+	m := 0
+	for _, s := range ix.ent.slabs {
+		for i := range s {
+			if s[i].k != 0 {
+				m++
+			}
+		}
+	}
+	ix.kshift, ix.koff, ix.kref = buckets(&ix.ent, m, func(e *entry) (uint64, bool) { return e.k, e.k != 0 })
+}
+
+// buckets makes a table of the m entries for which key reports true,
+// grouped by the top bits of that key: about four entries a bucket. It is
+// a counting sort: count, prefix sums, scatter (placing from each bucket's
+// end, so the counts array becomes the start offsets in place).
+func buckets(ent *entries, m int, key func(*entry) (uint64, bool)) (shift uint, off, ref []uint32) {
+	nb := max(1, bits.Len(uint(m/4)))
+	shift = uint(64 - nb)
+	off = make([]uint32, 1<<nb+1)
+	for _, s := range ent.slabs {
+		for i := range s {
+			if k, ok := key(&s[i]); ok {
+				off[k>>shift]++
+			}
+		}
+	}
+	var sum uint32
+	for b := range off[:len(off)-1] {
+		sum += off[b]
+		off[b] = sum
+	}
+	off[len(off)-1] = sum
+	ref = make([]uint32, m)
+	for si, s := range ent.slabs {
+		for i := range s {
+			if k, ok := key(&s[i]); ok {
+				b := k >> shift
+				off[b]--
+				ref[off[b]] = uint32(si<<slabBits | i)
+			}
+		}
+	}
+	return shift, off, ref
+}
+
+// LoadOptions tell Load which entries to keep.
+type LoadOptions struct {
+	// MaxLine caps one index line (0: envelope.DefaultMaxLine).
+	MaxLine int
+	// Keep, if set, decides per entry (content hash, key hash) whether it
+	// belongs to this process (--shard).
+	Keep func(h *[32]byte, k uint64) bool
+	// NoKeys drops the keys (--by hash needs none): no key table is built.
+	NoKeys bool
+}
+
+// IndexError is a bad line in the index.
+type IndexError struct {
+	Name  string // the index's name (file path) as given
+	Line  int
+	Field string
+	Err   error
+}
+
+func (e *IndexError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%s: line %d: %v", e.Name, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: line %d: %s: %v", e.Name, e.Line, e.Field, e.Err)
+}
+
+func (e *IndexError) Unwrap() error { return e.Err }
+
+// Load reads index lines ({"h","k","id","t","f"} objects, any JSON
+// spacing, t in any ISO 8601 form) from r. name is used in errors.
+func Load(ctx context.Context, r io.Reader, name string, o LoadOptions) (*Index, error) {
+	maxLine := o.MaxLine
+	if maxLine <= 0 {
+		maxLine = envelope.DefaultMaxLine
+	}
+	br := bufio.NewReaderSize(r, 256<<10)
+	ix := &Index{}
+	var buf, kbuf []byte
+	for line := 1; ; line++ {
+		b, err := readLine(br, &buf, maxLine)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var le *envelope.LineError
+			if errors.As(err, &le) {
+				return nil, &IndexError{Name: name, Line: line, Err: le.Err}
+			}
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if line&0xffff == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		b = bytes.TrimSpace(b)
+		if line == 1 {
+			b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+		}
+		if len(b) == 0 {
+			continue
+		}
+		var e entry
+		var field string
+		if kbuf, field, err = parseIndexLine(b, &e, kbuf); err != nil {
+			return nil, &IndexError{Name: name, Line: line, Field: field, Err: err}
+		}
+		if o.NoKeys {
+			e.k = 0
+		}
+		if o.Keep != nil && !o.Keep(&e.h, e.k) {
+			continue
+		}
+		if ix.ent.n == math.MaxUint32 {
+			return nil, fmt.Errorf("%s: more than %d entries", name, uint32(math.MaxUint32))
+		}
+		ix.ent.add(e)
+	}
+	ix.build()
+	return ix, nil
+}
+
+// readLine returns the next line without its end, using *buf only for a
+// line longer than the reader's buffer.
+func readLine(br *bufio.Reader, buf *[]byte, maxLine int) ([]byte, error) {
+	b, err := br.ReadSlice('\n')
+	if err == nil || err == io.EOF && len(b) > 0 {
+		return trimEOL(b), nil
+	}
+	if err != bufio.ErrBufferFull {
+		return nil, err
+	}
+	*buf = append((*buf)[:0], b...)
+	for err == bufio.ErrBufferFull {
+		b, err = br.ReadSlice('\n')
+		*buf = append(*buf, b...)
+		if len(*buf) > maxLine+2 {
+			for err == bufio.ErrBufferFull {
+				_, err = br.ReadSlice('\n')
+			}
+			return nil, &envelope.LineError{Err: fmt.Errorf("%w: over %d bytes (raise --max-line)", envelope.ErrTooLong, maxLine)}
+		}
+	}
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	return trimEOL(*buf), nil
+}
+
+func trimEOL(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
+	return b
+}
+
+// parseIndexLine fills e from one index line without allocating (kbuf is
+// scratch space for a key with escapes). It returns the offending field on
+// error.
+func parseIndexLine(b []byte, e *entry, kbuf []byte) ([]byte, string, error) {
+	if b[0] != '{' {
+		if err := jsonscan.Valid(b); err != nil {
+			return kbuf, "", err
+		}
+		return kbuf, "", errors.New("not a JSON object")
+	}
+	e.t = noTime
+	haveH := false
+	i := jsonscan.SkipSpace(b, 1)
+	if i < len(b) && b[i] == '}' {
+		i++
+	} else {
+		for {
+			if i >= len(b) || b[i] != '"' {
+				return kbuf, "", &jsonscan.SyntaxError{Offset: i, Msg: "want an object key string"}
+			}
+			kend, err := jsonscan.SkipString(b, i)
+			if err != nil {
+				return kbuf, "", err
+			}
+			name := b[i+1 : kend-1]
+			i = jsonscan.SkipSpace(b, kend)
+			if i >= len(b) || b[i] != ':' {
+				return kbuf, "", &jsonscan.SyntaxError{Offset: i, Msg: "want ':' after object key"}
+			}
+			i = jsonscan.SkipSpace(b, i+1)
+			vs := i
+			if i, err = jsonscan.Skip(b, i); err != nil {
+				return kbuf, string(name), err
+			}
+			v := b[vs:i]
+			switch string(name) {
+			case "h":
+				if len(v) != 66 || v[0] != '"' || !envelope.IsDigest(string(v[1:65])) {
+					return kbuf, "h", fmt.Errorf("not a lowercase hex SHA-256 digest: %s", clip(v))
+				}
+				hex.Decode(e.h[:], v[1:65])
+				haveH = true
+			case "k":
+				switch {
+				case string(v) == "null":
+					e.k = 0
+				case v[0] != '"':
+					return kbuf, "k", fmt.Errorf("want a string, got %s", clip(v))
+				default:
+					txt := v[1 : len(v)-1]
+					if bytes.IndexByte(txt, '\\') >= 0 {
+						if kbuf, err = jsonscan.AppendUnquote(kbuf[:0], v); err != nil {
+							return kbuf, "k", err
+						}
+						txt = kbuf
+					}
+					e.k = keyHashBytes(txt)
+				}
+			case "t":
+				switch {
+				case string(v) == "null":
+					e.t = noTime
+				case v[0] != '"':
+					return kbuf, "t", fmt.Errorf("want an ISO 8601 string, got %s", clip(v))
+				default:
+					t, ok := fastTime(v[1 : len(v)-1])
+					if !ok {
+						tt, err := envelope.ParseTime(string(v[1 : len(v)-1]))
+						if err != nil {
+							return kbuf, "t", err
+						}
+						t = unixNano(tt)
+					}
+					e.t = t
+				}
+			}
+			i = jsonscan.SkipSpace(b, i)
+			if i >= len(b) {
+				return kbuf, "", &jsonscan.SyntaxError{Offset: i, Msg: "unexpected end of line in object"}
+			}
+			if b[i] == '}' {
+				i++
+				break
+			}
+			if b[i] != ',' {
+				return kbuf, "", &jsonscan.SyntaxError{Offset: i, Msg: fmt.Sprintf("unexpected %q, want ',' or '}'", b[i])}
+			}
+			i = jsonscan.SkipSpace(b, i+1)
+		}
+	}
+	if j := jsonscan.SkipSpace(b, i); j != len(b) {
+		return kbuf, "", &jsonscan.SyntaxError{Offset: j, Msg: "unexpected text after the object"}
+	}
+	if !haveH {
+		return kbuf, "h", errors.New("missing (required)")
+	}
+	return kbuf, "", nil
+}
+
+func clip(v []byte) string {
+	if len(v) > 80 {
+		return string(v[:77]) + "..."
+	}
+	return string(v)
+}
+
+var (
+	minTime = time.Unix(0, math.MinInt64+1)
+	maxTime = time.Unix(0, math.MaxInt64)
+)
+
+// unixNano returns t in Unix nanoseconds, clamped to the int64 range
+// (years 1678 to 2262); noTime stays reserved for "absent".
+func unixNano(t time.Time) int64 {
+	switch {
+	case t.Before(minTime):
+		return math.MinInt64 + 1
+	case t.After(maxTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+// fastTime parses the common forms YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)
+// without allocating; anything else is left to envelope.ParseTime, whose
+// results it matches exactly.
+func fastTime(s []byte) (int64, bool) {
+	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return 0, false
+	}
+	d := func(i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') }
+	for _, i := range [...]int{0, 2, 5, 8, 11, 14, 17} {
+		if s[i] < '0' || s[i] > '9' || s[i+1] < '0' || s[i+1] > '9' {
+			return 0, false
+		}
+	}
+	year := d(0)*100 + d(2)
+	mon, day, hh, mm, ss := d(5), d(8), d(11), d(14), d(17)
+	if mon < 1 || mon > 12 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 59 {
+		return 0, false
+	}
+	rest := s[19:]
+	nsec := 0
+	if rest[0] == '.' {
+		j := 1
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if j == 1 {
+			return 0, false
+		}
+		for k := 1; k <= 9; k++ {
+			nsec *= 10
+			if k < j {
+				nsec += int(rest[k] - '0')
+			}
+		}
+		rest = rest[j:]
+	}
+	off := 0
+	switch {
+	case len(rest) == 1 && rest[0] == 'Z':
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		for _, c := range [...]byte{rest[1], rest[2], rest[4], rest[5]} {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+		}
+		oh, om := int(rest[1]-'0')*10+int(rest[2]-'0'), int(rest[4]-'0')*10+int(rest[5]-'0')
+		if oh > 23 || om > 59 {
+			return 0, false
+		}
+		off = oh*3600 + om*60
+		if rest[0] == '-' {
+			off = -off
+		}
+	default:
+		return 0, false
+	}
+	t := time.Date(year, time.Month(mon), day, hh, mm, ss, nsec, time.UTC)
+	if t.Day() != day {
+		return 0, false
+	}
+	return unixNano(t.Add(-time.Duration(off) * time.Second)), true
+}
