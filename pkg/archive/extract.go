@@ -17,6 +17,7 @@ import (
 
 	"github.com/xr-lake/xr/pkg/contenthash"
 	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/snapshot"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -28,8 +29,8 @@ type ExtractOptions struct {
 	Name string
 	// Force replaces an existing folder of that name.
 	Force bool
-	// VerifyPack checks the extracted pack before it is moved into place
-	// (cmd/xr-pack passes snapshot.Verify); nil skips that step.
+	// VerifyPack checks the extracted pack before it is moved into place;
+	// nil means snapshot.Verify (xr-pack verify).
 	VerifyPack func(ctx context.Context, dir string) error
 	Log        *slog.Logger
 }
@@ -314,15 +315,18 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 			return "", newStats(), err
 		}
 	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return "", newStats(), err
+	}
+	if o.TempDir == "" {
+		o.TempDir = outDir // the decrypted copy of an encrypted zip
+	}
 	src, err := open(ctx, path, o.ReadOptions)
 	if err != nil {
 		return "", newStats(), err
 	}
 	defer src.close()
 	o.Log.Debug("archive opened", "kind", src.kind)
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return "", newStats(), err
-	}
 	tmp, err := os.MkdirTemp(outDir, ".xr-extract-*")
 	if err != nil {
 		return "", newStats(), err
@@ -381,10 +385,11 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 	if err := checkDest(dest, o.Force); err != nil {
 		return "", st, err
 	}
-	if o.VerifyPack != nil {
-		if err := o.VerifyPack(ctx, packDir); err != nil {
-			return "", st, fmt.Errorf("extracted pack does not verify: %w", err)
-		}
+	if o.VerifyPack == nil {
+		o.VerifyPack = verifyPack
+	}
+	if err := o.VerifyPack(ctx, packDir); err != nil {
+		return "", st, fmt.Errorf("extracted pack does not verify: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return "", st, err
@@ -403,6 +408,16 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 	}
 	o.Log.Debug("extracted", "dest", dest)
 	return dest, st, nil
+}
+
+// verifyPack runs xr-pack verify on the extracted pack and removes the
+// lock file verifying leaves behind (archives never hold one).
+func verifyPack(ctx context.Context, dir string) error {
+	_, err := snapshot.Verify(ctx, dir, snapshot.VerifyOptions{})
+	if rerr := os.Remove(filepath.Join(dir, snapshot.LockFile)); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
+		err = rerr
+	}
+	return err
 }
 
 func checkDest(dest string, force bool) error {
