@@ -91,7 +91,7 @@ func (c *Canonicalizer) value(dst, b []byte, i, depth int) ([]byte, int, error) 
 		}
 		dst, err = AppendNumber(dst, b[i:end])
 		if err != nil {
-			return dst, end, &jsonscan.SyntaxError{Offset: i, Msg: err.Error()}
+			return dst, end, fmt.Errorf("number at byte %d: %w", i, err)
 		}
 		return dst, end, nil
 	default:

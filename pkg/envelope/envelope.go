@@ -86,7 +86,7 @@ func (r *Record) Has(f Field) bool { return r.raw[f] != nil }
 func (r *Record) SetRaw(f Field, v []byte) {
 	r.raw[f] = v
 	r.str[f] = ""
-	if len(v) > 0 && v[0] == '"' {
+	if len(v) > 0 && v[0] == '"' && isStringField[f] {
 		r.str[f], _ = jsonscan.Unquote(v)
 	}
 }

@@ -198,7 +198,7 @@ func (rec *Record) setMember(key, val []byte) error {
 	if f, ok := fieldByRawName(name); ok {
 		rec.raw[f] = val
 		rec.str[f] = ""
-		if val[0] == '"' {
+		if val[0] == '"' && isStringField[f] {
 			s, err := jsonscan.Unquote(val)
 			if err != nil {
 				return &LineError{Field: f.String(), Err: err}
@@ -210,6 +210,10 @@ func (rec *Record) setMember(key, val []byte) error {
 	rec.Extra = append(rec.Extra, Member{Name: key, Raw: val})
 	return nil
 }
+
+// isStringField marks the fields whose decoded text the Record keeps.
+var isStringField = [numFields]bool{ExchangeID: true, ExchangeType: true, SourceSystem: true,
+	EntityType: true, NaturalKey: true, ObservedAt: true, ContentSHA256: true}
 
 func fieldByRawName(name []byte) (Field, bool) {
 	for i, n := range fieldNames {
