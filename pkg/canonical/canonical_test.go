@@ -46,15 +46,15 @@ func TestNumbers(t *testing.T) {
 
 func TestStringsAndKeys(t *testing.T) {
 	cases := map[string]string{
-		`"e\u0301"`:                  `"é"`, // NFD → NFC
-		`"\u212b"`:                   `"Å"`, // angstrom sign → Å
-		`"a\/b"`:                     `"a/b"`,
-		`"\u0001\u001f\u007f"`:       `"\u0001\u001f` + "\x7f\"",
-		`"tab\there\nnew"`:           `"tab\there\nnew"`,
-		`"\u00e9t\u00e9 \u6771"`:     `"été 東"`,
-		`{"b":1,"a":2}`:              `{"a":2,"b":1}`,
-		`{"a":1,"a":2}`:              `{"a":2}`,
-		`{ "z" : [ 1 , { } ] }`:      `{"z":[1,{}]}`,
+		`"e\u0301"`:                 `"é"`, // NFD → NFC
+		`"\u212b"`:                  `"Å"`, // angstrom sign → Å
+		`"a\/b"`:                    `"a/b"`,
+		`"\u0001\u001f\u007f"`:      `"\u0001\u001f` + "\x7f\"",
+		`"tab\there\nnew"`:          `"tab\there\nnew"`,
+		`"\u00e9t\u00e9 \u6771"`:    `"été 東"`,
+		`{"b":1,"a":2}`:             `{"a":2,"b":1}`,
+		`{"a":1,"a":2}`:             `{"a":2}`,
+		`{ "z" : [ 1 , { } ] }`:     `{"z":[1,{}]}`,
 		`{"é":1,"z":2,"😀":3,"ａ":4}`: `{"z":2,"é":1,"ａ":4,"😀":3}`,
 		// NFC-equal keys: the exact key whose first occurrence is last wins,
 		// with its last value (Python dict semantics, twice)

@@ -46,17 +46,17 @@ func TestParsingSuite(t *testing.T) {
 
 func TestErrorsNameTheProblem(t *testing.T) {
 	cases := map[string]string{
-		`{"a":1,}`:        "want an object key string",
-		`[1,2`:            "end of input",
-		`{'a':1}`:         "want an object key string",
-		`"\ud800\x"`:      "invalid escape",
-		"\"a\x01b\"":      "control character",
-		`01`:              "leading zero",
-		`NaN`:             "want a value",
-		`[1] 2`:           "after the value",
-		`/* c */ 1`:       "want a value",
-		"\"\xff\"":        "invalid UTF-8",
-		`1.`:              "after '.'",
+		`{"a":1,}`:   "want an object key string",
+		`[1,2`:       "end of input",
+		`{'a':1}`:    "want an object key string",
+		`"\ud800\x"`: "invalid escape",
+		"\"a\x01b\"": "control character",
+		`01`:         "leading zero",
+		`NaN`:        "want a value",
+		`[1] 2`:      "after the value",
+		`/* c */ 1`:  "want a value",
+		"\"\xff\"":   "invalid UTF-8",
+		`1.`:         "after '.'",
 		strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1): "levels",
 	}
 	for in, want := range cases {
