@@ -157,7 +157,7 @@ func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err erro
 	return ins, upd, err
 }
 
-func (t *pgTx) commit(ctx context.Context) error   { return t.tx.Commit(ctx) }
+func (t *pgTx) commit(ctx context.Context) error { return t.tx.Commit(ctx) }
 func (t *pgTx) rollback(ctx context.Context) error {
 	if err := t.tx.Rollback(ctx); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
 		return err

@@ -137,7 +137,7 @@ func (t *sqliteTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err 
 	return ins, upd, nil
 }
 
-func (t *sqliteTx) commit(context.Context) error   { return t.tx.Commit() }
+func (t *sqliteTx) commit(context.Context) error { return t.tx.Commit() }
 func (t *sqliteTx) rollback(context.Context) error {
 	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return err
@@ -233,4 +233,3 @@ func sqliteTransient(err error) bool {
 	}
 	return false
 }
-

@@ -12,7 +12,7 @@ import (
 // sql_target (default lake.RawExchangeRecord, columns natural_key and
 // content_sha256).
 type Target struct {
-	Schema, Table string
+	Schema, Table  string
 	NKCol, HashCol string
 }
 
