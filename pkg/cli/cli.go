@@ -198,6 +198,9 @@ func (c *Common) Finish(name string, stderr io.Writer, st *xr.Stats, err error) 
 		}
 	}
 	code := ExitCode(err)
+	if errors.Is(err, syscall.EPIPE) {
+		return ExitOK // the reader went away (| head): end quietly
+	}
 	if !c.Quiet && st != nil && code != ExitOK || !c.Quiet && st != nil && len(st.Names()) > 0 {
 		if s := st.Summary(); s != "" {
 			fmt.Fprintf(stderr, "%s: %s\n", name, s)
@@ -221,6 +224,10 @@ func IsTerminal(f *os.File) bool {
 // SignalContext is cancelled by SIGINT or SIGTERM. It names the signals
 // explicitly: catching every signal would also catch SIGPIPE and break the
 // quiet end of `| head`.
+//
+// SIGPIPE is ignored instead, so a write to a closed stdout returns EPIPE,
+// which Finish turns into a quiet exit 0 rather than death by signal (141).
 func SignalContext() (context.Context, context.CancelFunc) {
+	signal.Ignore(syscall.SIGPIPE)
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
