@@ -10,9 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"time"
 
-	"github.com/xr-lake/xr/pkg/contenthash"
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/xr"
 )
@@ -38,7 +36,7 @@ const (
 	DefaultChunkBytes = 64 << 20
 	// maxOpenChunks bounds the chunks (one per UTC day) open at once; the
 	// least recently used one is closed when a new day needs a chunk.
-	maxOpenChunks = 16
+	maxOpenChunks = 64
 )
 
 // Write appends the envelopes read from in to the pack in dir; see the
@@ -103,7 +101,6 @@ type writer struct {
 	open  map[string]*openChunk
 	clock int64
 	seen  map[[32]byte]struct{}
-	hash  contenthash.Hasher
 }
 
 type openChunk struct {
@@ -217,69 +214,8 @@ func (w *writer) remember(h string) bool {
 	return true
 }
 
-func (w *writer) run(ctx context.Context, in io.Reader) error {
-	rd := envelope.NewReader(in, w.opts.MaxLine)
-	var day [10]byte
-	for n := 0; ; n++ {
-		if n&255 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		rec, err := rd.Read()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			var le *envelope.LineError
-			if !errors.As(err, &le) {
-				return err
-			}
-			w.st.Inc("read")
-			if err := xr.Bad(w.opts.Reject, w.st, le.Line, rd.Bytes(), err); err != nil {
-				return err
-			}
-			continue
-		}
-		w.st.Inc("read")
-		t, err := w.check(rec)
-		if err != nil {
-			if err := xr.Bad(w.opts.Reject, w.st, rec.Line, rd.Bytes(), err); err != nil {
-				return err
-			}
-			continue
-		}
-		var k [32]byte
-		hex.Decode(k[:], []byte(rec.Hash()))
-		if _, dup := w.seen[k]; dup {
-			w.st.Inc("skipped")
-			continue
-		}
-		t.UTC().AppendFormat(day[:0], "2006-01-02")
-		if err := w.add(string(day[:]), rd.Bytes(), rec); err != nil {
-			return err
-		}
-		w.seen[k] = struct{}{}
-		w.st.Inc("written")
-	}
-}
-
-// check refuses records that cannot go into a pack.
-func (w *writer) check(rec *envelope.Record) (t time.Time, err error) {
-	t, ok := rec.ObservedAt()
-	if !ok {
-		return t, &envelope.LineError{Line: rec.Line, Field: envelope.ObservedAt.String(), Err: errors.New("missing (run xr-canon first)")}
-	}
-	if err := w.hash.Verify(rec); err != nil {
-		// plain text: a refused record is bad input (exit 1), not a
-		// verification result
-		return t, &envelope.LineError{Line: rec.Line, Err: errors.New(err.Error())}
-	}
-	return t, nil
-}
-
 // add writes one record line into the open chunk of its day.
-func (w *writer) add(day string, line []byte, rec *envelope.Record) error {
+func (w *writer) add(day string, line []byte, e IndexEntry) error {
 	c := w.open[day]
 	if c != nil && (c.n >= w.opts.ChunkSize || c.n > 0 && c.size+int64(len(line))+1 > w.opts.ChunkBytes) {
 		if err := w.finish(c); err != nil {
@@ -303,7 +239,8 @@ func (w *writer) add(day string, line []byte, rec *envelope.Record) error {
 	}
 	c.n++
 	c.size += int64(len(line)) + 1
-	c.idx = AppendIndexLine(c.idx, EntryFor(rec, c.rel))
+	e.File = c.rel
+	c.idx = AppendIndexLine(c.idx, e)
 	return nil
 }
 
