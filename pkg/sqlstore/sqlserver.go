@@ -18,7 +18,7 @@ type msEngine struct {
 }
 
 type msStmts struct {
-	appLock, exists, temp, upsert, dump, index string
+	session, appLock, exists, temp, upsert, dump, index string
 }
 
 // msTempCols are the bulk-copied columns of #xr_load.
@@ -27,6 +27,10 @@ var msTempCols = []string{"exchange_id", "exchange_type", "source_system", "enti
 
 func msStatements(n ddlNames) msStmts {
 	return msStmts{
+		// the options that DML on a table with a filtered index needs,
+		// set on the loader's connection in their own batch
+		session: `SET ANSI_NULLS ON; SET QUOTED_IDENTIFIER ON; SET ANSI_PADDING ON; SET ANSI_WARNINGS ON; ` +
+			`SET ARITHABORT ON; SET CONCAT_NULL_YIELDS_NULL ON; SET NUMERIC_ROUNDABORT OFF; SET XACT_ABORT ON;`,
 		// loaders of one table take turns per batch (released at commit
 		// or rollback); readers are not blocked.
 		appLock: mustRender(`DECLARE @r int;
@@ -36,6 +40,7 @@ IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock', 1;`, n),
 		// a plain batch (no parameters), so the #temp table belongs to the
 		// session, not to an sp_executesql scope.
 		temp: `IF OBJECT_ID(N'tempdb..#xr_load') IS NULL
+BEGIN
 CREATE TABLE #xr_load (
     exchange_id     CHAR(36) NOT NULL,
     exchange_type   NVARCHAR(50)  COLLATE Latin1_General_100_BIN2 NOT NULL,
@@ -47,6 +52,7 @@ CREATE TABLE #xr_load (
     payload_json    NVARCHAR(MAX) NOT NULL,
     schema_version  INT NOT NULL
 );
+END
 ELSE TRUNCATE TABLE #xr_load;`,
 		// No MERGE: a set-based UPDATE of rows whose natural key is stored
 		// with another hash, then an INSERT of rows whose hash and key are
@@ -68,8 +74,7 @@ SELECT CAST(s.exchange_id AS UNIQUEIDENTIFIER), s.exchange_type, s.source_system
 FROM #xr_load AS s
 WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.{{.Hash}} = s.content_sha256)
   AND (s.natural_key IS NULL OR NOT EXISTS (SELECT 1 FROM {{.T}} AS k WITH (UPDLOCK, HOLDLOCK)
-       WHERE k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.{{.NK}} = s.natural_key))
-ORDER BY s.observed_at_utc;
+       WHERE k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.{{.NK}} = s.natural_key));
 SET @ins = @@ROWCOUNT;
 SELECT @ins, @upd;`, n),
 		dump:  mustRender(`SELECT payload_json FROM {{.T}}`, n),
@@ -112,6 +117,10 @@ func (e *msEngine) begin(ctx context.Context) (loadTx, error) {
 	if e.conn == nil {
 		c, err := e.db.Conn(ctx)
 		if err != nil {
+			return nil, err
+		}
+		if _, err := c.ExecContext(ctx, e.s.session); err != nil {
+			c.Close()
 			return nil, err
 		}
 		e.conn = c

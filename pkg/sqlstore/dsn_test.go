@@ -1,0 +1,136 @@
+package sqlstore
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/microsoft/go-mssqldb/msdsn"
+)
+
+func envOf(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func TestResolveOrder(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		flag   string
+		env    []string
+		engine Engine
+		from   string
+	}{
+		{"default", "", nil, SQLite, "default"},
+		{"flag wins", "sqlite:x.db", []string{"XR_DB", "postgres://u@h/db", "INGEST_SQLSERVER_CONN_STR", "Server=h;Database=d"}, SQLite, "--db"},
+		{"XR_DB", "", []string{"XR_DB", "postgres://u@h/db", "INGEST_SQLSERVER_CONN_STR", "Server=h;Database=d"}, Postgres, "XR_DB"},
+		{"conn str", "", []string{"INGEST_SQLSERVER_CONN_STR", "Server=h;Database=d", "INGEST_SQLSERVER_HOST", "other"}, SQLServer, "INGEST_SQLSERVER_CONN_STR"},
+		{"discrete", "", []string{"INGEST_SQLSERVER_HOST", "db1", "INGEST_SQLSERVER_DATABASE", "lake"}, SQLServer, "INGEST_SQLSERVER_HOST"},
+	} {
+		d, err := ResolveDSN(c.flag, envOf(c.env...))
+		if err != nil || d.Engine != c.engine || d.From != c.from {
+			t.Errorf("%s: got %+v, %v; want %s from %s", c.name, d, err, c.engine, c.from)
+		}
+	}
+	d, _ := ResolveDSN("", envOf())
+	if d.Conn != "lake.db" || d.Describe() != "sqlite lake.db (from default)" {
+		t.Errorf("default: %+v %q", d, d.Describe())
+	}
+}
+
+// Every SQL Server form must reach go-mssqldb with the same meaning.
+func TestSQLServerForms(t *testing.T) {
+	type want struct {
+		host, db, user, pass, trust, encrypt string
+		port                                 uint64
+	}
+	for _, c := range []struct {
+		name string
+		flag string
+		env  []string
+		want want
+	}{
+		{"reference ODBC string", "", []string{"INGEST_SQLSERVER_CONN_STR",
+			"Driver={ODBC Driver 18 for SQL Server};Server=sql.example.org,1434;Database=Lake;UID=ingest;PWD={p;a}}ss};TrustServerCertificate=yes"},
+			want{"sql.example.org", "Lake", "ingest", "p;a}ss", "true", "", 1434}},
+		{"odbc: prefix, tcp: server", "odbc:Driver={ODBC Driver 17 for SQL Server};Server=tcp:10.0.0.5,1533;Database=db;Uid=u;Pwd=pw;Encrypt=yes", nil,
+			want{"10.0.0.5", "db", "u", "pw", "", "true", 1533}},
+		{"ADO", `Server=localhost,1433;Database=lake;User Id=sa;Password="se;cret""x";TrustServerCertificate=true`, nil,
+			want{"localhost", "lake", "sa", `se;cret"x`, "true", "", 1433}},
+		{"ADO data source, no port", "Data Source=db.local;Initial Catalog=lake;User ID=sa;Password=hunter2", nil,
+			want{"db.local", "lake", "sa", "hunter2", "", "", 0}},
+		{"URL", "sqlserver://sa:p%40ss@h:1433?database=lake", nil,
+			want{"h", "lake", "sa", "p@ss", "", "", 1433}},
+		{"discrete variables, default port 1434", "", []string{"INGEST_SQLSERVER_HOST", "dbhost", "INGEST_SQLSERVER_DATABASE", "lake",
+			"INGEST_SQLSERVER_USER", "ingest", "INGEST_SQLSERVER_PASSWORD", "p@ss:/?#word"},
+			want{"dbhost", "lake", "ingest", "p@ss:/?#word", "", "", 1434}},
+		{"discrete variables, port", "", []string{"INGEST_SQLSERVER_HOST", "dbhost", "INGEST_SQLSERVER_PORT", "1500", "INGEST_SQLSERVER_DATABASE", "lake"},
+			want{"dbhost", "lake", "", "", "", "", 1500}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := ResolveDSN(c.flag, envOf(c.env...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Engine != SQLServer {
+				t.Fatalf("engine %s", d.Engine)
+			}
+			cfg, err := msdsn.Parse(d.Conn)
+			if err != nil {
+				t.Fatalf("go-mssqldb cannot read %s: %v", Redact(d.Conn), err)
+			}
+			w := c.want
+			if cfg.Host != w.host || cfg.Port != w.port || cfg.Database != w.db || cfg.User != w.user || cfg.Password != w.pass {
+				t.Errorf("got host %q port %d db %q user %q pass %q, want %+v", cfg.Host, cfg.Port, cfg.Database, cfg.User, cfg.Password, w)
+			}
+			if w.trust != "" && cfg.Parameters["trustservercertificate"] != w.trust {
+				t.Errorf("trustservercertificate = %q", cfg.Parameters["trustservercertificate"])
+			}
+			if w.encrypt != "" && cfg.Parameters["encrypt"] != w.encrypt {
+				t.Errorf("encrypt = %q", cfg.Parameters["encrypt"])
+			}
+			if w.pass != "" && strings.Contains(d.Describe()+d.String()+strings.Join(d.Notes, ""), w.pass) {
+				t.Errorf("password printed: %s / %s", d.Describe(), d.String())
+			}
+		})
+	}
+}
+
+func TestDriverVariableNoted(t *testing.T) {
+	d, err := ResolveDSN("", envOf("INGEST_SQLSERVER_DRIVER", "ODBC Driver 18 for SQL Server", "INGEST_SQLSERVER_HOST", "h"))
+	if err != nil || len(d.Notes) != 1 || !strings.Contains(d.Notes[0], "INGEST_SQLSERVER_DRIVER") {
+		t.Fatalf("%+v %v", d, err)
+	}
+}
+
+func TestBadDSNs(t *testing.T) {
+	for _, s := range []string{"mysql://u:secret@h/db", "sqlite:", "Server=h,notaport;PWD=secret", "Database=x;PWD=secret", "Server={h;PWD=secret"} {
+		_, err := ParseDSN(s)
+		if err == nil {
+			t.Errorf("%q accepted", s)
+		} else if strings.Contains(err.Error(), "secret") {
+			t.Errorf("%q: error shows the password: %v", s, err)
+		}
+	}
+	if _, err := ResolveDSN("", envOf("INGEST_SQLSERVER_HOST", "h", "INGEST_SQLSERVER_PORT", "x")); err == nil {
+		t.Error("bad INGEST_SQLSERVER_PORT accepted")
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u:secret@h:5432/db?sslmode=disable": "postgres://u:xxxxx@h:5432/db?sslmode=disable",
+		"sqlserver://sa:secret@h?database=x":            "sqlserver://sa:xxxxx@h?database=x",
+		"Server=h;UID=u;PWD=secret;Database=d":          "Server=h;UID=u;PWD=xxxxx;Database=d",
+		"Server=h;Password={se;cret};Database=d":        "Server=h;Password=xxxxx;Database=d",
+		`Server=h;Password="se;cret";Database=d`:        "Server=h;Password=xxxxx;Database=d",
+		"postgres://h/db?user=u&password=secret":        "postgres://h/db?user=u&password=xxxxx",
+		"sqlite:lake.db":                                "sqlite:lake.db",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,109 @@
+package sqlstore
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/statements/*.sql")
+
+// The exact SQL each engine sends, against golden files: for SQL Server,
+// which CI cannot run, this is the test of the T-SQL (bulk copy into
+// #xr_load, the set-based UPDATE and INSERT under UPDLOCK/HOLDLOCK, no
+// MERGE); for the others it shows a reviewer what runs.
+func TestStatements(t *testing.T) {
+	custom := Target{Schema: "ingest", Table: "Pages", NKCol: "page_key", HashCol: "sha"}
+	for _, tc := range []struct {
+		name  string
+		t     Target
+		stmts func(Target) map[string]string
+	}{
+		{"sqlserver", DefaultTarget, msMap},
+		{"sqlserver-custom", custom, msMap},
+		{"postgres", DefaultTarget, pgMap},
+		{"sqlite", DefaultTarget, sqliteMap},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sb strings.Builder
+			m := tc.stmts(tc.t)
+			for _, k := range []string{"session", "ddl", "exists", "applock", "lockCreate", "temp", "lock", "update", "insert", "upsert", "dump", "index"} {
+				if s, ok := m[k]; ok {
+					sb.WriteString("-- " + k + "\n" + strings.TrimSpace(s) + "\n\n")
+				}
+			}
+			got := sb.String()
+			file := filepath.Join("testdata", "statements", tc.name+".sql")
+			if *update {
+				os.MkdirAll(filepath.Dir(file), 0o755)
+				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("statements differ from %s (go test -update rewrites it):\n%s", file, got)
+			}
+		})
+	}
+}
+
+func msMap(t Target) map[string]string {
+	n := t.names(SQLServer)
+	s := msStatements(n)
+	ddl, _ := renderDDL(SQLServer, n)
+	return map[string]string{"session": s.session, "ddl": ddl, "exists": s.exists, "applock": s.appLock, "temp": s.temp, "upsert": s.upsert, "dump": s.dump, "index": s.index}
+}
+
+func pgMap(t Target) map[string]string {
+	n := t.names(Postgres)
+	s := pgStatements(n)
+	ddl, _ := renderDDL(Postgres, n)
+	return map[string]string{"ddl": ddl, "lockCreate": s.lockCreate, "exists": s.exists, "temp": s.temp, "lock": s.lock, "upsert": s.upsert, "dump": s.dump, "index": s.index}
+}
+
+func sqliteMap(t Target) map[string]string {
+	n := t.names(SQLite)
+	s := sqliteStatements(n)
+	ddl, _ := renderDDL(SQLite, n)
+	return map[string]string{"ddl": ddl, "exists": s.exists, "update": s.update, "insert": s.insert, "dump": s.dump, "index": s.index}
+}
+
+// The properties the issue asks of the SQL Server upsert, checked on the
+// text itself so a careless edit of the golden file cannot drop them.
+func TestSQLServerUpsertShape(t *testing.T) {
+	s := msStatements(DefaultTarget.names(SQLServer))
+	u := s.upsert
+	for _, must := range []string{"UPDATE t SET", "WITH (UPDLOCK, HOLDLOCK)", "JOIN #xr_load AS s", "t.[content_sha256] <> s.content_sha256",
+		"INSERT INTO [lake].[RawExchangeRecord]", "NOT EXISTS", "SELECT @ins, @upd"} {
+		if !strings.Contains(u, must) {
+			t.Errorf("upsert lacks %q", must)
+		}
+	}
+	if strings.Contains(strings.ToUpper(u), "MERGE") {
+		t.Error("upsert uses MERGE")
+	}
+	if strings.Index(u, "UPDATE t SET") > strings.Index(u, "INSERT INTO") {
+		t.Error("INSERT before UPDATE: a changed key would be inserted twice")
+	}
+	if !strings.Contains(s.appLock, "@LockOwner = 'Transaction'") || !strings.Contains(s.temp, "CREATE TABLE #xr_load") {
+		t.Error("applock or #temp statement changed shape")
+	}
+	ddl, _ := DDL(SQLServer, DefaultTarget)
+	for _, must := range []string{"PRIMARY KEY NONCLUSTERED (exchange_id)", "UNIQUE CLUSTERED INDEX [CX_RawExchangeRecord_RowId]",
+		"UNIQUE INDEX [IX_RawExchangeRecord_ContentHash]", "WHERE [natural_key] IS NOT NULL", "IDENTITY(1,1)"} {
+		if !strings.Contains(ddl, must) {
+			t.Errorf("DDL lacks %q", must)
+		}
+	}
+	for _, bad := range []string{"DROP ", "TRUNCATE TABLE [", "DELETE "} {
+		if strings.Contains(ddl, bad) {
+			t.Errorf("DDL contains %q", bad)
+		}
+	}
+}
