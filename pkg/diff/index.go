@@ -58,7 +58,11 @@ type entries struct {
 
 func (e *entries) add(x entry) {
 	if e.n&slabMask == 0 {
-		e.slabs = append(e.slabs, make([]entry, 0, 1<<slabBits))
+		c := 1 << slabBits
+		if e.n == 0 {
+			c = 64 // a small index stays small; the first slab grows by append
+		}
+		e.slabs = append(e.slabs, make([]entry, 0, c))
 	}
 	s := &e.slabs[len(e.slabs)-1]
 	*s = append(*s, x)
@@ -72,7 +76,11 @@ func (ix *Index) Len() int { return ix.ent.n }
 
 // Bytes returns the memory the index holds, in bytes.
 func (ix *Index) Bytes() int {
-	return len(ix.ent.slabs)*(1<<slabBits)*48 + 4*(len(ix.hoff)+len(ix.href)+len(ix.koff)+len(ix.kref))
+	n := 0
+	for _, s := range ix.ent.slabs {
+		n += cap(s) * 48
+	}
+	return n + 4*(len(ix.hoff)+len(ix.href)+len(ix.koff)+len(ix.kref))
 }
 
 // HasHash reports whether content hash h is in the index.
@@ -240,9 +248,15 @@ func Load(ctx context.Context, r io.Reader, name string, o LoadOptions) (*Index,
 // readLine returns the next line without its end, using *buf only for a
 // line longer than the reader's buffer.
 func readLine(br *bufio.Reader, buf *[]byte, maxLine int) ([]byte, error) {
+	tooLong := func() error {
+		return &envelope.LineError{Err: fmt.Errorf("%w: over %d bytes (raise --max-line)", envelope.ErrTooLong, maxLine)}
+	}
 	b, err := br.ReadSlice('\n')
 	if err == nil || err == io.EOF && len(b) > 0 {
-		return trimEOL(b), nil
+		if b = trimEOL(b); len(b) > maxLine {
+			return nil, tooLong()
+		}
+		return b, nil
 	}
 	if err != bufio.ErrBufferFull {
 		return nil, err
@@ -255,7 +269,7 @@ func readLine(br *bufio.Reader, buf *[]byte, maxLine int) ([]byte, error) {
 			for err == bufio.ErrBufferFull {
 				_, err = br.ReadSlice('\n')
 			}
-			return nil, &envelope.LineError{Err: fmt.Errorf("%w: over %d bytes (raise --max-line)", envelope.ErrTooLong, maxLine)}
+			return nil, tooLong()
 		}
 	}
 	if err != nil && err != io.EOF {
