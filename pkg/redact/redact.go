@@ -1,0 +1,292 @@
+// Package redact scrubs secrets out of exchange records before they are
+// stored: the values of sensitive headers, secret-naming JSON keys, URL
+// query and form parameters and URL passwords, and credentials found by
+// their shape anywhere in request and response strings (JWTs, AWS keys,
+// PEM private keys, GitHub/GitLab/Slack/Stripe/Google/OpenAI/Anthropic
+// keys, bearer and basic credentials, password= assignments, connection
+// string passwords), plus the manifest's own regular expressions.
+//
+// It works on the raw JSON bytes: every string is visited with its JSON
+// Pointer, only the secret is replaced by "[REDACTED]", the rest of the
+// value keeps its bytes, and a record where nothing fires is written out
+// exactly as it came in. Each rule has a stable id (header:authorization,
+// url:query:api_key, jwt, …); the ids that fired are added to the record's
+// redactions_applied. docs/redact.md lists them all.
+package redact
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/jsonscan"
+	"github.com/xr-lake/xr/pkg/manifest"
+	"github.com/xr-lake/xr/pkg/xr"
+)
+
+// Options configures Run.
+type Options struct {
+	// Policy is the manifest's redaction_policy (nil without a manifest).
+	// Its headers and patterns are added to the built-in rules; with
+	// Enabled false, Run redacts nothing.
+	Policy *manifest.RedactionPolicy
+	// Headers and Patterns are more header names and Go regular
+	// expressions (--header, --pattern).
+	Headers  []string
+	Patterns []string
+	// NoDefaults turns off every built-in rule: only Headers, Patterns
+	// and the manifest's lists apply.
+	NoDefaults bool
+
+	// Check writes nothing: Run reports each finding to OnFinding and
+	// fails with xr.ErrMismatch when any record holds a secret.
+	Check     bool
+	OnFinding func(Finding)
+
+	Reject    xr.RejectFunc
+	Log       *slog.Logger
+	MaxLine   int
+	FlushEach bool
+}
+
+// Finding is one rule that fired on one JSON string. It never holds the
+// secret.
+type Finding struct {
+	Line       int    // input line (Run only)
+	ExchangeID string // the record's exchange_id, if any (Run only)
+	Pointer    string // JSON Pointer of the string in the envelope: /request/headers/authorization
+	Rule       string // rule id
+}
+
+func (f Finding) String() string {
+	where := "line " + strconv.Itoa(f.Line)
+	if f.ExchangeID != "" {
+		where += " (" + f.ExchangeID + ")"
+	}
+	return where + ": " + f.Pointer + ": " + f.Rule
+}
+
+// Redactor holds compiled rules. It is safe for concurrent use; the
+// per-call state lives in a walker.
+type Redactor struct {
+	builtin     bool
+	names       *nameTable
+	headers     map[string]string // lower-case header name → rule id
+	headerNames []string
+	custom      []customPattern
+}
+
+type customPattern struct {
+	re  *regexp.Regexp
+	lit []byte // the literal every match starts with, for a quick test
+	id  string
+}
+
+// New compiles the rules of o. An invalid pattern is a usage error naming it.
+func New(o Options) (*Redactor, error) {
+	r := &Redactor{builtin: !o.NoDefaults, names: newNameTable(), headers: map[string]string{}}
+	var headers []string
+	if r.builtin {
+		headers = append(headers, DefaultHeaders...)
+	}
+	var patterns, from []string
+	if o.Policy != nil {
+		headers = append(headers, o.Policy.HeadersToRedact...)
+		for i, p := range o.Policy.Patterns {
+			patterns = append(patterns, p)
+			from = append(from, fmt.Sprintf("redaction_policy.patterns[%d]", i))
+		}
+	}
+	headers = append(headers, o.Headers...)
+	for _, p := range o.Patterns {
+		patterns, from = append(patterns, p), append(from, "--pattern")
+	}
+	for _, h := range headers {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "" {
+			continue
+		}
+		if _, ok := r.headers[h]; !ok {
+			r.headers[h] = "header:" + h
+			r.headerNames = append(r.headerNames, h)
+		}
+	}
+	for i, p := range patterns {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, xr.Usagef("%s: invalid Go regular expression %q: %v", from[i], p, errors.Unwrap(err))
+		}
+		lit, _ := re.LiteralPrefix()
+		r.custom = append(r.custom, customPattern{re: re, lit: []byte(lit), id: "custom:" + strconv.Itoa(i+1)})
+	}
+	return r, nil
+}
+
+// headerID returns the rule id of a sensitive header name (any case).
+func (r *Redactor) headerID(buf, name []byte) (string, bool) {
+	if len(name) > maxName || len(r.headers) == 0 {
+		return "", false
+	}
+	for _, c := range name {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	id, ok := r.headers[string(buf)]
+	return id, ok
+}
+
+// Value redacts one JSON value, whose JSON Pointer in the envelope is
+// pointer ("/request"). It returns the redacted value (value itself when
+// nothing fired) and what fired.
+func (r *Redactor) Value(value []byte, pointer string) ([]byte, []Finding, error) {
+	if err := jsonscan.Valid(value); err != nil {
+		return nil, nil, err
+	}
+	w := newWalker(r)
+	w.wantPointers = true
+	out, changed := w.walk(nil, value, pointer)
+	if !changed {
+		return value, nil, nil
+	}
+	return out, w.finds, nil
+}
+
+// Run reads envelopes from in and writes them to out with their request
+// and response redacted. A record where a rule fired gets the rule ids
+// added to redactions_applied and loses its content_sha256 (the hash no
+// longer matches: run xr-hash after xr-redact); any other record is
+// written byte for byte as it came in.
+func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats, error) {
+	st := xr.NewStats("read", "written", "redacted")
+	r, err := New(o)
+	if err != nil {
+		return st, err
+	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	enabled := o.Policy == nil || o.Policy.Enabled
+	rd := envelope.NewReader(in, o.MaxLine)
+	wr := envelope.NewWriter(out, o.FlushEach)
+	w := newWalker(r)
+	w.wantPointers = o.Check || log.Enabled(ctx, slog.LevelDebug)
+	var bufs [2][]byte
+	var line, ids []byte
+	var found int64
+	for n := 0; ; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return st, ctx.Err()
+		}
+		rec, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var le *envelope.LineError
+			if errors.As(err, &le) {
+				if err := xr.Bad(o.Reject, st, le.Line, rd.Bytes(), err); err != nil {
+					return st, err
+				}
+				continue
+			}
+			return st, err
+		}
+		st.Inc("read")
+		changed := false
+		if enabled {
+			w.reset()
+			for k, f := range []envelope.Field{envelope.Request, envelope.Response} {
+				v := rec.Raw(f)
+				if v == nil {
+					continue
+				}
+				red, ch := w.walk(bufs[k][:0], v, "/"+f.String())
+				if ch {
+					bufs[k] = red
+					rec.SetRaw(f, red)
+					changed = true
+				}
+			}
+		}
+		if changed {
+			found++
+			st.Inc("redacted")
+			for _, f := range w.finds {
+				f.Line, f.ExchangeID = rec.Line, rec.ID()
+				log.Debug("redacted", "line", f.Line, "pointer", f.Pointer, "rule", f.Rule)
+				if o.Check && o.OnFinding != nil {
+					o.OnFinding(f)
+				}
+			}
+		}
+		if o.Check {
+			continue
+		}
+		if changed {
+			ids = appendApplied(ids[:0], rec.Raw(envelope.RedactionsApplied), w.ids)
+			rec.SetRaw(envelope.RedactionsApplied, ids)
+			rec.Delete(envelope.ContentSHA256)
+			err = wr.Write(rec)
+		} else {
+			line = append(append(line[:0], rd.Bytes()...), '\n')
+			err = wr.WriteLine(line)
+		}
+		if err != nil {
+			return st, err
+		}
+		st.Inc("written")
+	}
+	if err := wr.Flush(); err != nil {
+		return st, err
+	}
+	if o.Check && found > 0 {
+		return st, fmt.Errorf("%d of %d records hold secrets: %w", found, st.Get("read"), xr.ErrMismatch)
+	}
+	return st, nil
+}
+
+// appendApplied appends the new redactions_applied array: the ids already
+// there (old, a JSON array of strings or null), then the new ones, sorted,
+// without duplicates.
+func appendApplied(dst, old []byte, fired []string) []byte {
+	var have []string
+	if len(old) > 0 && old[0] == '[' {
+		i := jsonscan.SkipSpace(old, 1)
+		for i < len(old) && old[i] == '"' {
+			e := stringEnd(old, i)
+			s, _ := jsonscan.Unquote(old[i:e])
+			if !slices.Contains(have, s) {
+				have = append(have, s)
+			}
+			i = jsonscan.SkipSpace(old, e)
+			if i < len(old) && old[i] == ',' {
+				i = jsonscan.SkipSpace(old, i+1)
+			}
+		}
+	}
+	n := len(have)
+	for _, id := range fired {
+		if !slices.Contains(have, id) {
+			have = append(have, id)
+		}
+	}
+	slices.Sort(have[n:])
+	dst = append(dst, '[')
+	for i, s := range have {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jsonscan.AppendQuoteString(dst, s)
+	}
+	return append(dst, ']')
+}

@@ -1,0 +1,385 @@
+package redact
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+
+	"github.com/xr-lake/xr/pkg/jsonscan"
+)
+
+// how the walker reads the value at hand
+const (
+	modePlain   = iota
+	modeHeaders // under a "headers" key: members are headers, or a header list
+	modeEntry   // a {"name","value"} entry of a header list; hdr is its rule id
+	modePair    // a ["name","value"] pair of a header list; hdr is its rule id
+)
+
+// seg is one step of the JSON Pointer to the value at hand.
+type seg struct {
+	key []byte // raw JSON key string, quotes included; nil for an index
+	idx int
+}
+
+// walker redacts one JSON value. It copies nothing until a secret is
+// found; then out holds the value's bytes up to copied, with every secret
+// replaced.
+type walker struct {
+	r       *Redactor
+	sc      *scanner
+	src     []byte
+	out     []byte
+	copied  int
+	changed bool
+	field   string // the pointer of the walked value ("/request")
+	path    []seg
+
+	// what fired, for the whole record: rule ids in first-seen order and,
+	// with wantPointers, (pointer, rule) pairs
+	ids          []string
+	finds        []Finding
+	wantPointers bool
+
+	kbuf [maxName]byte
+	nbuf [maxName]byte
+	dec  []byte // a string's decoded text
+	txt  []byte // the text with its secrets replaced
+	enc  []byte // that text as a JSON string
+}
+
+func newWalker(r *Redactor) *walker {
+	return &walker{r: r, sc: newScanner(r)}
+}
+
+// reset starts a new record.
+func (w *walker) reset() {
+	w.ids, w.finds = w.ids[:0], w.finds[:0]
+}
+
+// walk redacts the valid JSON value src, appending the result to dst. It
+// reports whether anything was redacted; if not, dst is returned as is.
+func (w *walker) walk(dst, src []byte, field string) ([]byte, bool) {
+	w.src, w.out, w.copied, w.changed, w.field = src, dst, 0, false, field
+	w.path = w.path[:0]
+	i := jsonscan.SkipSpace(src, 0)
+	w.value(i, modePlain, "")
+	if !w.changed {
+		return dst, false
+	}
+	w.out = append(w.out, src[w.copied:]...)
+	return w.out, true
+}
+
+func (w *walker) value(i, mode int, hdr string) int {
+	switch w.src[i] {
+	case '"':
+		end := stringEnd(w.src, i)
+		w.text(i, end)
+		return end
+	case '{':
+		return w.object(i, mode, hdr)
+	case '[':
+		return w.array(i, mode, hdr)
+	default:
+		return scalarEnd(w.src, i)
+	}
+}
+
+func (w *walker) object(i, mode int, hdr string) int {
+	b := w.src
+	i = jsonscan.SkipSpace(b, i+1)
+	if b[i] == '}' {
+		return i + 1
+	}
+	for {
+		ke := stringEnd(b, i)
+		key := b[i:ke]
+		i = jsonscan.SkipSpace(b, jsonscan.SkipSpace(b, ke)+1)
+		w.path = append(w.path, seg{key: key})
+		i = w.member(key, i, mode, hdr)
+		w.path = w.path[:len(w.path)-1]
+		i = jsonscan.SkipSpace(b, i)
+		if b[i] != ',' {
+			return i + 1 // '}'
+		}
+		i = jsonscan.SkipSpace(b, i+1)
+	}
+}
+
+// member walks the value at v of the object member named key.
+func (w *walker) member(key []byte, v, mode int, hdr string) int {
+	r := w.r
+	lk := w.lowerKey(key)
+	if lk == nil {
+		return w.value(v, modePlain, "")
+	}
+	switch mode {
+	case modeHeaders:
+		if id, ok := r.headers[string(lk)]; ok {
+			return w.whole(v, id, true)
+		}
+	case modeEntry:
+		if hdr != "" && string(lk) == "value" {
+			return w.whole(v, hdr, true)
+		}
+	}
+	if r.builtin {
+		if n, ok := r.names.lookup(w.nbuf[:0], lk, inKey); ok {
+			return w.whole(v, n.key, false)
+		}
+	}
+	switch {
+	case string(lk) == "headers" && len(r.headers) > 0:
+		return w.value(v, modeHeaders, "")
+	case mode == modeHeaders && w.src[v] == '{':
+		return w.value(v, modeHeaders, "") // grouped headers: {"common": {…}}
+	}
+	return w.value(v, modePlain, "")
+}
+
+func (w *walker) array(i, mode int, hdr string) int {
+	b := w.src
+	i = jsonscan.SkipSpace(b, i+1)
+	if b[i] == ']' {
+		return i + 1
+	}
+	for idx := 0; ; idx++ {
+		w.path = append(w.path, seg{idx: idx})
+		switch {
+		case mode == modeHeaders && b[i] == '{':
+			i = w.object(i, modeEntry, w.entryHeader(i))
+		case mode == modeHeaders && b[i] == '[':
+			i = w.array(i, modePair, w.pairHeader(i))
+		case mode == modePair && idx > 0 && hdr != "":
+			i = w.whole(i, hdr, true)
+		default:
+			i = w.value(i, modePlain, "")
+		}
+		w.path = w.path[:len(w.path)-1]
+		i = jsonscan.SkipSpace(b, i)
+		if b[i] != ',' {
+			return i + 1 // ']'
+		}
+		i = jsonscan.SkipSpace(b, i+1)
+	}
+}
+
+// entryHeader returns the rule id of the header named by the "name" (or
+// "key") member of the header-list entry at i, or "".
+func (w *walker) entryHeader(i int) string {
+	b := w.src
+	i = jsonscan.SkipSpace(b, i+1)
+	for i < len(b) && b[i] == '"' {
+		ke := stringEnd(b, i)
+		lk := w.lowerKey(b[i:ke])
+		v := jsonscan.SkipSpace(b, jsonscan.SkipSpace(b, ke)+1)
+		end, err := jsonscan.Skip(b, v)
+		if err != nil {
+			return ""
+		}
+		if (string(lk) == "name" || string(lk) == "key") && b[v] == '"' {
+			return w.headerID(b[v:end])
+		}
+		i = jsonscan.SkipSpace(b, end)
+		if i >= len(b) || b[i] != ',' {
+			return ""
+		}
+		i = jsonscan.SkipSpace(b, i+1)
+	}
+	return ""
+}
+
+// pairHeader returns the rule id of the header named by the first element
+// of the ["name", "value"] pair at i, or "".
+func (w *walker) pairHeader(i int) string {
+	i = jsonscan.SkipSpace(w.src, i+1)
+	if i < len(w.src) && w.src[i] == '"' {
+		return w.headerID(w.src[i:stringEnd(w.src, i)])
+	}
+	return ""
+}
+
+func (w *walker) headerID(rawName []byte) string {
+	if lk := w.lowerKey(rawName); lk != nil {
+		return w.r.headers[string(lk)]
+	}
+	return ""
+}
+
+// lowerKey returns the ASCII-lowercased text of the raw JSON string key,
+// or nil when it is longer than maxName.
+func (w *walker) lowerKey(key []byte) []byte {
+	s := key[1 : len(key)-1]
+	if len(s) > maxName {
+		return nil
+	}
+	if bytes.IndexByte(s, '\\') >= 0 {
+		d, err := jsonscan.AppendUnquote(w.dec[:0], key)
+		if err != nil || len(d) > maxName {
+			return nil
+		}
+		w.dec, s = d, d
+	}
+	k := w.kbuf[:len(s)]
+	for j, c := range s {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		k[j] = c
+	}
+	return k
+}
+
+// whole redacts the value at i as a whole (a header's or a secret-naming
+// key's value): a string or number becomes "[REDACTED]"; with deep, so
+// does every string of an array (a multi-valued header). Objects are
+// walked as usual.
+func (w *walker) whole(i int, id string, deep bool) int {
+	b := w.src
+	switch c := b[i]; {
+	case c == '"':
+		end := stringEnd(b, i)
+		if s := b[i+1 : end-1]; len(s) > 0 && !isPlaceholder(s) {
+			w.replace(i, end, quotedPlaceholder, id)
+		}
+		return end
+	case c == '-' || c >= '0' && c <= '9':
+		end := scalarEnd(b, i)
+		w.replace(i, end, quotedPlaceholder, id)
+		return end
+	case c == '[' && deep:
+		i = jsonscan.SkipSpace(b, i+1)
+		if b[i] == ']' {
+			return i + 1
+		}
+		for idx := 0; ; idx++ {
+			w.path = append(w.path, seg{idx: idx})
+			i = w.whole(i, id, deep)
+			w.path = w.path[:len(w.path)-1]
+			i = jsonscan.SkipSpace(b, i)
+			if b[i] != ',' {
+				return i + 1
+			}
+			i = jsonscan.SkipSpace(b, i+1)
+		}
+	default:
+		return w.value(i, modePlain, "")
+	}
+}
+
+var quotedPlaceholder = []byte(`"` + Placeholder + `"`)
+
+// text scans the string at b[i:end] for secrets inside its text and
+// replaces each one.
+func (w *walker) text(i, end int) {
+	raw := w.src[i+1 : end-1]
+	if len(raw) < minText {
+		return
+	}
+	t := raw
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		d, err := jsonscan.AppendUnquote(w.dec[:0], w.src[i:end])
+		w.dec = d
+		if err != nil {
+			// an unpaired surrogate escape: no text to re-encode, so a
+			// string in which any rule fires is replaced as a whole
+			if spans := w.sc.scan(raw); len(spans) > 0 {
+				w.replace(i, end, quotedPlaceholder, w.sc.ids...)
+			}
+			return
+		}
+		t = d
+	}
+	spans := w.sc.scan(t)
+	if len(spans) == 0 {
+		return
+	}
+	txt, last := w.txt[:0], 0
+	for _, sp := range spans {
+		txt = append(append(txt, t[last:sp.s]...), Placeholder...)
+		last = sp.e
+	}
+	w.txt = append(txt, t[last:]...)
+	w.enc = jsonscan.AppendQuote(w.enc[:0], w.txt)
+	w.replace(i, end, w.enc, w.sc.ids...)
+}
+
+// replace puts repl in place of src[s:e] and records the fired rules.
+func (w *walker) replace(s, e int, repl []byte, ids ...string) {
+	w.out = append(append(w.out, w.src[w.copied:s]...), repl...)
+	w.copied, w.changed = e, true
+	var ptr string
+	if w.wantPointers {
+		ptr = w.pointer()
+	}
+	for _, id := range ids {
+		if !containsString(w.ids, id) {
+			w.ids = append(w.ids, id)
+		}
+		if w.wantPointers {
+			w.finds = append(w.finds, Finding{Pointer: ptr, Rule: id})
+		}
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// pointer returns the JSON Pointer (RFC 6901) of the value at hand.
+func (w *walker) pointer() string {
+	var sb strings.Builder
+	sb.WriteString(w.field)
+	for _, s := range w.path {
+		sb.WriteByte('/')
+		if s.key == nil {
+			sb.WriteString(strconv.Itoa(s.idx))
+			continue
+		}
+		k, err := jsonscan.Unquote(s.key)
+		if err != nil {
+			k = string(s.key[1 : len(s.key)-1])
+		}
+		sb.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(k))
+	}
+	return sb.String()
+}
+
+// stringEnd returns the index past the closing quote of the valid JSON
+// string at b[i].
+func stringEnd(b []byte, i int) int {
+	j := i + 1
+	for {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return len(b)
+		}
+		j += k
+		n := 0
+		for p := j - 1; b[p] == '\\'; p-- {
+			n++
+		}
+		if n%2 == 0 {
+			return j + 1
+		}
+		j++
+	}
+}
+
+// scalarEnd returns the index past the number or literal at b[i].
+func scalarEnd(b []byte, i int) int {
+	switch b[i] {
+	case 't', 'n':
+		return i + 4
+	case 'f':
+		return i + 5
+	}
+	end, _ := jsonscan.SkipNumber(b, i)
+	return end
+}
