@@ -109,7 +109,7 @@ var corpus = []corpusCase{
 		want: `{"a":"OPENAI_API_KEY is [REDACTED]","b":"[REDACTED]","c":"[REDACTED]"}`, ids: []string{"openai-api-key", "anthropic-api-key"}},
 	{name: "npm sendgrid huggingface", in: `{"npmrc":"//registry.npmjs.org/:_authToken=` + npmTok + `","sg":"` + sgKey + `","hf":"` + hfTok + `"}`,
 		want: `{"npmrc":"//registry.npmjs.org/:_authToken=[REDACTED]","sg":"[REDACTED]","hf":"[REDACTED]"}`,
-		ids: []string{"npm-token", "sendgrid-api-key", "huggingface-token"}},
+		ids:  []string{"npm-token", "sendgrid-api-key", "huggingface-token"}},
 
 	// assignments, form bodies, connection strings, embedded JSON
 	{name: "password= in log", in: `{"log":"login user=bob password=hunter2 ok"}`,
@@ -134,7 +134,7 @@ var corpus = []corpusCase{
 	// secret-naming keys
 	{name: "keys", in: `{"user":{"login":"bob","password":"hunter2","clientSecret":"abc","api-key":12345,"token":null,"db_password":"x1","password_hint":"pet name"}}`,
 		want: `{"user":{"login":"bob","password":"[REDACTED]","clientSecret":"[REDACTED]","api-key":"[REDACTED]","token":null,"db_password":"[REDACTED]","password_hint":"pet name"}}`,
-		ids: []string{"key:password", "key:client_secret", "key:api_key"}, ptrs: []string{"/response/user/password", "/response/user/db_password"}},
+		ids:  []string{"key:password", "key:client_secret", "key:api_key"}, ptrs: []string{"/response/user/password", "/response/user/db_password"}},
 	{name: "key with object value walks on", in: `{"credentials":{"username":"bob","secret":"s"},"auth":"Basic ` + basicCred + `"}`,
 		want: `{"credentials":{"username":"bob","secret":"[REDACTED]"},"auth":"[REDACTED]"}`, ids: []string{"key:secret", "key:auth"}},
 	{name: "pointer escaping", in: `{"a/b":{"m~n":{"refresh_token":"r-1"}}}`, want: `{"a/b":{"m~n":{"refresh_token":"[REDACTED]"}}}`,
