@@ -99,7 +99,11 @@ func (k *keyFlags) key(m *manifest.Manifest, confirm bool) func() ([]byte, error
 
 // prompt asks for the passphrase on the terminal (twice when confirm).
 func prompt(env string, confirm bool) ([]byte, error) {
-	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	var tty *os.File
+	err := errors.New("stdin is not a terminal")
+	if cli.IsTerminal(os.Stdin) {
+		tty, err = os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	}
 	if err != nil || !term.IsTerminal(int(tty.Fd())) {
 		if tty != nil {
 			tty.Close()
