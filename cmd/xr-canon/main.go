@@ -63,7 +63,9 @@ func run() int {
 	o.Reject, o.Log = reject, c.Logger(os.Stderr)
 	ctx, stop := cli.SignalContext()
 	defer stop()
-	st, err := normalize.Run(ctx, os.Stdin, os.Stdout, o)
+	in, stopProgress := cli.Progress("xr-canon", os.Stdin, os.Stderr)
+	st, err := normalize.Run(ctx, in, os.Stdout, o)
+	stopProgress()
 	return c.Finish("xr-canon", os.Stderr, st, err)
 }
 
