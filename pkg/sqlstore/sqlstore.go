@@ -17,9 +17,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/xr-lake/xr/ddl"
+	"github.com/xr-lake/xr/pkg/manifest"
+	"github.com/xr-lake/xr/pkg/xr"
 )
 
 // engine is one database dialect.
@@ -75,7 +78,8 @@ func open(ctx context.Context, d DSN, t Target, log *slog.Logger) (engine, error
 		return nil, fmt.Errorf("unknown engine %q", d.Engine)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot connect to %s: %s", d.Describe(), Redact(err.Error()))
+		reason := strings.NewReplacer(":\n\t", ": ", "\n\t", "; ", "\n", "; ").Replace(err.Error())
+		return nil, fmt.Errorf("cannot connect to %s: %s", d.Describe(), Redact(reason))
 	}
 	log.Debug("connected", "db", d.Describe())
 	return e, nil
@@ -104,4 +108,26 @@ const outBuf = 64 << 10
 type flusher interface {
 	io.Writer
 	Flush() error
+}
+
+// PrintDDL writes the CREATE script of m's table for the engine the DSN
+// (resolved as Load does) names.
+func PrintDDL(w io.Writer, db string, getenv func(string) string, m *manifest.Manifest) error {
+	t, err := TargetFrom(m)
+	if err != nil {
+		return xr.Usagef("%v", err)
+	}
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	d, err := ResolveDSN(db, getenv)
+	if err != nil {
+		return xr.Usagef("%v", err)
+	}
+	s, err := DDL(d.Engine, t)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, s)
+	return err
 }
