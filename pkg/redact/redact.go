@@ -21,6 +21,7 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,11 +67,11 @@ type Finding struct {
 }
 
 func (f Finding) String() string {
-	where := "line " + strconv.Itoa(f.Line)
+	where := "line " + strconv.Itoa(f.Line) + ": "
 	if f.ExchangeID != "" {
-		where += " (" + f.ExchangeID + ")"
+		where += "exchange_id " + f.ExchangeID + ": "
 	}
-	return where + ": " + f.Pointer + ": " + f.Rule
+	return where + f.Pointer + ": " + f.Rule
 }
 
 // Redactor holds compiled rules. It is safe for concurrent use; the
@@ -121,7 +122,12 @@ func New(o Options) (*Redactor, error) {
 	for i, p := range patterns {
 		re, err := regexp.Compile(p)
 		if err != nil {
-			return nil, xr.Usagef("%s: invalid Go regular expression %q: %v", from[i], p, errors.Unwrap(err))
+			why := err.Error()
+			var se *syntax.Error
+			if errors.As(err, &se) {
+				why = se.Code.String()
+			}
+			return nil, xr.Usagef("%s: invalid Go regular expression %q: %s", from[i], p, why)
 		}
 		lit, _ := re.LiteralPrefix()
 		r.custom = append(r.custom, customPattern{re: re, lit: []byte(lit), id: "custom:" + strconv.Itoa(i+1)})
@@ -169,7 +175,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	st := xr.NewStats("read", "written", "redacted")
 	r, err := New(o)
 	if err != nil {
-		return st, err
+		return nil, err
 	}
 	log := o.Log
 	if log == nil {
@@ -194,6 +200,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 		if err != nil {
 			var le *envelope.LineError
 			if errors.As(err, &le) {
+				st.Inc("read")
 				if err := xr.Bad(o.Reject, st, le.Line, rd.Bytes(), err); err != nil {
 					return st, err
 				}
