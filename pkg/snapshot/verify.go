@@ -197,7 +197,7 @@ func (v *verifier) loadIndex() error {
 		v.lines = append(v.lines, idxLine{line: int32(n), file: v.intern(e.File), kt: v.keyTime(e.Key, e.Time), id: e.ID})
 		return nil
 	}, func(ie *IndexLineError) error {
-		v.problem("bad_index_lines", "%s: %s", IndexFile, ie.Error())
+		v.problem("bad_index_lines", "%s", ie.Error())
 		return nil
 	})
 }
