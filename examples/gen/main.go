@@ -204,21 +204,26 @@ func openalex() []record {
 func llm() []record {
 	g := newGen(3)
 	prompts := []string{"Summarize the Battle of Yavin.", "Who trained Obi-Wan Kenobi?", "List three Hutt clans.",
-		"What is a kyber crystal?", "Describe the Kessel Run.", "Who built C-3PO?"}
+		"What is a kyber crystal?", "Describe the Kessel Run.", "Who built C-3PO?",
+		"Where is Dagobah?", "Name two Mandalorian clans."}
 	var out []record
 	for d := range days {
 		for i := range 12 {
 			p := prompts[(i+d)%len(prompts)]
-			seed := g.r.IntN(3) // seed 0 repeats an answer seen before
+			seed := g.r.IntN(4) // the same prompt and seed repeat an answer seen before
+			model := "holo-7b"
+			if d >= 3 {
+				model = "holo-7b-v2" // upgraded mid-week
+			}
 			out = append(out, record{
 				ExchangeID: g.uuid(), ExchangeType: "llm", SourceSystem: "local_llm", EntityType: "completion",
 				Request: map[string]any{
 					"url":     "http://127.0.0.1:11434/api/generate",
 					"headers": map[string]any{"Content-Type": "application/json"},
-					"body":    map[string]any{"model": "holo-7b", "prompt": p, "temperature": 0.2, "seed": seed},
+					"body":    map[string]any{"model": model, "prompt": p, "temperature": 0.2, "seed": seed},
 				},
 				Response: map[string]any{
-					"model":             "holo-7b",
+					"model":             model,
 					"response":          fmt.Sprintf("Answer (seed %d): %s — according to the archives.", seed, p),
 					"eval_count":        40 + seed*7,
 					"total_duration_ms": 812.5 + float64(seed)*10.25,
