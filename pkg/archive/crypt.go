@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -104,6 +105,9 @@ func (k KDF) derive(pass, salt []byte) (payload, checkKey []byte, err error) {
 	}
 	if id == kdfArgon2id {
 		master = argon2.IDKey(pass, salt, k.Time, k.Memory, k.Threads, 32)
+		// hand Argon2's memory back now, so that it does not stack on top
+		// of the streaming that follows in the peak RSS
+		debug.FreeOSMemory()
 	} else if master, err = pbkdf2.Key(sha256.New, string(pass), salt, int(k.Time), 32); err != nil {
 		return nil, nil, err
 	}
