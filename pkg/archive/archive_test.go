@@ -62,7 +62,10 @@ func sameTree(t *testing.T, got, want string) {
 func assertEmpty(t *testing.T, dir string) {
 	t.Helper()
 	es, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(es) != 0 {

@@ -315,8 +315,15 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 			return "", newStats(), err
 		}
 	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return "", newStats(), err
+	if _, err := os.Stat(outDir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(outDir, 0o755); err != nil {
+			return "", newStats(), err
+		}
+		defer func() {
+			if err != nil {
+				os.Remove(outDir) // created here: leave nothing behind (empty only)
+			}
+		}()
 	}
 	if o.TempDir == "" {
 		o.TempDir = outDir // the decrypted copy of an encrypted zip
