@@ -55,8 +55,10 @@ func Verify(ctx context.Context, dir string, opts VerifyOptions) (*xr.Stats, err
 	}
 	defer lk.unlock()
 	v := &verifier{dir: dir, st: st, opts: opts, byKey: map[recKey]int32{}, fileID: map[string]int32{}}
-	if _, err := manifest.Load(filepath.Join(dir, ManifestFile)); err != nil {
+	if b, err := os.ReadFile(filepath.Join(dir, ManifestFile)); err != nil {
 		v.problem("bad_manifest", "%s: %v", ManifestFile, unwrapPathErr(err))
+	} else if _, err := manifest.Parse(b); err != nil {
+		v.problem("bad_manifest", "%s: %v", ManifestFile, err)
 	}
 	l, err := listChunks(dir)
 	if err != nil {
