@@ -157,12 +157,12 @@ func Parse(b []byte) (*Manifest, error) {
 // reference), known fields in order, then unknown ones sorted by name.
 func (m *Manifest) Marshal() ([]byte, error) {
 	type plain Manifest // no methods: plain struct encoding
-	b, err := json.Marshal((*plain)(m))
+	b, err := marshalNoEscape((*plain)(m))
 	if err != nil {
 		return nil, err
 	}
 	if len(m.Extra) > 0 {
-		extra, err := json.Marshal(m.Extra) // map keys come out sorted
+		extra, err := marshalNoEscape(m.Extra) // map keys come out sorted
 		if err != nil {
 			return nil, err
 		}
@@ -176,7 +176,19 @@ func (m *Manifest) Marshal() ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// NaturalKeyColumn returns the configured natural-key column name.
+// marshalNoEscape is json.Marshal without HTML escaping: '<', '>' and '&'
+// stay as they are, as Python's json module writes them.
+func marshalNoEscape(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// NaturalKeyColumnName returns the configured natural-key column name.
 func (t SQLTarget) NaturalKeyColumnName() string {
 	if t.NaturalKeyColumn == nil || *t.NaturalKeyColumn == "" {
 		return "natural_key"
