@@ -44,23 +44,23 @@ func (sc *scanner) scan(t []byte) []span {
 		return nil
 	}
 	r := sc.r
+	m := triggers(t)
 	if r.builtin {
 		sc.prio = 0
-		if len(t) > 40 && bytes.Contains(t, []byte("-----BEGIN ")) {
+		if m&bitDash != 0 && len(t) > 40 && bytes.Contains(t, []byte("-----BEGIN ")) {
 			scanPEM(t, sc.add)
 		}
 		sc.prio = 1
-		scanTokens(t, sc.add)
-		if len(t) > 30 && bytes.Contains(t, []byte("hooks.slack.com/")) {
-			scanSlackWebhooks(t, sc.add)
-		}
+		scanTokens(t, m, false, sc.add)
 		sc.prio = 2
-		sc.scanSeparators(t)
-		sc.prio = 3
-		scanAuthSchemes(t, sc.add)
+		sc.scanSeparators(t, m)
+		if m&bitB != 0 {
+			sc.prio = 3
+			scanAuthSchemes(t, false, sc.add)
+		}
 	} else if len(r.headerNames) > 0 {
 		sc.prio = 2
-		sc.scanSeparators(t) // header lines in text only
+		sc.scanSeparators(t, m&bitColon) // header lines in text only
 	}
 	sc.prio = 4
 	for i, p := range r.custom {
@@ -84,6 +84,28 @@ func (sc *scanner) scan(t []byte) []span {
 		return nil
 	}
 	return sc.merge()
+}
+
+// mayHold reports whether the raw content of a JSON string with escapes
+// may hold a secret once decoded, so that most strings are never decoded.
+// Every trigger is ASCII and so appears in the raw text as itself, unless
+// written as a \u escape.
+func (sc *scanner) mayHold(raw []byte) bool {
+	r := sc.r
+	if len(raw) < minText {
+		return false
+	}
+	if len(r.custom) > 0 || bytes.Contains(raw, []byte(`\u`)) {
+		return true
+	}
+	m := triggers(raw)
+	if !r.builtin {
+		return m&bitColon != 0 && len(r.headerNames) > 0
+	}
+	return m&(bitEq|bitColon) != 0 ||
+		m&bitDash != 0 && bytes.Contains(raw, []byte("-----BEGIN ")) ||
+		scanTokens(raw, m, true, nil) ||
+		m&bitB != 0 && scanAuthSchemes(raw, true, nil)
 }
 
 // merge sorts the spans, drops those inside another and joins overlapping
@@ -121,8 +143,11 @@ func (sc *scanner) merge() []span {
 // before it: URL query and form parameters, connection-string keywords,
 // assignments in text and embedded JSON, header lines of raw HTTP text,
 // and user:password@ in URLs.
-func (sc *scanner) scanSeparators(t []byte) {
+func (sc *scanner) scanSeparators(t []byte, m uint16) {
 	for _, sep := range []byte{'=', ':'} {
+		if m&triggerBits[sep] == 0 {
+			continue
+		}
 		for p := 0; ; p++ {
 			k := bytes.IndexByte(t[p:], sep)
 			if k < 0 {
@@ -318,6 +343,7 @@ func (sc *scanner) userinfo(t []byte, p int) {
 		return
 	}
 	a := p + 3
+	slackWebhook(t, a, sc.add)
 	ae := authorityStop.until(t, a)
 	at := bytes.LastIndexByte(t[a:ae], '@')
 	if at < 0 {

@@ -184,9 +184,64 @@ func isOpenAI(tok []byte) bool {
 	return len(tok) >= 40 && bytes.Contains(tok, []byte("T3BlbkFJ"))
 }
 
-// scanTokens adds the spans of every prefixed token in t.
-func scanTokens(t []byte, add func(s, e int, id string)) {
-	for _, a := range anchors {
+// Trigger bits: which of the bytes that start a rule a text holds.
+const (
+	bitEq    = 1 << iota // '=': parameters, assignments, connection strings
+	bitColon             // ':': assignments, header lines, URLs
+	bitB                 // 'b', 'B': Bearer, Basic
+	bitDash              // '-': PEM blocks (and the '-' token anchor)
+	bitAnchor            // anchors[i] has bit bitAnchor<<i
+)
+
+var (
+	triggerBytes []byte
+	triggerBits  [256]uint16
+)
+
+func init() {
+	set := func(c byte, bit uint16) {
+		if triggerBits[c] == 0 {
+			triggerBytes = append(triggerBytes, c)
+		}
+		triggerBits[c] |= bit
+	}
+	set('=', bitEq)
+	set(':', bitColon)
+	set('b', bitB)
+	set('B', bitB)
+	set('-', bitDash)
+	for i, a := range anchors {
+		set(a.c, bitAnchor<<i)
+	}
+}
+
+// triggers returns the trigger bits of the bytes t holds: a table lookup per
+// byte for short texts, one IndexByte pass per trigger byte for long ones.
+func triggers(t []byte) uint16 {
+	var m uint16
+	if len(t) <= 256 {
+		for _, c := range t {
+			m |= triggerBits[c]
+		}
+		return m
+	}
+	for _, c := range triggerBytes {
+		if bytes.IndexByte(t, c) >= 0 {
+			m |= triggerBits[c]
+		}
+	}
+	return m
+}
+
+// scanTokens adds the spans of every prefixed token in t; m is t's
+// trigger bits. With probe it adds nothing and reports whether any
+// token prefix occurs at all (the test run on a string before decoding
+// its escapes).
+func scanTokens(t []byte, m uint16, probe bool, add func(s, e int, id string)) bool {
+	for i, a := range anchors {
+		if m&(bitAnchor<<i) == 0 {
+			continue
+		}
 		for p := 0; ; p++ {
 			k := bytes.IndexByte(t[p:], a.c)
 			if k < 0 {
@@ -195,7 +250,13 @@ func scanTokens(t []byte, add func(s, e int, id string)) {
 			p += k
 			for _, r := range a.rules {
 				s := p - r.off
-				if s < 0 {
+				if s < 0 || len(t)-s < len(r.prefix) {
+					continue
+				}
+				if probe {
+					if string(t[s:s+len(r.prefix)]) == r.prefix {
+						return true
+					}
 					continue
 				}
 				e := r.match(t, s)
@@ -213,6 +274,7 @@ func scanTokens(t []byte, add func(s, e int, id string)) {
 			}
 		}
 	}
+	return false
 }
 
 // matchJWT matches header.payload.signature where header and payload are
@@ -272,52 +334,79 @@ func awsSecretAfter(t []byte, i int) (int, int) {
 	return j, e
 }
 
-// bearer finds "Bearer <token>" (any case) and returns the token's spans.
-func scanAuthSchemes(t []byte, add func(s, e int, id string)) {
-	for _, kw := range []string{"earer", "EARER"} {
-		for p := 0; ; {
-			k := bytes.Index(t[p:], []byte(kw))
+// scanAuthSchemes finds "Bearer <token>" and "Basic <base64 user:pass>"
+// (the scheme in any case) and adds the credentials' spans. It searches
+// for 'b' and 'B', which are rarer in text than the other letters.
+// With probe it adds nothing and reports whether a scheme word occurs.
+func scanAuthSchemes(t []byte, probe bool, add func(s, e int, id string)) bool {
+	for _, c := range []byte{'b', 'B'} {
+		for p := 0; ; p++ {
+			k := bytes.IndexByte(t[p:], c)
 			if k < 0 {
 				break
 			}
-			p += k + len(kw)
-			s := p - len(kw) - 1
-			if s < 0 || t[s]|0x20 != 'b' || s > 0 && tokenChar[t[s-1]] {
+			p += k
+			if probe {
+				if hasFoldPrefix(t[p:], "bearer") || hasFoldPrefix(t[p:], "basic") {
+					return true
+				}
 				continue
 			}
-			ts := skipBlank(t, p)
-			if ts == p {
+			if p > 0 && tokenChar[t[p-1]] {
 				continue
 			}
-			te := bearerSet.run(t, ts)
-			if te-ts >= 10 && hasDigitOrSym(t[ts:te]) && !isPlaceholder(t[ts:te]) {
-				add(ts, te, "bearer-token")
-				p = te
+			if e := authScheme(t, p, add); e > p {
+				p = e - 1
 			}
 		}
 	}
-	for _, kw := range []string{"asic", "ASIC"} {
-		for p := 0; ; {
-			k := bytes.Index(t[p:], []byte(kw))
-			if k < 0 {
-				break
-			}
-			p += k + len(kw)
-			s := p - len(kw) - 1
-			if s < 0 || t[s]|0x20 != 'b' || s > 0 && tokenChar[t[s-1]] {
-				continue
-			}
-			ts := skipBlank(t, p)
-			if ts == p {
-				continue
-			}
-			te := b64pad.run(t, ts)
-			if te-ts >= 8 && isBasicCred(t[ts:te]) {
-				add(ts, te, "basic-auth")
-				p = te
-			}
+	return false
+}
+
+// authScheme checks for a scheme and credential at t[p] ('b' or 'B') and
+// returns the credential's end, or -1.
+func authScheme(t []byte, p int, add func(s, e int, id string)) int {
+	var n int
+	switch {
+	case hasFoldPrefix(t[p:], "bearer"):
+		n = 6
+	case hasFoldPrefix(t[p:], "basic"):
+		n = 5
+	default:
+		return -1
+	}
+	ts := skipBlank(t, p+n)
+	if ts == p+n {
+		return -1
+	}
+	if n == 6 {
+		te := bearerSet.run(t, ts)
+		if te-ts < 10 || !hasDigitOrSym(t[ts:te]) || isPlaceholder(t[ts:te]) {
+			return -1
+		}
+		add(ts, te, "bearer-token")
+		return te
+	}
+	te := b64pad.run(t, ts)
+	if te-ts < 8 || !isBasicCred(t[ts:te]) {
+		return -1
+	}
+	add(ts, te, "basic-auth")
+	return te
+}
+
+// hasFoldPrefix reports whether b starts with the lower-case ASCII word
+// w in any case.
+func hasFoldPrefix(b []byte, w string) bool {
+	if len(b) < len(w) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if b[i]|0x20 != w[i] {
+			return false
 		}
 	}
+	return true
 }
 
 func skipBlank(t []byte, i int) int {
@@ -401,25 +490,21 @@ func scanPEM(t []byte, add func(s, e int, id string)) {
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
-// scanSlackWebhooks redacts the secret path of Slack incoming-webhook URLs.
-func scanSlackWebhooks(t []byte, add func(s, e int, id string)) {
+// slackWebhook redacts the secret path of a Slack incoming-webhook URL
+// whose authority starts at t[a] (just after "://").
+func slackWebhook(t []byte, a int, add func(s, e int, id string)) {
 	const host = "hooks.slack.com/"
-	for p := 0; ; {
-		k := bytes.Index(t[p:], []byte(host))
-		if k < 0 {
-			return
-		}
-		p += k + len(host)
-		for _, seg := range []string{"services/", "workflows/", "triggers/"} {
-			if bytes.HasPrefix(t[p:], []byte(seg)) {
-				s := p + len(seg)
-				e := slackHook.run(t, s)
-				if e-s >= 20 {
-					add(s, e, "slack-webhook-url")
-					p = e
-				}
-				break
+	if !bytes.HasPrefix(t[a:], []byte(host)) {
+		return
+	}
+	p := a + len(host)
+	for _, seg := range []string{"services/", "workflows/", "triggers/"} {
+		if bytes.HasPrefix(t[p:], []byte(seg)) {
+			s := p + len(seg)
+			if e := slackHook.run(t, s); e-s >= 20 {
+				add(s, e, "slack-webhook-url")
 			}
+			return
 		}
 	}
 }

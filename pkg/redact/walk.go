@@ -279,6 +279,9 @@ func (w *walker) text(i, end int) {
 	}
 	t := raw
 	if bytes.IndexByte(raw, '\\') >= 0 {
+		if !w.sc.mayHold(raw) {
+			return
+		}
 		d, err := jsonscan.AppendUnquote(w.dec[:0], w.src[i:end])
 		w.dec = d
 		if err != nil {
