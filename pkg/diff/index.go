@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,22 +17,25 @@ import (
 	"github.com/xr-lake/xr/pkg/jsonscan"
 )
 
-// Index is the other side's state, held compactly: 48 bytes per entry (the
-// binary content hash, a 64-bit hash of the natural key and the observed
-// time in Unix nanoseconds) in fixed-size slabs, plus two bucketed
-// reference arrays of 4 bytes per entry, one by content hash and one by
-// key. No strings, maps or pointers per entry: about 58 bytes an entry in
-// all.
+// Index is the other side's state, held compactly. Each entry is 48
+// bytes (the binary content hash, a 64-bit hash of the natural key, the
+// observed time in Unix nanoseconds) in fixed-size slabs, permuted in
+// place so that the entries of one hash bucket (about eight) lie side by
+// side; the key table adds 8 bytes per keyed entry (a 32-bit fingerprint
+// of the key and the entry number), and each table has 4-byte bucket
+// offsets for about every eighth entry. No strings, maps or pointers per
+// entry: about 57 bytes an entry in all.
 type Index struct {
 	ent entries
 
 	hshift uint     // 64 - bucket bits of the hash table
-	hoff   []uint32 // bucket b holds href[hoff[b]:hoff[b+1]]
-	href   []uint32 // entry numbers, grouped by hash bucket
+	hoff   []uint32 // hash bucket b holds entries hoff[b] to hoff[b+1]-1
 
 	kshift uint
-	koff   []uint32
-	kref   []uint32 // entry numbers of keyed entries, grouped by key bucket
+	koff   []uint32 // key bucket b holds slots koff[b] to koff[b+1]-1
+	// kref holds a slot per keyed entry as two words: the key hash's low
+	// 32 bits (its top bits pick the bucket), then the entry number.
+	kref []uint32
 }
 
 // entry is one index line.
@@ -80,14 +84,15 @@ func (ix *Index) Bytes() int {
 	for _, s := range ix.ent.slabs {
 		n += cap(s) * 48
 	}
-	return n + 4*(len(ix.hoff)+len(ix.href)+len(ix.koff)+len(ix.kref))
+	return n + 4*(len(ix.hoff)+len(ix.koff)+len(ix.kref))
 }
 
 // HasHash reports whether content hash h is in the index.
 func (ix *Index) HasHash(h *[32]byte) bool {
 	b := hashMix(h) >> ix.hshift
-	for _, r := range ix.href[ix.hoff[b]:ix.hoff[b+1]] {
-		if ix.ent.at(r).h == *h {
+	w := binary.LittleEndian.Uint64(h[:8])
+	for i, end := ix.hoff[b], ix.hoff[b+1]; i < end; i++ {
+		if e := ix.ent.at(i); binary.LittleEndian.Uint64(e.h[:8]) == w && e.h == *h {
 			return true
 		}
 	}
@@ -104,8 +109,11 @@ func (ix *Index) Current(k uint64) (h [32]byte, t int64, ok bool) {
 	}
 	b := k >> ix.kshift
 	var best *entry
-	for _, r := range ix.kref[ix.koff[b]:ix.koff[b+1]] {
-		e := ix.ent.at(r)
+	for i, end := 2*ix.koff[b], 2*ix.koff[b+1]; i < end; i += 2 {
+		if ix.kref[i] != uint32(k) {
+			continue
+		}
+		e := ix.ent.at(ix.kref[i+1])
 		if e.k == k && (best == nil || e.t > best.t || e.t == best.t && bytes.Compare(e.h[:], best.h[:]) > 0) {
 			best = e
 		}
@@ -116,10 +124,15 @@ func (ix *Index) Current(k uint64) (h [32]byte, t int64, ok bool) {
 	return best.h, best.t, true
 }
 
-// build groups the entries into the two bucket tables.
+// hashBucketFactor sets the hash table's bucket size: about 8/factor
+// entries a bucket (each 48 bytes, side by side).
+const hashBucketFactor = 2
+
+// bucketBits gives about eight entries a bucket.
+func bucketBits(n int) uint { return uint(max(1, bits.Len(uint(n/8)))) }
+
+// build permutes the entries into hash buckets and makes the key table.
 func (ix *Index) build() {
-	n := ix.ent.n
-	ix.hshift, ix.hoff, ix.href = buckets(&ix.ent, n, func(e *entry) (uint64, bool) { return hashMix(&e.h), true })
 	m := 0
 	for _, s := range ix.ent.slabs {
 		for i := range s {
@@ -128,21 +141,21 @@ func (ix *Index) build() {
 			}
 		}
 	}
-	ix.kshift, ix.koff, ix.kref = buckets(&ix.ent, m, func(e *entry) (uint64, bool) { return e.k, e.k != 0 })
-}
+	// the key table's memory serves as scratch space for the hash sort
+	ix.kref = make([]uint32, 2*m)
+	nb := bucketBits(hashBucketFactor * ix.ent.n)
+	ix.hshift = 64 - nb
+	ix.hoff = ix.sortByHash(nb, ix.kref)
 
-// buckets makes a table of the m entries for which key reports true,
-// grouped by the top bits of that key: about four entries a bucket. It is
-// a counting sort: count, prefix sums, scatter (placing from each bucket's
-// end, so the counts array becomes the start offsets in place).
-func buckets(ent *entries, m int, key func(*entry) (uint64, bool)) (shift uint, off, ref []uint32) {
-	nb := max(1, bits.Len(uint(m/4)))
-	shift = uint(64 - nb)
-	off = make([]uint32, 1<<nb+1)
-	for _, s := range ent.slabs {
+	// the key table: a counting sort of the keyed entries by key bucket,
+	// placing from each bucket's end so the counts become start offsets
+	nb = bucketBits(m)
+	ix.kshift = 64 - nb
+	off := make([]uint32, 1<<nb+1)
+	for _, s := range ix.ent.slabs {
 		for i := range s {
-			if k, ok := key(&s[i]); ok {
-				off[k>>shift]++
+			if k := s[i].k; k != 0 {
+				off[k>>ix.kshift]++
 			}
 		}
 	}
@@ -152,17 +165,58 @@ func buckets(ent *entries, m int, key func(*entry) (uint64, bool)) (shift uint, 
 		off[b] = sum
 	}
 	off[len(off)-1] = sum
-	ref = make([]uint32, m)
-	for si, s := range ent.slabs {
+	for si, s := range ix.ent.slabs {
 		for i := range s {
-			if k, ok := key(&s[i]); ok {
-				b := k >> shift
+			if k := s[i].k; k != 0 {
+				b := k >> ix.kshift
 				off[b]--
-				ref[off[b]] = uint32(si<<slabBits | i)
+				ix.kref[2*off[b]], ix.kref[2*off[b]+1] = uint32(k), uint32(si<<slabBits|i)
 			}
 		}
 	}
-	return shift, off, ref
+	ix.koff = off
+}
+
+// sortByHash permutes the entries in place so that each hash bucket's
+// entries are contiguous (one pass of an American flag sort: every entry
+// moves at most once, no second copy of the array), and returns the
+// bucket start offsets.
+func (ix *Index) sortByHash(nb uint, scratch []uint32) []uint32 {
+	shift := 64 - nb
+	nbk := 1 << nb
+	off := make([]uint32, nbk+1)
+	for _, s := range ix.ent.slabs {
+		for i := range s {
+			off[hashMix(&s[i].h)>>shift+1]++
+		}
+	}
+	for b := 1; b <= nbk; b++ {
+		off[b] += off[b-1]
+	}
+	next := scratch // the next unsorted slot of each bucket
+	if len(next) < nbk {
+		next = make([]uint32, nbk)
+	}
+	copy(next, off)
+	for b := range nbk {
+		for next[b] < off[b+1] {
+			i := next[b]
+			e := *ix.ent.at(i)
+			for {
+				bb := int(hashMix(&e.h) >> shift)
+				if bb == b {
+					break
+				}
+				// put e where it belongs, carry on with what was there
+				j := next[bb]
+				next[bb]++
+				e, *ix.ent.at(j) = *ix.ent.at(j), e
+			}
+			*ix.ent.at(i) = e
+			next[b]++
+		}
+	}
+	return off
 }
 
 // LoadOptions tell Load which entries to keep.
@@ -203,6 +257,7 @@ func Load(ctx context.Context, r io.Reader, name string, o LoadOptions) (*Index,
 	br := bufio.NewReaderSize(r, 256<<10)
 	ix := &Index{}
 	var buf, kbuf []byte
+	var scratch entry
 	for line := 1; ; line++ {
 		b, err := readLine(br, &buf, maxLine)
 		if err == io.EOF {
@@ -225,9 +280,10 @@ func Load(ctx context.Context, r io.Reader, name string, o LoadOptions) (*Index,
 		if len(b) == 0 {
 			continue
 		}
-		var e entry
+		e := &scratch // one entry for all lines: &e would escape per line through Keep
+		*e = entry{}
 		var field string
-		if kbuf, field, err = parseIndexLine(b, &e, kbuf); err != nil {
+		if kbuf, field, err = parseIndexLine(b, e, kbuf); err != nil {
 			return nil, &IndexError{Name: name, Line: line, Field: field, Err: err}
 		}
 		if o.NoKeys {
@@ -239,7 +295,7 @@ func Load(ctx context.Context, r io.Reader, name string, o LoadOptions) (*Index,
 		if ix.ent.n == math.MaxUint32 {
 			return nil, fmt.Errorf("%s: more than %d entries", name, uint32(math.MaxUint32))
 		}
-		ix.ent.add(e)
+		ix.ent.add(*e)
 	}
 	ix.build()
 	return ix, nil
@@ -325,7 +381,7 @@ func parseIndexLine(b []byte, e *entry, kbuf []byte) ([]byte, string, error) {
 			v := b[vs:i]
 			switch string(name) {
 			case "h":
-				if len(v) != 66 || v[0] != '"' || !envelope.IsDigest(string(v[1:65])) {
+				if len(v) != 66 || v[0] != '"' || !isDigest(v[1:65]) {
 					return kbuf, "h", fmt.Errorf("not a lowercase hex SHA-256 digest: %s", clip(v))
 				}
 				hex.Decode(e.h[:], v[1:65])
@@ -385,6 +441,16 @@ func parseIndexLine(b []byte, e *entry, kbuf []byte) ([]byte, string, error) {
 		return kbuf, "h", errors.New("missing (required)")
 	}
 	return kbuf, "", nil
+}
+
+// isDigest is envelope.IsDigest without the string conversion.
+func isDigest(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return len(b) == 64
 }
 
 func clip(v []byte) string {

@@ -1,0 +1,95 @@
+package diff
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"os"
+	"strconv"
+	"testing"
+)
+
+// benchN is the size of the benchmark index: 1M by default,
+// XR_DIFF_BENCH_N=10000000 for the full-size check.
+func benchN(b *testing.B) int {
+	if s := os.Getenv("XR_DIFF_BENCH_N"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	return 1_000_000
+}
+
+func synthHash(i uint64) (h [32]byte) {
+	for w := range 4 {
+		i = fmix64(i + uint64(w)*0x9e3779b97f4a7c15)
+		binary.BigEndian.PutUint64(h[w*8:], i)
+	}
+	return h
+}
+
+// synthIndex builds an index of n keyed entries without parsing.
+func synthIndex(n int) *Index {
+	ix := &Index{}
+	for i := range uint64(n) {
+		ix.ent.add(entry{h: synthHash(i), k: finishKey(i), t: int64(i)})
+	}
+	ix.build()
+	return ix
+}
+
+func BenchmarkHasHash(b *testing.B) {
+	n := benchN(b)
+	ix := synthIndex(n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var i, hits uint64
+	for b.Loop() {
+		h := synthHash(i * 7919 % uint64(2*n)) // half hits, half misses
+		if ix.HasHash(&h) {
+			hits++
+		}
+		i++
+	}
+	b.ReportMetric(float64(ix.Bytes())/float64(n), "B/entry")
+	if hits == 0 {
+		b.Fatal("no hits")
+	}
+}
+
+func BenchmarkCurrent(b *testing.B) {
+	n := benchN(b)
+	ix := synthIndex(n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var i, hits uint64
+	for b.Loop() {
+		if _, _, ok := ix.Current(finishKey(i * 7919 % uint64(2*n))); ok {
+			hits++
+		}
+		i++
+	}
+	if hits == 0 {
+		b.Fatal("no hits")
+	}
+}
+
+// BenchmarkLoad parses index lines (the reference's spaced form).
+func BenchmarkLoad(b *testing.B) {
+	var buf bytes.Buffer
+	for i := range 100_000 {
+		r := rec{strconv.Itoa(i), "v", "2026-01-15T10:30:00.123456Z"}
+		buf.WriteString(r.indexLine(true))
+		buf.WriteByte('\n')
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(context.Background(), bytes.NewReader(data), "x", LoadOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
