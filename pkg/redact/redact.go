@@ -212,12 +212,12 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 		changed := false
 		if enabled {
 			w.reset()
-			for k, f := range []envelope.Field{envelope.Request, envelope.Response} {
+			for k, f := range payloads {
 				v := rec.Raw(f)
 				if v == nil {
 					continue
 				}
-				red, ch := w.walk(bufs[k][:0], v, "/"+f.String())
+				red, ch := w.walk(bufs[k][:0], v, payloadPointers[k])
 				if ch {
 					bufs[k] = red
 					rec.SetRaw(f, red)
@@ -261,6 +261,12 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	}
 	return st, nil
 }
+
+// payloads are the fields redacted, with their JSON Pointers.
+var (
+	payloads        = [2]envelope.Field{envelope.Request, envelope.Response}
+	payloadPointers = [2]string{"/request", "/response"}
+)
 
 // appendApplied appends the new redactions_applied array: the ids already
 // there (old, a JSON array of strings or null), then the new ones, sorted,

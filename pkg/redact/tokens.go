@@ -186,11 +186,11 @@ func isOpenAI(tok []byte) bool {
 
 // Trigger bits: which of the bytes that start a rule a text holds.
 const (
-	bitEq    = 1 << iota // '=': parameters, assignments, connection strings
-	bitColon             // ':': assignments, header lines, URLs
-	bitB                 // 'b', 'B': Bearer, Basic
-	bitDash              // '-': PEM blocks (and the '-' token anchor)
-	bitAnchor            // anchors[i] has bit bitAnchor<<i
+	bitEq     = 1 << iota // '=': parameters, assignments, connection strings
+	bitColon              // ':': assignments, header lines, URLs
+	bitB                  // 'b', 'B': Bearer, Basic
+	bitDash               // '-': PEM blocks (and the '-' token anchor)
+	bitAnchor             // anchors[i] has bit bitAnchor<<i
 )
 
 var (
@@ -250,14 +250,11 @@ func scanTokens(t []byte, m uint16, probe bool, add func(s, e int, id string)) b
 			p += k
 			for _, r := range a.rules {
 				s := p - r.off
-				if s < 0 || len(t)-s < len(r.prefix) {
+				if s < 0 || len(t)-s < len(r.prefix) || t[s] != r.prefix[0] || string(t[s:s+len(r.prefix)]) != r.prefix {
 					continue
 				}
 				if probe {
-					if string(t[s:s+len(r.prefix)]) == r.prefix {
-						return true
-					}
-					continue
+					return true
 				}
 				e := r.match(t, s)
 				if e < 0 {

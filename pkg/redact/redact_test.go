@@ -1,0 +1,238 @@
+package redact
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/xr-lake/xr/pkg/jsonscan"
+	"github.com/xr-lake/xr/pkg/manifest"
+	"github.com/xr-lake/xr/pkg/xr"
+)
+
+func run(t *testing.T, in string, o Options) (string, *xr.Stats, error) {
+	t.Helper()
+	var out bytes.Buffer
+	st, err := Run(context.Background(), strings.NewReader(in), &out, o)
+	return out.String(), st, err
+}
+
+func TestRunPassThroughIsByteIdentical(t *testing.T) {
+	// odd spacing, escapes, a float lexeme and unknown fields: untouched
+	in := `{ "exchange_type" : "http", "source_system":"s","entity_type":"e", "response" : {"t":"caf\u00e9 \/ 1.50","n":1.50E+2}, "zz":[1, 2] ,"content_sha256":"` + strings.Repeat("a", 64) + `"}` + "\n" +
+		`{"exchange_type":"http","source_system":"s","entity_type":"e"}` + "\n"
+	out, st, err := run(t, in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != in {
+		t.Errorf("changed:\n%s\nwant\n%s", out, in)
+	}
+	if st.Get("read") != 2 || st.Get("written") != 2 || st.Get("redacted") != 0 {
+		t.Errorf("stats %s", st.Summary())
+	}
+}
+
+func TestRunChangedRecord(t *testing.T) {
+	in := `{"exchange_type":"http","source_system":"s","entity_type":"e","request":{"headers":{"Cookie":"a=1"}},"response":{"n":1.0,"t":"x"},"content_sha256":"` + strings.Repeat("b", 64) + `","redactions_applied":["zz-manual","header:cookie","zz-manual"],"response_ref":"r","extra":true}` + "\n"
+	out, st, err := run(t, in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"exchange_type":"http","source_system":"s","entity_type":"e","request":{"headers":{"Cookie":"[REDACTED]"}},"response":{"n":1.0,"t":"x"},"redactions_applied":["zz-manual","header:cookie"],"response_ref":"r","extra":true}` + "\n"
+	if out != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+	if st.Get("redacted") != 1 {
+		t.Errorf("stats %s", st.Summary())
+	}
+}
+
+func TestAppendApplied(t *testing.T) {
+	for _, c := range []struct{ old, want string }{
+		{"", `["a","b"]`},
+		{"null", `["a","b"]`},
+		{`[]`, `["a","b"]`},
+		{`["z", "b"]`, `["z","b","a"]`},
+		{`["b","a"]`, `["b","a"]`},
+		{`["\u00e9"]`, `["é","a","b"]`},
+	} {
+		got := appendApplied(nil, []byte(c.old), []string{"b", "a"})
+		if string(got) != c.want {
+			t.Errorf("%s: got %s, want %s", c.old, got, c.want)
+		}
+	}
+}
+
+func TestRunCheck(t *testing.T) {
+	in := `{"exchange_id":"0f8fad5b-d9cb-469f-a165-70867728950e","exchange_type":"http","source_system":"s","entity_type":"e","request":{"url":"https://h/?token=tok-123&a=1"},"response":{"password":"hunter2"}}` + "\n" +
+		`{"exchange_type":"http","source_system":"s","entity_type":"e","response":{"ok":1}}` + "\n"
+	var got []string
+	out, st, err := run(t, in, Options{Check: true, OnFinding: func(f Finding) { got = append(got, f.String()) }})
+	if !errors.Is(err, xr.ErrMismatch) || !strings.Contains(err.Error(), "1 of 2 records hold secrets") {
+		t.Fatalf("err = %v", err)
+	}
+	if out != "" {
+		t.Errorf("--check wrote %q", out)
+	}
+	want := []string{
+		"line 1: exchange_id 0f8fad5b-d9cb-469f-a165-70867728950e: /request/url: url:query:token",
+		"line 1: exchange_id 0f8fad5b-d9cb-469f-a165-70867728950e: /response/password: key:password",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %q\nwant %q", got, want)
+	}
+	for _, g := range got {
+		if strings.Contains(g, "hunter2") || strings.Contains(g, "tok-123") {
+			t.Errorf("finding shows the secret: %s", g)
+		}
+	}
+	if st.Get("written") != 0 || st.Get("redacted") != 1 {
+		t.Errorf("stats %s", st.Summary())
+	}
+	// clean input passes the check
+	if _, _, err := run(t, `{"exchange_type":"a","source_system":"b","entity_type":"c"}`+"\n", Options{Check: true}); err != nil {
+		t.Errorf("clean check: %v", err)
+	}
+}
+
+func TestRunDisabledPolicy(t *testing.T) {
+	in := `{"exchange_type":"http","source_system":"s","entity_type":"e","response":{"password":"hunter2"}}` + "\n"
+	out, st, err := run(t, in, Options{Policy: &manifest.RedactionPolicy{Enabled: false}})
+	if err != nil || out != in || st.Get("redacted") != 0 {
+		t.Errorf("disabled policy: %v %q %s", err, out, st.Summary())
+	}
+}
+
+func TestRunBadLine(t *testing.T) {
+	in := "{\"exchange_type\":\"http\",\"source_system\":\"s\",\"entity_type\":\"e\"}\n{\"exchange_type\":\n{\"exchange_type\":\"http\",\"source_system\":\"s\",\"entity_type\":\"e\"}\n"
+	_, _, err := run(t, in, Options{})
+	if err == nil || !strings.HasPrefix(err.Error(), "line 2: ") {
+		t.Errorf("err = %v", err)
+	}
+	var rejected []int
+	out, st, err := run(t, in, Options{Reject: func(line int, raw []byte, err error) error { rejected = append(rejected, line); return nil }})
+	if err != nil || strings.Count(out, "\n") != 2 || !slices.Equal(rejected, []int{2}) || st.Get("rejected") != 1 {
+		t.Errorf("rejects: %v %q %v %s", err, out, rejected, st.Summary())
+	}
+}
+
+func TestRunCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Run(ctx, strings.NewReader("{}\n"), &bytes.Buffer{}, Options{})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestNewInvalidPattern(t *testing.T) {
+	_, err := New(Options{Policy: &manifest.RedactionPolicy{Enabled: true, Patterns: []string{"ok", "a(b"}}})
+	var ue *xr.UsageError
+	if !errors.As(err, &ue) || err.Error() != `redaction_policy.patterns[1]: invalid Go regular expression "a(b": missing closing )` {
+		t.Errorf("err = %v", err)
+	}
+	_, err = New(Options{Patterns: []string{"x{2,1}"}})
+	if !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), `--pattern: invalid Go regular expression "x{2,1}": `) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestCustomPatternsAndHeaders(t *testing.T) {
+	r, err := New(Options{
+		NoDefaults: true,
+		Policy:     &manifest.RedactionPolicy{Enabled: true, HeadersToRedact: []string{"X-Tenant-Key"}, Patterns: []string{`acct-(\d{4,})`}},
+		Headers:    []string{" Cookie "},
+		Patterns:   []string{`(?i)internal-[a-z]+`},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := `{"headers":{"x-tenant-key":"k","cookie":"c","authorization":"Basic ` + basicCred + `"},"t":"acct-123456 and INTERNAL-Zeta and acct-12","raw":"GET / HTTP/1.1\nX-Tenant-Key: abc\n","password":"kept with --no-defaults"}`
+	out, finds, err := r.Value([]byte(in), "/request")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"headers":{"x-tenant-key":"[REDACTED]","cookie":"[REDACTED]","authorization":"Basic ` + basicCred + `"},"t":"acct-[REDACTED] and [REDACTED] and acct-12","raw":"GET / HTTP/1.1\nX-Tenant-Key: [REDACTED]\n","password":"kept with --no-defaults"}`
+	if string(out) != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+	var ids []string
+	for _, f := range finds {
+		ids = append(ids, f.Rule)
+	}
+	if want := []string{"header:x-tenant-key", "header:cookie", "custom:1", "custom:2", "header:x-tenant-key"}; !slices.Equal(ids, want) {
+		t.Errorf("ids %q, want %q", ids, want)
+	}
+}
+
+func TestValueInvalidJSON(t *testing.T) {
+	r, _ := New(Options{})
+	if _, _, err := r.Value([]byte(`{"a":`), "/response"); err == nil {
+		t.Error("invalid JSON accepted")
+	}
+}
+
+// Every rule id the code can produce is documented in docs/redact.md.
+func TestRuleIDsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/redact.md")
+	if err != nil {
+		t.Skip("docs/redact.md not found:", err)
+	}
+	ids := []string{"url:userinfo", "bearer-token", "basic-auth", "pem-private-key", "slack-webhook-url", "aws-secret-access-key"}
+	for _, r := range tokenRules {
+		ids = append(ids, r.id)
+	}
+	for _, n := range append(slices.Clone(exactNames), suffixNames...) {
+		for _, c := range []struct {
+			where int
+			id    string
+		}{{inKey, "key:"}, {inAssign, "assign:"}, {inURL, "url:query:"}, {inURL, "form:"}, {inConnStr, "connstr:"}} {
+			if n.where&c.where != 0 {
+				ids = append(ids, c.id+n.canon)
+			}
+		}
+	}
+	for _, h := range DefaultHeaders {
+		ids = append(ids, "header:"+h)
+	}
+	for _, id := range ids {
+		if !regexp.MustCompile("`" + regexp.QuoteMeta(id) + "`").Match(doc) {
+			t.Errorf("rule id %s is not in docs/redact.md", id)
+		}
+	}
+}
+
+func FuzzValue(f *testing.F) {
+	for _, c := range corpus {
+		f.Add([]byte(c.in))
+	}
+	for _, l := range lookalikes {
+		f.Add([]byte(l))
+	}
+	r, err := New(Options{Patterns: []string{`x(y+)z`}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if jsonscan.Valid(in) != nil {
+			return
+		}
+		out, _, err := r.Value(in, "/response")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := jsonscan.Valid(out); err != nil {
+			t.Fatalf("invalid output %q from %q: %v", out, in, err)
+		}
+		again, finds, _ := r.Value(out, "/response")
+		if !bytes.Equal(again, out) {
+			t.Fatalf("not idempotent: %q -> %q -> %q (%v)", in, out, again, finds)
+		}
+	})
+}
