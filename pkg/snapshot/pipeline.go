@@ -124,14 +124,15 @@ func (p *pipeline) work(jobs <-chan *batch) {
 	var rec envelope.Record
 	var h contenthash.Hasher
 	var day [10]byte
+	var scratch []byte
 	for b := range jobs {
 		for i := range b.items {
 			it := &b.items[i]
 			if it.err != nil {
 				continue
 			}
-			rec = envelope.Record{Extra: rec.Extra[:0]}
-			if err := envelope.Parse(&rec, b.line(it), false); err != nil {
+			var err error
+			if scratch, err = parseRecord(&rec, b.line(it), scratch); err != nil {
 				var le *envelope.LineError
 				if errors.As(err, &le) {
 					le.Line = it.n
@@ -140,7 +141,7 @@ func (p *pipeline) work(jobs <-chan *batch) {
 				continue
 			}
 			rec.Line = it.n
-			t, err := checkRecord(&h, &rec)
+			t, err := checkRecord(&h, &rec) // also validates the skimmed payloads
 			if err != nil {
 				it.err = err
 				continue
