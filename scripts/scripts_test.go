@@ -20,6 +20,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	_ "modernc.org/sqlite"
 
+	"github.com/xr-lake/xr/internal/pgtest"
 	"github.com/xr-lake/xr/internal/scripttest"
 )
 
@@ -57,6 +58,7 @@ func run(m *testing.M) int {
 		}
 	}
 	os.Setenv("PATH", bin+string(filepath.ListSeparator)+os.Getenv("PATH"))
+	defer pgtest.Stop()
 	return m.Run()
 }
 
@@ -90,6 +92,20 @@ func build(args []string) error {
 func TestSQLite(t *testing.T) {
 	testscript.Run(t, params("sqlite", func(env *testscript.Env) (string, string, error) {
 		return "sqlite:" + filepath.Join(env.WorkDir, "lake.db"), "sqlite:" + filepath.Join(env.WorkDir, "other.db"), nil
+	}))
+}
+
+// TestPostgres runs every script against two fresh databases of a
+// throwaway PostgreSQL cluster (internal/pgtest); it is skipped, loudly,
+// when no server can be started (a failure under XR_REQUIRE_POSTGRES=1).
+func TestPostgres(t *testing.T) {
+	pgtest.DSN(t) // start the cluster, or skip/fail here
+	testscript.Run(t, params("postgres", func(env *testscript.Env) (string, string, error) {
+		tb, ok := env.T().(testing.TB)
+		if !ok {
+			return "", "", fmt.Errorf("testscript's T is not a testing.TB")
+		}
+		return pgtest.DSN(tb), pgtest.DSN(tb), nil
 	}))
 }
 
