@@ -113,16 +113,17 @@ type idxLine struct {
 }
 
 type verifier struct {
-	dir    string
-	st     *xr.Stats
-	opts   VerifyOptions
-	lines  []idxLine
-	byKey  map[recKey]int32
-	fileID map[string]int32
-	files  []string
-	seed   maphash.Seed
-	named  []string
-	hash   contenthash.Hasher
+	dir     string
+	st      *xr.Stats
+	opts    VerifyOptions
+	lines   []idxLine
+	byKey   map[recKey]int32
+	fileID  map[string]int32
+	files   []string
+	seed    maphash.Seed
+	named   []string
+	hash    contenthash.Hasher
+	scratch []byte
 }
 
 func (v *verifier) problem(counter, format string, args ...any) {
@@ -210,12 +211,19 @@ func (v *verifier) chunk(ctx context.Context, c Chunk) error {
 	var rec envelope.Record
 	return scanChunk(ctx, v.dir, c, func(n int, line []byte) error {
 		v.st.Inc("records")
-		rec = envelope.Record{Extra: rec.Extra[:0]}
-		if err := envelope.Parse(&rec, line, false); err != nil {
+		var err error
+		if v.scratch, err = parseRecord(&rec, line, v.scratch); err != nil {
 			v.problem("bad_lines", "%s: line %d: %s", c.Rel, n, trimLinePrefix(err))
 			return nil
 		}
 		if err := v.hash.Verify(&rec); err != nil {
+			// parseRecord leaves the payloads to the hash check: tell a
+			// line that is not JSON from a wrong hash
+			var full envelope.Record
+			if perr := envelope.Parse(&full, line, false); perr != nil {
+				v.problem("bad_lines", "%s: line %d: %s", c.Rel, n, trimLinePrefix(perr))
+				return nil
+			}
 			v.problem("bad_hashes", "%s: line %d: %v", c.Rel, n, err)
 			if rec.Hash() == "" {
 				return nil
