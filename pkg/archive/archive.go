@@ -300,7 +300,7 @@ func newMemberWriter(format string, w io.Writer, mtime time.Time) (memberWriter,
 		})
 		return &zipWriter{zw: zw, mtime: mtime}, nil
 	}
-	zw, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedDefault))
+	zw, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithWindowSize(1<<20), zstd.WithEncoderConcurrency(2), zstd.WithConcurrentBlocks(true))
 	if err != nil {
 		return nil, err
 	}
