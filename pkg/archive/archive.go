@@ -300,7 +300,11 @@ func newMemberWriter(format string, w io.Writer, mtime time.Time) (memberWriter,
 		})
 		return &zipWriter{zw: zw, mtime: mtime}, nil
 	}
-	zw, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithWindowSize(1<<20), zstd.WithEncoderConcurrency(2), zstd.WithConcurrentBlocks(true))
+	// zstd's default level (about zstd -3) in two parallel jobs: the job
+	// size follows the 1 MiB window, so memory stays bounded and the output
+	// does not depend on the machine (the job count is fixed)
+	zw, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithWindowSize(1<<20),
+		zstd.WithEncoderConcurrency(2), zstd.WithConcurrentBlocks(true))
 	if err != nil {
 		return nil, err
 	}
