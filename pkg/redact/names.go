@@ -20,6 +20,10 @@ const (
 type nameRule struct {
 	canon string // canonical name, used in rule ids
 	where int
+	// weak: the name is also common for non-secrets ("token" in LLM
+	// log-probabilities, tokenizers), so as a JSON key it only redacts a
+	// string value that looks like a credential (see looksToken)
+	weak bool
 
 	// the rule ids, one per context, made once by newNameTable
 	key, assign, query, form, conn string
@@ -41,7 +45,7 @@ var exactNames = []nameRule{
 	{canon: "client_secret", where: inAll},
 	{canon: "api_key", where: inAll},
 	{canon: "key", where: inURL},
-	{canon: "token", where: inKey | inAssign | inURL},
+	{canon: "token", where: inKey | inAssign | inURL, weak: true},
 	{canon: "access_token", where: inKey | inAssign | inURL},
 	{canon: "refresh_token", where: inKey | inAssign | inURL},
 	{canon: "id_token", where: inKey | inAssign | inURL},

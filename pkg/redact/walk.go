@@ -125,12 +125,12 @@ func (w *walker) member(key []byte, v, mode int, hdr string) int {
 		}
 	}
 	if r.builtin {
-		if n, ok := r.names.lookup(w.nbuf[:0], lk, inKey); ok {
+		if n, ok := r.names.lookup(w.nbuf[:0], lk, inKey); ok && (!n.weak || w.looksToken(v)) {
 			return w.whole(v, n.key, false)
 		}
 	}
 	switch {
-	case string(lk) == "headers" && len(r.headers) > 0:
+	case len(r.headers) > 0 && (bytes.HasSuffix(lk, []byte("headers")) || string(lk) == "header"):
 		return w.value(v, modeHeaders, "")
 	case mode == modeHeaders && w.src[v] == '{':
 		return w.value(v, modeHeaders, "") // grouped headers: {"common": {…}}
@@ -266,6 +266,16 @@ func (w *walker) whole(i int, id string, deep bool) int {
 	default:
 		return w.value(i, modePlain, "")
 	}
+}
+
+// looksToken reports whether the value at i is a string that looks like
+// a credential: at least eight bytes, no blanks or escapes.
+func (w *walker) looksToken(i int) bool {
+	if w.src[i] != '"' {
+		return false
+	}
+	s := w.src[i+1 : stringEnd(w.src, i)-1]
+	return len(s) >= 8 && bytes.IndexAny(s, " \\") < 0
 }
 
 var quotedPlaceholder = []byte(`"` + Placeholder + `"`)
