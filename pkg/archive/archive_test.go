@@ -357,3 +357,29 @@ func TestVerifyPackFailureLeavesNothing(t *testing.T) {
 	}
 	assertEmpty(t, out)
 }
+
+// TestCorruptRecordInPack: an archive of a pack whose record does not match
+// its content hash (consistent metadata) fails verify FILE with the line,
+// and extract (through xr-pack verify) leaves nothing.
+func TestCorruptRecordInPack(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	copyTree(t, "testdata/reference-pack", dir)
+	chunk := filepath.Join(dir, "records/2026/2026-01-16/chunk-0003.ndjson")
+	b, _ := os.ReadFile(chunk)
+	lines := bytes.SplitAfter(b, []byte("\n"))
+	lines[2] = bytes.Replace(lines[2], []byte(`"method": "GET"`), []byte(`"method": "PUT"`), 1)
+	os.WriteFile(chunk, bytes.Join(lines, nil), 0o644)
+	for _, format := range []string{FormatZip, FormatTarZst} {
+		a := create(t, dir, CreateOptions{Format: format})
+		_, err := Check(context.Background(), a, ReadOptions{})
+		if !errors.Is(err, xr.ErrMismatch) || !strings.Contains(err.Error(), "chunk-0003.ndjson\": line 3: content_sha256") {
+			t.Fatalf("%s: check: err = %v", format, err)
+		}
+		out := filepath.Join(t.TempDir(), "out")
+		_, _, err = Extract(context.Background(), a, out, ExtractOptions{})
+		if !errors.Is(err, xr.ErrMismatch) || !strings.Contains(err.Error(), "does not verify") {
+			t.Fatalf("%s: extract: err = %v", format, err)
+		}
+		assertEmpty(t, out)
+	}
+}

@@ -15,8 +15,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/xr-lake/xr/pkg/contenthash"
-	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/snapshot"
 	"github.com/xr-lake/xr/pkg/xr"
 )
@@ -114,7 +112,7 @@ func (w *walker) member(m *member, create func(name string) (io.WriteCloser, err
 	mw := io.MultiWriter(outs...)
 	var n int64
 	if w.check && isChunk(rel) {
-		n, err = w.checkRecords(io.TeeReader(m.r, mw), name)
+		n, err = checkRecords(io.TeeReader(m.r, mw))
 	} else {
 		n, err = io.CopyBuffer(mw, m.r, w.buf)
 	}
@@ -138,27 +136,6 @@ func (w *walker) member(m *member, create func(name string) (io.WriteCloser, err
 		w.indexN += lc.lines()
 	}
 	return nil
-}
-
-// checkRecords reads a chunk's lines as envelopes and verifies each hash.
-func (w *walker) checkRecords(r io.Reader, name string) (int64, error) {
-	cr := &countReader{r: r}
-	er := envelope.NewReader(cr, envelope.DefaultMaxLine)
-	var hs contenthash.Hasher
-	for {
-		rec, err := er.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return cr.n, fmt.Errorf("%w (%w)", err, xr.ErrMismatch)
-		}
-		if err := hs.Verify(rec); err != nil {
-			return cr.n, fmt.Errorf("line %d: %w", er.LineNumber(), err)
-		}
-	}
-	_, err := io.Copy(io.Discard, cr)
-	return cr.n, err
 }
 
 // limitWriter enforces the size and ratio caps on everything extracted.
