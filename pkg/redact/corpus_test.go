@@ -139,6 +139,8 @@ var corpus = []corpusCase{
 		want: `{"token":"[REDACTED]","logprobs":[{"token":" Hello","logprob":-0.31},{"token":"world","logprob":-1.2}],"t2":{"token":"the quick brown fox"}}`, ids: []string{"key:token"}},
 	{name: "headers under other names", in: `{"responseHeaders":{"Set-Cookie":"id=1"},"header":{"X-Secret":"s-1"}}`,
 		want: `{"responseHeaders":{"Set-Cookie":"[REDACTED]"},"header":{"X-Secret":"[REDACTED]"}}`, ids: []string{"header:set-cookie", "header:x-secret"}},
+	{name: "array under a secret key", in: `{"client_secrets":[],"secret":["s-1",2,{"note":"n","password":"p"},null]}`,
+		want: `{"client_secrets":[],"secret":["[REDACTED]","[REDACTED]",{"note":"n","password":"[REDACTED]"},null]}`, ids: []string{"key:secret", "key:password"}},
 	{name: "key with object value walks on", in: `{"credentials":{"username":"bob","secret":"s"},"auth":"Basic ` + basicCred + `"}`,
 		want: `{"credentials":{"username":"bob","secret":"[REDACTED]"},"auth":"[REDACTED]"}`, ids: []string{"key:secret", "key:auth"}},
 	{name: "pointer escaping", in: `{"a/b":{"m~n":{"refresh_token":"r-1"}}}`, want: `{"a/b":{"m~n":{"refresh_token":"[REDACTED]"}}}`,

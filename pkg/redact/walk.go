@@ -117,16 +117,16 @@ func (w *walker) member(key []byte, v, mode int, hdr string) int {
 	switch mode {
 	case modeHeaders:
 		if id, ok := r.headers[string(lk)]; ok {
-			return w.whole(v, id, true)
+			return w.whole(v, id)
 		}
 	case modeEntry:
 		if hdr != "" && string(lk) == "value" {
-			return w.whole(v, hdr, true)
+			return w.whole(v, hdr)
 		}
 	}
 	if r.builtin {
 		if n, ok := r.names.lookup(w.nbuf[:0], lk, inKey); ok && (!n.weak || w.looksToken(v)) {
-			return w.whole(v, n.key, false)
+			return w.whole(v, n.key)
 		}
 	}
 	switch {
@@ -152,7 +152,7 @@ func (w *walker) array(i, mode int, hdr string) int {
 		case mode == modeHeaders && b[i] == '[':
 			i = w.array(i, modePair, w.pairHeader(i))
 		case mode == modePair && idx > 0 && hdr != "":
-			i = w.whole(i, hdr, true)
+			i = w.whole(i, hdr)
 		default:
 			i = w.value(i, modePlain, "")
 		}
@@ -232,10 +232,10 @@ func (w *walker) lowerKey(key []byte) []byte {
 }
 
 // whole redacts the value at i as a whole (a header's or a secret-naming
-// key's value): a string or number becomes "[REDACTED]"; with deep, so
-// does every string of an array (a multi-valued header). Objects are
-// walked as usual.
-func (w *walker) whole(i int, id string, deep bool) int {
+// key's value): a string or number becomes "[REDACTED]", and so does every
+// string or number of an array (a multi-valued header). Objects are walked
+// as usual: their own keys say what in them is secret.
+func (w *walker) whole(i int, id string) int {
 	b := w.src
 	switch c := b[i]; {
 	case c == '"':
@@ -248,14 +248,14 @@ func (w *walker) whole(i int, id string, deep bool) int {
 		end := scalarEnd(b, i)
 		w.replace(i, end, quotedPlaceholder, id)
 		return end
-	case c == '[' && deep:
+	case c == '[':
 		i = jsonscan.SkipSpace(b, i+1)
 		if b[i] == ']' {
 			return i + 1
 		}
 		for idx := 0; ; idx++ {
 			w.path = append(w.path, seg{idx: idx})
-			i = w.whole(i, id, deep)
+			i = w.whole(i, id)
 			w.path = w.path[:len(w.path)-1]
 			i = jsonscan.SkipSpace(b, i)
 			if b[i] != ',' {
