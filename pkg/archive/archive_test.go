@@ -292,11 +292,17 @@ func writeTemp(t *testing.T, s string) string {
 
 func TestBomb(t *testing.T) {
 	man, _ := os.ReadFile("testdata/reference-pack/manifest.json")
-	bomb := zipOf(t, map[string]string{"manifest.json": string(man), "records/2026/z.bin": strings.Repeat("\x00", 8<<20)})
+	bombs := map[string]string{
+		"zip":     zipOf(t, map[string]string{"manifest.json": string(man), "records/2026/z.bin": strings.Repeat("\x00", 8<<20)}),
+		"tar.zst": tarZstOf(t, []*tar.Header{{Name: "d/records/z.bin", Typeflag: tar.TypeReg, Size: 8 << 20}}),
+	}
 	for name, ro := range map[string]ReadOptions{
-		"ratio": {MaxRatio: 100, RatioFloor: 1 << 20},
-		"size":  {MaxSize: 4 << 20},
+		"zip/ratio":     {MaxRatio: 100, RatioFloor: 1 << 20},
+		"zip/size":      {MaxSize: 4 << 20},
+		"tar.zst/ratio": {MaxRatio: 100, RatioFloor: 1 << 20},
+		"tar.zst/size":  {MaxSize: 4 << 20},
 	} {
+		bomb := bombs[strings.Split(name, "/")[0]]
 		t.Run(name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
 			_, _, err := Extract(context.Background(), bomb, out, ExtractOptions{ReadOptions: ro})

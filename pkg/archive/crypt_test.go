@@ -140,6 +140,15 @@ func TestHostileEncryptedArchive(t *testing.T) {
 			"wrong key": {ct, "nope", ErrWrongKey},
 			"truncated": {ct[:len(ct)-sealedSize/2], "pw", ErrTruncated},
 			"tampered":  {func() []byte { b := bytes.Clone(ct); b[headerSize+sealedSize+7] ^= 0x80; return b }(), "pw", ErrTampered},
+			"header":    {func() []byte { b := bytes.Clone(ct); b[22] ^= 0x04; return b }(), "pw", ErrHeader},
+			"tag":       {func() []byte { b := bytes.Clone(ct); b[headerSize+sealedSize-1] ^= 0x10; return b }(), "pw", ErrTampered},
+			"swapped": {func() []byte {
+				b := bytes.Clone(ct)
+				c0 := bytes.Clone(b[headerSize : headerSize+sealedSize])
+				copy(b[headerSize:], b[headerSize+sealedSize:headerSize+2*sealedSize])
+				copy(b[headerSize+sealedSize:], c0)
+				return b
+			}(), "pw", ErrReordered},
 		} {
 			t.Run(format+"/"+name, func(t *testing.T) {
 				p := writeTemp(t, string(tc.ct))
