@@ -173,11 +173,22 @@ func checkRecord(h *contenthash.Hasher, rec *envelope.Record) (time.Time, error)
 func (w *writer) run(ctx context.Context, in io.Reader) error {
 	p := startPipeline(in, w.opts.MaxLine)
 	defer p.close()
-	for b := range p.ordered {
-		if err := ctx.Err(); err != nil {
-			return err
+	for {
+		var b *batch
+		var more bool
+		select { // the input may block: an interrupt must not wait for it
+		case b, more = <-p.ordered:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		<-b.done
+		if !more {
+			break
+		}
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		for i := range b.items {
 			it := &b.items[i]
 			w.st.Inc("read")

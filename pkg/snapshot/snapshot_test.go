@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -419,4 +420,30 @@ func writeLines(t testing.TB, p string, lines []string) {
 	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// An interrupt stops a write that waits for input, and leaves a clean pack.
+func TestWriteInterrupted(t *testing.T) {
+	dir := newPack(t)
+	pr, pw := io.Pipe()
+	s := snapshottest.Spec{Seed: "int"}
+	go pw.Write(s.NDJSON(0, 5)) // then the input stays open and silent
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		_, err := Write(cctx, dir, pr, WriteOptions{})
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("write did not stop")
+	}
+	pw.Close()
+	mustVerify(t, dir)
 }
