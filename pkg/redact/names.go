@@ -14,7 +14,8 @@ const (
 	inURL                 // URL query or form parameter (url:query:NAME, form:NAME)
 	inConnStr             // Key=Value; connection strings (connstr:NAME)
 
-	inAll = inKey | inAssign | inURL | inConnStr
+	inText = inKey | inAssign | inURL
+	inAll  = inText | inConnStr
 )
 
 type nameRule struct {
@@ -34,22 +35,14 @@ func (n *nameRule) setIDs() {
 	n.query, n.form, n.conn = "url:query:"+n.canon, "form:"+n.canon, "connstr:"+n.canon
 }
 
-// exactNames are matched on the whole normalized name.
+// exactNames are matched on the whole normalized name (before suffixNames).
 var exactNames = []nameRule{
-	{canon: "password", where: inAll},
-	{canon: "passwd", where: inAll},
-	{canon: "passphrase", where: inAll},
 	{canon: "pwd", where: inURL | inConnStr},
 	{canon: "pass", where: inURL},
-	{canon: "secret", where: inKey | inAssign | inURL},
 	{canon: "client_secret", where: inAll},
-	{canon: "api_key", where: inAll},
 	{canon: "key", where: inURL},
-	{canon: "token", where: inKey | inAssign | inURL, weak: true},
-	{canon: "access_token", where: inKey | inAssign | inURL},
-	{canon: "refresh_token", where: inKey | inAssign | inURL},
-	{canon: "id_token", where: inKey | inAssign | inURL},
-	{canon: "auth_token", where: inKey | inAssign | inURL},
+	{canon: "token", where: inText, weak: true},
+	{canon: "id_token", where: inText},
 	{canon: "csrf_token", where: inKey | inURL},
 	{canon: "xsrf_token", where: inKey | inURL},
 	{canon: "auth", where: inKey | inURL},
@@ -57,34 +50,33 @@ var exactNames = []nameRule{
 	{canon: "credentials", where: inKey},
 	{canon: "cookie", where: inKey},
 	{canon: "set_cookie", where: inKey},
-	{canon: "signature", where: inURL},
 	{canon: "sig", where: inURL},
 	{canon: "account_key", where: inKey | inConnStr},
 	{canon: "shared_access_key", where: inKey | inConnStr},
 	{canon: "aws_secret_access_key", where: inAll},
 }
 
-// suffixNames are matched on the end of the normalized name: "db_password",
+// suffixNames are matched on the whole normalized name or its end: "db_password",
 // "smtpPassword", "X-Amz-Security-Token", "oauth_token_secret".
 var suffixNames = []nameRule{
 	{canon: "password", where: inAll},
 	{canon: "passwd", where: inAll},
 	{canon: "passphrase", where: inAll},
-	{canon: "secret", where: inKey | inAssign | inURL},
+	{canon: "secret", where: inText},
 	{canon: "api_key", where: inAll},
-	{canon: "access_token", where: inKey | inAssign | inURL},
-	{canon: "refresh_token", where: inKey | inAssign | inURL},
-	{canon: "auth_token", where: inKey | inAssign | inURL},
-	{canon: "session_token", where: inKey | inAssign | inURL},
-	{canon: "security_token", where: inKey | inAssign | inURL},
-	{canon: "bearer_token", where: inKey | inAssign | inURL},
-	{canon: "api_token", where: inKey | inAssign | inURL},
-	{canon: "private_token", where: inKey | inAssign | inURL},
-	{canon: "private_key", where: inKey | inAssign | inURL},
-	{canon: "secret_key", where: inKey | inAssign | inURL},
-	{canon: "signing_key", where: inKey | inAssign | inURL},
-	{canon: "encryption_key", where: inKey | inAssign | inURL},
-	{canon: "master_key", where: inKey | inAssign | inURL},
+	{canon: "access_token", where: inText},
+	{canon: "refresh_token", where: inText},
+	{canon: "auth_token", where: inText},
+	{canon: "session_token", where: inText},
+	{canon: "security_token", where: inText},
+	{canon: "bearer_token", where: inText},
+	{canon: "api_token", where: inText},
+	{canon: "private_token", where: inText},
+	{canon: "private_key", where: inText},
+	{canon: "secret_key", where: inText},
+	{canon: "signing_key", where: inText},
+	{canon: "encryption_key", where: inText},
+	{canon: "master_key", where: inText},
 	{canon: "secret_access_key", where: inAll},
 	{canon: "signature", where: inURL},
 }
@@ -155,7 +147,7 @@ func (t *nameTable) lookup(buf []byte, name []byte, where int) (*nameRule, bool)
 		return r, r.where&where != 0
 	}
 	for _, s := range t.suffix {
-		if len(n) > len(s.norm) && string(n[len(n)-len(s.norm):]) == s.norm {
+		if len(n) >= len(s.norm) && string(n[len(n)-len(s.norm):]) == s.norm {
 			if s.rule.where&where != 0 {
 				return s.rule, true
 			}
