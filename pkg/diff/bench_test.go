@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"io"
 	"os"
 	"strconv"
 	"testing"
@@ -89,6 +90,30 @@ func BenchmarkLoad(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Load(context.Background(), bytes.NewReader(data), "x", LoadOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRun is the whole first and second pass over 20,000 small
+// envelopes, a quarter of them in the index.
+func BenchmarkRun(b *testing.B) {
+	var in, ix bytes.Buffer
+	for i := range 20_000 {
+		r := rec{"k" + strconv.Itoa(i), "v", "2026-01-15T10:30:00Z"}
+		in.WriteString(r.line())
+		in.WriteByte('\n')
+		if i%4 == 0 {
+			ix.WriteString(r.indexLine(false))
+			ix.WriteByte('\n')
+		}
+	}
+	dir := b.TempDir()
+	b.SetBytes(int64(in.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		o := Options{Against: "x", Index: bytes.NewReader(ix.Bytes()), TempDir: dir}
+		if _, err := Run(context.Background(), bytes.NewReader(in.Bytes()), io.Discard, o); err != nil {
 			b.Fatal(err)
 		}
 	}

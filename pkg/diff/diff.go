@@ -133,9 +133,6 @@ var counterNames = []string{"read", "new", "changed", "unchanged", "conflicts", 
 // Run writes to out the records of in that the other side needs.
 func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats, error) {
 	st := xr.NewStats(counterNames...)
-	if o.Shard.on() {
-		st.Add("other_shard", 0)
-	}
 	log := o.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -150,7 +147,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	// whatever its size: collect after every 16 MB of garbage rather than
 	// let it grow to the index's own size (GOGC=100) and double the peak.
 	if pct := int(int64(16<<20) * 100 / int64(max(ix.Bytes(), 1))); pct < 100 {
-		defer debug.SetGCPercent(debug.SetGCPercent(max(pct, 5)))
+		defer debug.SetGCPercent(debug.SetGCPercent(max(pct, 1)))
 	}
 
 	var clog *conflictLog
@@ -171,6 +168,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 
 	start = time.Now()
 	c := &classifier{ix: ix, o: o, st: st, log: clog, state: map[uint64]current{}, seen: map[[32]byte]struct{}{}}
+	defer c.flush()
 	err = c.pass(ctx, src.first())
 	if cerr := clog.close(); err == nil && cerr != nil {
 		err = fmt.Errorf("--conflicts: %w", cerr)
@@ -178,7 +176,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	if err != nil {
 		return st, err
 	}
-	log.Debug("classified", "records", st.Get("read"), "seconds", time.Since(start).Seconds())
+	log.Debug("classified", "records", c.n.read, "seconds", time.Since(start).Seconds())
 
 	second, err := src.second()
 	if err != nil {
@@ -187,7 +185,6 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	if err := c.emit(ctx, second, out); err != nil {
 		return st, err
 	}
-	st.Add("dropped", st.Get("read")-st.Get("emitted"))
 	return st, nil
 }
 
@@ -241,6 +238,30 @@ type classifier struct {
 	state map[uint64]current    // keys won by input records
 	seen  map[[32]byte]struct{} // hashes of emitted records keyed by hash alone
 	mark  []uint64              // bit per input line: emit it
+	n     counters
+}
+
+// counters are kept as fields in the hot loop and copied into the Stats
+// (in counterNames order) at the end.
+type counters struct {
+	read, new, changed, unchanged, conflicts, emitted int64
+	resolvedincoming, resolvedexisting, othershard    int64
+}
+
+func (c *classifier) flush() {
+	n := &c.n
+	for _, v := range []struct {
+		name string
+		v    int64
+	}{{"read", n.read}, {"new", n.new}, {"changed", n.changed}, {"unchanged", n.unchanged}, {"conflicts", n.conflicts},
+		{"emitted", n.emitted}, {"dropped", n.read - n.emitted}, {"resolved_incoming", n.resolvedincoming},
+		{"resolved_existing", n.resolvedexisting}} {
+		c.st.Add(v.name, v.v)
+	}
+	if c.o.Shard.on() {
+		c.st.Add("other_shard", n.othershard)
+	}
+	c.n = counters{}
 }
 
 func (c *classifier) set(line int) {
@@ -297,23 +318,27 @@ func (c *classifier) record(rec *envelope.Record) error {
 		return &envelope.LineError{Line: rec.Line, Field: "content_sha256", Err: errors.New("missing (run xr-hash first)")}
 	}
 	var h [32]byte
-	hex.Decode(h[:], []byte(rec.Hash()))
+	if raw := rec.Raw(envelope.ContentSHA256); len(raw) == 66 {
+		hex.Decode(h[:], raw[1:65]) // the usual case: no escapes in the string
+	} else {
+		hex.Decode(h[:], []byte(rec.Hash()))
+	}
 	var k uint64
 	if !c.o.ByHash {
 		k = keyHash(rec.Str(envelope.SourceSystem), rec.Str(envelope.EntityType), rec.NaturalKeyText())
 	}
 	if !c.o.Shard.keep(&h, k, c.o.ByHash) {
-		c.st.Inc("other_shard")
+		c.n.othershard++
 		return nil
 	}
-	c.st.Inc("read")
+	c.n.read++
 	if k == 0 {
 		if _, dup := c.seen[h]; dup || c.ix.HasHash(&h) {
-			c.st.Inc("unchanged")
+			c.n.unchanged++
 			return nil
 		}
 		c.seen[h] = struct{}{}
-		c.st.Inc("new")
+		c.n.new++
 		c.set(rec.Line)
 		return nil
 	}
@@ -325,22 +350,22 @@ func (c *classifier) record(rec *envelope.Record) error {
 	if cur, ok := c.state[k]; ok {
 		ex.h, ex.t, ex.line = cur.h, cur.t, cur.line
 	} else if c.ix.HasHash(&h) {
-		c.st.Inc("unchanged")
+		c.n.unchanged++
 		return nil
 	} else if ex.h, ex.t, ok = c.ix.Current(k); ok {
 		ex.from = "index"
 	} else {
-		c.st.Inc("new")
+		c.n.new++
 		c.state[k] = current{h: h, t: t, line: rec.Line}
 		c.set(rec.Line)
 		return nil
 	}
 	if ex.h == h {
-		c.st.Inc("unchanged")
+		c.n.unchanged++
 		return nil
 	}
-	c.st.Inc("changed")
-	c.st.Inc("conflicts")
+	c.n.changed++
+	c.n.conflicts++
 	incomingWins := false
 	switch c.o.Conflict {
 	case PreferNewest:
@@ -358,14 +383,14 @@ func (c *classifier) record(rec *envelope.Record) error {
 	res := "existing"
 	if incomingWins {
 		res = "incoming"
-		c.st.Inc("resolved_incoming")
+		c.n.resolvedincoming++
 		if ex.from == "input" {
 			c.clear(ex.line)
 		}
 		c.state[k] = current{h: h, t: t, line: rec.Line}
 		c.set(rec.Line)
 	} else {
-		c.st.Inc("resolved_existing")
+		c.n.resolvedexisting++
 	}
 	return c.log.write(rec, &h, t, &ex, res, c.o.Conflict)
 }
@@ -405,7 +430,7 @@ func (c *classifier) emit(ctx context.Context, in io.Reader, out io.Writer) erro
 		if err := w.WriteLine(buf); err != nil {
 			return err
 		}
-		c.st.Inc("emitted")
+		c.n.emitted++
 	}
 	return w.Flush()
 }

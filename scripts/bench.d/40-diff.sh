@@ -1,0 +1,50 @@
+# xr-diff (issue 4): a 10-million-entry index held in under 64 bytes an
+# entry of peak RSS, with lookups at millions per second; and the
+# streaming rate of the whole command against cat.
+#   XR_DIFF_INDEX=N   index entries (default 10000000)
+#   XR_DIFF_INPUT=M   envelopes diffed against it (default 500000)
+diff_n=${XR_DIFF_INDEX:-10000000}
+diff_m=${XR_DIFF_INPUT:-500000}
+go build -o "$WORK/genbench" ./pkg/diff/internal/genbench
+diff_idx=$WORK/diff-index.jsonl
+diff_in=$WORK/diff-input.ndjson
+"$WORK/genbench" index "$diff_n" > "$diff_idx"
+"$WORK/genbench" input "$diff_n" "$diff_m" > "$diff_in"
+diff_idx_bytes=$(stat -c %s "$diff_idx")
+diff_in_bytes=$(stat -c %s "$diff_in")
+echo "  index: $diff_n entries, $diff_idx_bytes bytes; input: $diff_m envelopes (1/4 each unchanged, changed, new, new without key)"
+
+# per_entry LABEL — peak RSS of the last xr-diff stage over the index size
+per_entry() {
+	awk -v kb="$(cat "$WORK/rss.xr-diff")" -v n="$diff_n" -v l="$1" \
+		'BEGIN{b=kb*1024/n; printf "  => peak RSS per index entry (%s): %.1f bytes (goal < 64: %s)\n", l, b, b < 64 ? "met" : "NOT MET"}'
+}
+
+measure "xr-diff: load the index (empty input)" "$diff_idx_bytes" \
+	"rss xr-diff xr-diff -q --against '$diff_idx' < /dev/null"
+load_secs=$LAST_SECS
+per_entry "index only"
+measure "xr-diff: $diff_m envelopes against it" "$diff_in_bytes" \
+	"rss xr-diff xr-diff -q --against '$diff_idx' '$diff_in' > /dev/null"
+per_entry "with input"
+awk -v m="$diff_m" -v a="$LAST_SECS" -v b="$load_secs" \
+	'BEGIN{d=a-b; if (d <= 0) d=0.001; printf "  => records classified per second (envelope parsing included, index load subtracted): %.0f\n", m/d}'
+rm -f "$diff_idx" "$diff_in"
+
+# the raw lookups, in process, on an index of the same size
+echo "  go test -bench (index of $diff_n entries; 1e9/ns = lookups per second):"
+XR_DIFF_BENCH_N=$diff_n go test -run '^$' -bench 'HasHash|Current' -benchtime 2000000x ./pkg/diff |
+	awk '/^Benchmark/{printf "    %-22s %10s ns/op  %6.2f M lookups/s  %s %s\n", $1, $3, 1000/$3, $5, $6}'
+
+# streaming: the whole corpus against an empty index (everything new)
+cat "$CORPUS" > /dev/null
+: > "$WORK/empty.jsonl"
+measure "cat (floor)" "$CORPUS_BYTES" "rss cat cat '$CORPUS' > /dev/null"
+floor=$LAST_MBS
+measure "xr-diff (corpus file, empty index)" "$CORPUS_BYTES" "rss xr-diff xr-diff -q --against '$WORK/empty.jsonl' '$CORPUS' > /dev/null"
+ratio "xr-diff vs cat" "$LAST_MBS" "$floor"
+measure "xr-diff (corpus piped: spooled)" "$CORPUS_BYTES" "cat '$CORPUS' | rss xr-diff xr-diff -q --against '$WORK/empty.jsonl' > /dev/null"
+grep -o '"content_sha256":"[0-9a-f]*"' "$CORPUS" | sed 's/.*:"\(.*\)"/{"h":"\1"}/' > "$WORK/corpus.index"
+measure "xr-diff --by hash (corpus against its own index)" "$CORPUS_BYTES" \
+	"rss xr-diff xr-diff -q --by hash --against '$WORK/corpus.index' '$CORPUS' > /dev/null"
+rm -f "$WORK/corpus.index" "$WORK/empty.jsonl"
