@@ -60,6 +60,28 @@ func packDir(c *cli.Common, pos []string) (string, error) {
 	}
 }
 
+// packCommand runs a subcommand that works on one pack folder: flags
+// (declared by setup), DIR or -m, then body; the summary, --stats and
+// the exit code as every xr command does.
+func packCommand(args []string, sub, usage string, setup func(*flag.FlagSet), body func(c *cli.Common, dir string) (*xr.Stats, error)) int {
+	fs := flag.NewFlagSet("xr-pack "+sub, flag.ContinueOnError)
+	c := cli.Register(fs)
+	setup(fs)
+	fs.Usage = cli.Usage(fs, usage)
+	pos, done, code := parse(fs, c, args)
+	if done {
+		return code
+	}
+	st, err := func() (*xr.Stats, error) {
+		dir, err := packDir(c, pos)
+		if err != nil {
+			return nil, err
+		}
+		return body(c, dir)
+	}()
+	return c.Finish(name, os.Stderr, st, err)
+}
+
 // isFileArg reports whether the first positional argument of verify is a
 // regular file (an archive) rather than a pack folder.
 func isFileArg(args []string) bool {
@@ -137,28 +159,18 @@ Example:
 `
 
 func runWrite(ctx context.Context, args []string) int {
-	fs := flag.NewFlagSet("xr-pack write", flag.ContinueOnError)
-	c := cli.Register(fs)
 	var o snapshot.WriteOptions
-	fs.IntVar(&o.ChunkSize, "chunk-size", snapshot.DefaultChunkSize, "most `records` per chunk file")
-	fs.Int64Var(&o.ChunkBytes, "chunk-bytes", snapshot.DefaultChunkBytes, "most `bytes` per chunk file (a bigger record gets a chunk of its own)")
-	fs.Usage = cli.Usage(fs, writeUsage)
-	pos, done, code := parse(fs, c, args)
-	if done {
-		return code
-	}
-	st, err := func() (*xr.Stats, error) {
-		dir, err := packDir(c, pos)
-		if err != nil {
-			return nil, err
-		}
+	return packCommand(args, "write", writeUsage, func(fs *flag.FlagSet) {
+		fs.IntVar(&o.ChunkSize, "chunk-size", snapshot.DefaultChunkSize, "most `records` per chunk file")
+		fs.Int64Var(&o.ChunkBytes, "chunk-bytes", snapshot.DefaultChunkBytes, "most `bytes` per chunk file (a bigger record gets a chunk of its own)")
+	}, func(c *cli.Common, dir string) (*xr.Stats, error) {
+		var err error
 		if o.Reject, err = c.RejectFunc(); err != nil {
 			return nil, err
 		}
 		o.MaxLine, o.Log = c.MaxLine, c.Logger(os.Stderr)
 		return snapshot.Write(ctx, dir, os.Stdin, o)
-	}()
-	return c.Finish(name, os.Stderr, st, err)
+	})
 }
 
 const catUsage = `usage: xr-pack cat [--since T] [--until T] [--key K] DIR
@@ -175,23 +187,14 @@ Example:
 `
 
 func runCat(ctx context.Context, args []string) int {
-	fs := flag.NewFlagSet("xr-pack cat", flag.ContinueOnError)
-	c := cli.Register(fs)
 	var since, until string
 	var o snapshot.CatOptions
-	fs.StringVar(&since, "since", "", "keep records observed at or after `T`")
-	fs.StringVar(&until, "until", "", "keep records observed before `T`")
-	fs.StringVar(&o.Key, "key", "", "keep records with index key `K` (source|entity|natural_key)")
-	fs.Usage = cli.Usage(fs, catUsage)
-	pos, done, code := parse(fs, c, args)
-	if done {
-		return code
-	}
-	st, err := func() (*xr.Stats, error) {
-		dir, err := packDir(c, pos)
-		if err != nil {
-			return nil, err
-		}
+	return packCommand(args, "cat", catUsage, func(fs *flag.FlagSet) {
+		fs.StringVar(&since, "since", "", "keep records observed at or after `T`")
+		fs.StringVar(&until, "until", "", "keep records observed before `T`")
+		fs.StringVar(&o.Key, "key", "", "keep records with index key `K` (source|entity|natural_key)")
+	}, func(c *cli.Common, dir string) (*xr.Stats, error) {
+		var err error
 		if o.Since, err = parseTimeFlag("since", since); err != nil {
 			return nil, err
 		}
@@ -200,8 +203,7 @@ func runCat(ctx context.Context, args []string) int {
 		}
 		o.Log = c.Logger(os.Stderr)
 		return snapshot.Cat(ctx, dir, os.Stdout, o)
-	}()
-	return c.Finish(name, os.Stderr, st, err)
+	})
 }
 
 // parseTimeFlag accepts an ISO 8601 timestamp or a bare date (midnight UTC).
@@ -230,25 +232,15 @@ Example:
 `
 
 func runIndex(ctx context.Context, args []string) int {
-	fs := flag.NewFlagSet("xr-pack index", flag.ContinueOnError)
-	c := cli.Register(fs)
-	rebuild := fs.Bool("rebuild", false, "regenerate index.jsonl from the chunks")
-	fs.Usage = cli.Usage(fs, indexUsage)
-	pos, done, code := parse(fs, c, args)
-	if done {
-		return code
-	}
-	st, err := func() (*xr.Stats, error) {
-		dir, err := packDir(c, pos)
-		if err != nil {
-			return nil, err
-		}
-		if *rebuild {
+	var rebuild bool
+	return packCommand(args, "index", indexUsage, func(fs *flag.FlagSet) {
+		fs.BoolVar(&rebuild, "rebuild", false, "regenerate index.jsonl from the chunks")
+	}, func(c *cli.Common, dir string) (*xr.Stats, error) {
+		if rebuild {
 			return snapshot.Rebuild(ctx, dir, snapshot.RebuildOptions{Problem: problemPrinter(), Log: c.Logger(os.Stderr)})
 		}
 		return nil, printIndex(dir, os.Stdout)
-	}()
-	return c.Finish(name, os.Stderr, st, err)
+	})
 }
 
 // printIndex copies DIR/index.jsonl to w (nothing for a pack without one).
@@ -281,21 +273,9 @@ Example:
 `
 
 func runVerify(ctx context.Context, args []string) int {
-	fs := flag.NewFlagSet("xr-pack verify", flag.ContinueOnError)
-	c := cli.Register(fs)
-	fs.Usage = cli.Usage(fs, verifyUsage)
-	pos, done, code := parse(fs, c, args)
-	if done {
-		return code
-	}
-	st, err := func() (*xr.Stats, error) {
-		dir, err := packDir(c, pos)
-		if err != nil {
-			return nil, err
-		}
+	return packCommand(args, "verify", verifyUsage, func(*flag.FlagSet) {}, func(c *cli.Common, dir string) (*xr.Stats, error) {
 		return snapshot.Verify(ctx, dir, snapshot.VerifyOptions{Problem: problemPrinter(), Log: c.Logger(os.Stderr)})
-	}()
-	return c.Finish(name, os.Stderr, st, err)
+	})
 }
 
 // problemPrinter prints each problem as one diagnostic line.

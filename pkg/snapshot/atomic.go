@@ -104,20 +104,12 @@ func linkNoReplace(tmp, path string) error {
 // directory is written, fsynced, closed and renamed over path, then the
 // directory is fsynced.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	a, err := createAtomic(path, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := a.Write(data); err != nil {
-		a.abort()
-		return err
-	}
-	return a.commit(false)
+	return writeAtomic(path, data, perm, false)
 }
 
-// createFileAtomic is WriteFileAtomic that refuses to replace an existing
-// file (the error wraps fs.ErrExist).
-func createFileAtomic(path string, data []byte, perm os.FileMode) error {
+// writeAtomic is WriteFileAtomic; with noReplace it refuses to replace an
+// existing file (the error wraps fs.ErrExist).
+func writeAtomic(path string, data []byte, perm os.FileMode, noReplace bool) error {
 	a, err := createAtomic(path, perm)
 	if err != nil {
 		return err
@@ -126,7 +118,7 @@ func createFileAtomic(path string, data []byte, perm os.FileMode) error {
 		a.abort()
 		return err
 	}
-	return a.commit(true)
+	return a.commit(noReplace)
 }
 
 // syncDir fsyncs a directory, so that a rename or a new entry in it

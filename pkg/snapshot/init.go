@@ -26,13 +26,13 @@ func Init(parent string, m *manifest.Manifest) (string, error) {
 	if err := mkdirAllSync(filepath.Join(dir, RecordsDir)); err != nil {
 		return "", err
 	}
-	if err := createFileAtomic(filepath.Join(dir, ManifestFile), b, 0o644); err != nil {
+	if err := writeAtomic(filepath.Join(dir, ManifestFile), b, 0o644, true); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return "", fmt.Errorf("%s: manifest exists already; not replacing it", filepath.Join(dir, ManifestFile))
 		}
 		return "", err
 	}
-	err = createFileAtomic(filepath.Join(dir, IndexFile), nil, 0o644)
+	err = writeAtomic(filepath.Join(dir, IndexFile), nil, 0o644, true)
 	if err != nil && !errors.Is(err, fs.ErrExist) {
 		return "", err
 	}
