@@ -130,6 +130,11 @@ func Create(ctx context.Context, dir string, out io.Writer, o CreateOptions) (*x
 	}
 	created = created.UTC().Truncate(time.Second)
 
+	unlock, err := readLock(dir)
+	if err != nil {
+		return st, err
+	}
+	defer unlock()
 	files, err := listPack(dir)
 	if err != nil {
 		return st, err
