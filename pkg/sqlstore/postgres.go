@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -11,14 +13,15 @@ import (
 )
 
 type pgEngine struct {
-	d    DSN
-	conn *pgx.Conn
-	n    ddlNames
-	s    pgStmts
+	d              DSN
+	conn           *pgx.Conn
+	n              ddlNames
+	s              pgStmts
+	nkCol, hashCol string // unquoted, for COPY's column list
 }
 
 type pgStmts struct {
-	lockCreate, exists, temp, lock, upsert, dump, index string
+	lockCreate, exists, temp, lock, knownHashes, knownKeys, upsert, dump, index string
 }
 
 // pgTempCols are the columns COPY writes into the temp table.
@@ -37,9 +40,14 @@ func pgStatements(n ddlNames) pgStmts {
 		// loaders of one table take turns per batch; readers (dumps) are
 		// not blocked.
 		lock: mustRender(`LOCK TABLE {{.T}} IN SHARE ROW EXCLUSIVE MODE`, n),
-		// rows whose hash is stored are unchanged; the rest are inserted,
-		// or replace the row holding their natural key. xmax = 0 tells an
-		// inserted row from an updated one.
+		// which of the batch's hashes, and natural keys, are stored
+		knownHashes: mustRender(`SELECT {{.Hash}}::text FROM {{.T}} WHERE {{.Hash}} = ANY($1::bpchar[])`, n),
+		knownKeys: mustRender(`SELECT k.i FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(s, e, n, i) `+
+			`JOIN {{.T}} AS t ON t.source_system = k.s AND t.entity_type = k.e AND t.{{.NK}} = k.n`, n),
+		// rows whose natural key is stored with another hash go through the
+		// temp table: the rows whose hash is stored are left alone, the rest
+		// are inserted or replace the row holding their natural key (xmax
+		// = 0 tells an inserted row from an updated one).
 		upsert: mustRender(`WITH r AS (
 INSERT INTO {{.T}} AS t (exchange_id, exchange_type, source_system, entity_type, {{.NK}}, observed_at_utc, {{.Hash}}, payload_json, schema_version)
 SELECT s.exchange_id::uuid, s.exchange_type, s.source_system, s.entity_type, s.natural_key, s.observed_at_utc, s.content_sha256, s.payload_json, s.schema_version
@@ -58,7 +66,7 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 
 func openPostgres(ctx context.Context, d DSN, t Target) (engine, error) {
 	n := t.names(Postgres)
-	e := &pgEngine{d: d, n: n, s: pgStatements(n)}
+	e := &pgEngine{d: d, n: n, s: pgStatements(n), nkCol: t.NKCol, hashCol: t.HashCol}
 	if err := e.connect(ctx); err != nil {
 		return nil, err
 	}
@@ -69,6 +77,11 @@ func (e *pgEngine) connect(ctx context.Context) error {
 	cfg, err := pgx.ParseConfig(e.d.Conn)
 	if err != nil {
 		return err
+	}
+	// a dump is one streaming scan: parallel workers would only shuffle
+	// the table's order
+	if _, ok := cfg.RuntimeParams["max_parallel_workers_per_gather"]; !ok {
+		cfg.RuntimeParams["max_parallel_workers_per_gather"] = "0"
 	}
 	c, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
@@ -126,35 +139,125 @@ func (t *pgTx) ensure(ctx context.Context, create bool) error {
 	return err
 }
 
+// upsert classifies the batch under the table lock (stored hash:
+// unchanged; stored natural key: update; else new), COPYs the new rows
+// straight into the table, and sends only the updates through the temp
+// table and INSERT ... ON CONFLICT. The lock keeps the classification
+// true until commit.
 func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err error) {
-	if _, err := t.tx.Exec(ctx, t.e.s.temp); err != nil {
-		return 0, 0, err
-	}
-	if t.used { // the dry run's one transaction: empty the previous batch
-		if _, err := t.tx.Exec(ctx, `DELETE FROM xr_load`); err != nil {
-			return 0, 0, err
-		}
-	}
-	t.used = true
 	if _, err := t.tx.Exec(ctx, t.e.s.lock); err != nil {
 		return 0, 0, err
 	}
-	vals := make([]any, len(pgTempCols))
-	_, err = t.tx.CopyFrom(ctx, pgx.Identifier{"xr_load"}, pgTempCols, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
-		r := &rows[i]
+	hashes := make([]string, len(rows))
+	for i := range rows {
+		hashes[i] = rows[i].hash
+	}
+	known := make(map[string]bool)
+	if err := collect(ctx, t.tx, t.e.s.knownHashes, func(h string) { known[h] = true }, hashes); err != nil {
+		return 0, 0, err
+	}
+	var src, ent, nk []string
+	var idx []int32
+	for i := range rows {
+		if r := &rows[i]; r.hasNK && !known[r.hash] {
+			src, ent, nk, idx = append(src, r.src), append(ent, r.ent), append(nk, r.nk), append(idx, int32(i))
+		}
+	}
+	stored := make(map[int32]bool)
+	if len(idx) > 0 {
+		if err := collect(ctx, t.tx, t.e.s.knownKeys, func(i int32) { stored[i] = true }, src, ent, nk, idx); err != nil {
+			return 0, 0, err
+		}
+	}
+	var fresh, changed []*row
+	for i := range rows {
+		switch r := &rows[i]; {
+		case known[r.hash]:
+		case stored[int32(i)]:
+			changed = append(changed, r)
+		default:
+			fresh = append(fresh, r)
+		}
+	}
+	if len(fresh) > 0 {
+		cols := []string{"exchange_id", "exchange_type", "source_system", "entity_type", t.e.nkCol, "observed_at_utc", t.e.hashCol, "payload_json", "schema_version"}
+		n, err := t.tx.CopyFrom(ctx, pgx.Identifier{t.e.n.SchemaName, t.e.n.TableName}, cols, copyRows(fresh, true))
+		if err != nil {
+			return 0, 0, err
+		}
+		ins = n
+	}
+	if len(changed) > 0 {
+		if _, err := t.tx.Exec(ctx, t.e.s.temp); err != nil {
+			return 0, 0, err
+		}
+		if t.used { // the dry run's one transaction: empty the previous batch
+			if _, err := t.tx.Exec(ctx, `DELETE FROM xr_load`); err != nil {
+				return 0, 0, err
+			}
+		}
+		t.used = true
+		if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"xr_load"}, pgTempCols, copyRows(changed, false)); err != nil {
+			return 0, 0, err
+		}
+		var i2, u2 int64
+		if err := t.tx.QueryRow(ctx, t.e.s.upsert).Scan(&i2, &u2); err != nil {
+			return 0, 0, err
+		}
+		ins, upd = ins+i2, u2
+	}
+	return ins, upd, nil
+}
+
+// collect runs a one-column query and hands each value to add.
+func collect[T any](ctx context.Context, tx pgx.Tx, q string, add func(T), args ...any) error {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var v T
+	for rows.Next() {
+		if err := rows.Scan(&v); err != nil {
+			return err
+		}
+		add(v)
+	}
+	return rows.Err()
+}
+
+// copyRows feeds rows to COPY; uuidID sends exchange_id as a uuid (the
+// table) instead of text (the temp table).
+func copyRows(rows []*row, uuidID bool) pgx.CopyFromSource {
+	vals := make([]any, 9)
+	return pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+		r := rows[i]
 		var nk any
 		if r.hasNK {
 			nk = r.nk
 		}
-		vals[0], vals[1], vals[2], vals[3], vals[4] = r.id, r.typ, r.src, r.ent, nk
+		vals[0] = r.id
+		if uuidID {
+			u, err := parseUUID(r.id)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: exchange_id: %v", r.line, err)
+			}
+			vals[0] = u
+		}
+		vals[1], vals[2], vals[3], vals[4] = r.typ, r.src, r.ent, nk
 		vals[5], vals[6], vals[7], vals[8] = r.observed, r.hash, r.payload, int32(r.schemaVersion)
 		return vals, nil
-	}))
-	if err != nil {
-		return 0, 0, err
+	})
+}
+
+func parseUUID(s string) ([16]byte, error) {
+	var u [16]byte
+	h := strings.ReplaceAll(s, "-", "")
+	if len(h) != 32 {
+		return u, fmt.Errorf("not a UUID: %q", s)
 	}
-	err = t.tx.QueryRow(ctx, t.e.s.upsert).Scan(&ins, &upd)
-	return ins, upd, err
+	_, err := hex.Decode(u[:], []byte(h))
+	return u, err
 }
 
 func (t *pgTx) commit(ctx context.Context) error { return t.tx.Commit(ctx) }

@@ -23,17 +23,21 @@ type sqliteEngine struct {
 }
 
 type sqliteStmts struct {
-	exists, update, insert string
-	dump, index            string
+	exists, byHash, byKey, update, insert string
+	dump, index                           string
 }
 
 func sqliteStatements(n ddlNames) sqliteStmts {
 	return sqliteStmts{
 		exists: mustRender(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{{.TableName}}'`, n),
+		// look-ups bind only short strings; the payload is bound once, by
+		// the statement that writes it
+		byHash: mustRender(`SELECT 1 FROM {{.T}} WHERE {{.Hash}} = ?`, n),
+		byKey:  mustRender(`SELECT rowid FROM {{.T}} WHERE source_system = ? AND entity_type = ? AND {{.NK}} = ?`, n),
 		update: mustRender(`UPDATE {{.T}} SET exchange_id = ?, exchange_type = ?, observed_at_utc = ?, {{.Hash}} = ?, payload_json = ?, schema_version = ?, `+
-			`updated_at_utc = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE source_system = ? AND entity_type = ? AND {{.NK}} = ? AND {{.Hash}} <> ?`, n),
+			`updated_at_utc = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE rowid = ?`, n),
 		insert: mustRender(`INSERT INTO {{.T}} (exchange_id, exchange_type, source_system, entity_type, {{.NK}}, observed_at_utc, {{.Hash}}, payload_json, schema_version) `+
-			`VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ({{.Hash}}) DO NOTHING`, n),
+			`VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, n),
 		dump:  mustRender(`SELECT payload_json FROM {{.T}}`, n),
 		index: mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, exchange_id, observed_at_utc FROM {{.T}}`, n),
 	}
@@ -46,15 +50,20 @@ func openSQLite(ctx context.Context, d DSN, t Target) (engine, error) {
 	// WAL lets dumps read while a load writes; BEGIN IMMEDIATE takes the
 	// write lock up front, so concurrent loaders queue (busy_timeout)
 	// instead of deadlocking on a lock upgrade.
-	conn := d.Conn + "?_pragma=busy_timeout(60000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	conn := d.Conn + "?_pragma=busy_timeout(60000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", conn)
 	if err != nil {
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, err
+	// 16 KiB pages (fewer overflow pages for multi-KB payloads) take
+	// effect only on a new, empty file, so before WAL mode, which both
+	// persist in the file.
+	for _, p := range []string{"PRAGMA page_size = 16384", "PRAGMA journal_mode = WAL"} {
+		if _, err := db.ExecContext(ctx, p); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	n := t.names(SQLite)
 	return &sqliteEngine{db: db, n: n, s: sqliteStatements(n)}, nil
@@ -99,40 +108,48 @@ func errNoTable(name string, e Engine) error {
 }
 
 func (t *sqliteTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err error) {
-	us, err := t.tx.PrepareContext(ctx, t.e.s.update)
-	if err != nil {
-		return 0, 0, err
+	var st [4]*sql.Stmt
+	for i, q := range []string{t.e.s.byHash, t.e.s.byKey, t.e.s.update, t.e.s.insert} {
+		if st[i], err = t.tx.PrepareContext(ctx, q); err != nil {
+			return 0, 0, err
+		}
+		defer st[i].Close()
 	}
-	defer us.Close()
-	is, err := t.tx.PrepareContext(ctx, t.e.s.insert)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer is.Close()
+	byHash, byKey, update, insert := st[0], st[1], st[2], st[3]
+	var one, rowid int64
 	for i := range rows {
 		r := &rows[i]
+		// same hash stored: unchanged
+		switch err := byHash.QueryRowContext(ctx, r.hash).Scan(&one); err {
+		case nil:
+			continue
+		case sql.ErrNoRows:
+		default:
+			return 0, 0, err
+		}
 		obs := r.observed.Format(sqliteTime)
 		if r.hasNK {
-			res, err := us.ExecContext(ctx, r.id, r.typ, obs, r.hash, r.payload, r.schemaVersion, r.src, r.ent, r.nk, r.hash)
-			if err != nil {
-				return 0, 0, err
-			}
-			if n, _ := res.RowsAffected(); n > 0 {
+			// natural key stored (with another hash): replace that row
+			switch err := byKey.QueryRowContext(ctx, r.src, r.ent, r.nk).Scan(&rowid); err {
+			case nil:
+				if _, err := update.ExecContext(ctx, r.id, r.typ, obs, r.hash, r.payload, r.schemaVersion, rowid); err != nil {
+					return 0, 0, err
+				}
 				upd++
 				continue
+			case sql.ErrNoRows:
+			default:
+				return 0, 0, err
 			}
 		}
 		var nk any
 		if r.hasNK {
 			nk = r.nk
 		}
-		res, err := is.ExecContext(ctx, r.id, r.typ, r.src, r.ent, nk, obs, r.hash, r.payload, r.schemaVersion)
-		if err != nil {
+		if _, err := insert.ExecContext(ctx, r.id, r.typ, r.src, r.ent, nk, obs, r.hash, r.payload, r.schemaVersion); err != nil {
 			return 0, 0, err
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			ins++
-		}
+		ins++
 	}
 	return ins, upd, nil
 }

@@ -29,7 +29,7 @@ func TestStatements(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var sb strings.Builder
 			m := tc.stmts(tc.t)
-			for _, k := range []string{"session", "ddl", "exists", "applock", "lockCreate", "temp", "lock", "update", "insert", "upsert", "dump", "index"} {
+			for _, k := range []string{"session", "ddl", "exists", "applock", "lockCreate", "lock", "knownHashes", "knownKeys", "temp", "byHash", "byKey", "update", "insert", "upsert", "dump", "index"} {
 				if s, ok := m[k]; ok {
 					sb.WriteString("-- " + k + "\n" + strings.TrimSpace(s) + "\n\n")
 				}
@@ -64,14 +64,14 @@ func pgMap(t Target) map[string]string {
 	n := t.names(Postgres)
 	s := pgStatements(n)
 	ddl, _ := renderDDL(Postgres, n)
-	return map[string]string{"ddl": ddl, "lockCreate": s.lockCreate, "exists": s.exists, "temp": s.temp, "lock": s.lock, "upsert": s.upsert, "dump": s.dump, "index": s.index}
+	return map[string]string{"ddl": ddl, "lockCreate": s.lockCreate, "exists": s.exists, "temp": s.temp, "lock": s.lock, "knownHashes": s.knownHashes, "knownKeys": s.knownKeys, "upsert": s.upsert, "dump": s.dump, "index": s.index}
 }
 
 func sqliteMap(t Target) map[string]string {
 	n := t.names(SQLite)
 	s := sqliteStatements(n)
 	ddl, _ := renderDDL(SQLite, n)
-	return map[string]string{"ddl": ddl, "exists": s.exists, "update": s.update, "insert": s.insert, "dump": s.dump, "index": s.index}
+	return map[string]string{"ddl": ddl, "exists": s.exists, "byHash": s.byHash, "byKey": s.byKey, "update": s.update, "insert": s.insert, "dump": s.dump, "index": s.index}
 }
 
 // The properties the issue asks of the SQL Server upsert, checked on the

@@ -27,11 +27,17 @@ SELECT to_regclass('"lake"."RawExchangeRecord"') IS NOT NULL
 -- lockCreate
 SELECT pg_advisory_xact_lock(hashtext('xr:lake.RawExchangeRecord'))
 
--- temp
-CREATE TEMP TABLE IF NOT EXISTS xr_load (exchange_id text, exchange_type text, source_system text, entity_type text, natural_key text, observed_at_utc timestamp, content_sha256 text, payload_json text, schema_version integer) ON COMMIT DELETE ROWS
-
 -- lock
 LOCK TABLE "lake"."RawExchangeRecord" IN SHARE ROW EXCLUSIVE MODE
+
+-- knownHashes
+SELECT "content_sha256"::text FROM "lake"."RawExchangeRecord" WHERE "content_sha256" = ANY($1::bpchar[])
+
+-- knownKeys
+SELECT k.i FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(s, e, n, i) JOIN "lake"."RawExchangeRecord" AS t ON t.source_system = k.s AND t.entity_type = k.e AND t."natural_key" = k.n
+
+-- temp
+CREATE TEMP TABLE IF NOT EXISTS xr_load (exchange_id text, exchange_type text, source_system text, entity_type text, natural_key text, observed_at_utc timestamp, content_sha256 text, payload_json text, schema_version integer) ON COMMIT DELETE ROWS
 
 -- upsert
 WITH r AS (

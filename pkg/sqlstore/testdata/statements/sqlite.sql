@@ -24,11 +24,17 @@ CREATE UNIQUE INDEX IF NOT EXISTS "IX_lake_RawExchangeRecord_NaturalKey" ON "lak
 -- exists
 SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'lake_RawExchangeRecord'
 
+-- byHash
+SELECT 1 FROM "lake_RawExchangeRecord" WHERE "content_sha256" = ?
+
+-- byKey
+SELECT rowid FROM "lake_RawExchangeRecord" WHERE source_system = ? AND entity_type = ? AND "natural_key" = ?
+
 -- update
-UPDATE "lake_RawExchangeRecord" SET exchange_id = ?, exchange_type = ?, observed_at_utc = ?, "content_sha256" = ?, payload_json = ?, schema_version = ?, updated_at_utc = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE source_system = ? AND entity_type = ? AND "natural_key" = ? AND "content_sha256" <> ?
+UPDATE "lake_RawExchangeRecord" SET exchange_id = ?, exchange_type = ?, observed_at_utc = ?, "content_sha256" = ?, payload_json = ?, schema_version = ?, updated_at_utc = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE rowid = ?
 
 -- insert
-INSERT INTO "lake_RawExchangeRecord" (exchange_id, exchange_type, source_system, entity_type, "natural_key", observed_at_utc, "content_sha256", payload_json, schema_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("content_sha256") DO NOTHING
+INSERT INTO "lake_RawExchangeRecord" (exchange_id, exchange_type, source_system, entity_type, "natural_key", observed_at_utc, "content_sha256", payload_json, schema_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 -- dump
 SELECT payload_json FROM "lake_RawExchangeRecord"
