@@ -111,6 +111,20 @@ var corpus = []corpusCase{
 		want: `{"npmrc":"//registry.npmjs.org/:_authToken=[REDACTED]","sg":"[REDACTED]","hf":"[REDACTED]"}`,
 		ids:  []string{"npm-token", "sendgrid-api-key", "huggingface-token"}},
 
+	{name: "more providers", in: `["SKeee65f53e9421ce50211670eae679f02","key-e8d28a79023c39c200661fccd268a29a","sq0atp-b0prFmbh7-wy5yq1XoY1Ba",` +
+		`"sq0csp-IMcAxYmfsB4HbQLXjjlAFbVV6q9rXxtNDFyuzX9k1gn","lin_api_gcG9qpVTzqA05MFsHl7UeioEJP2NNern66nVberA",` +
+		`"PMAK-e71159b42b4ea410fb9102f2-9a422eb14ab2f2d0f0cc022238daceee20","glc_Er7n1AyOHFRuT11NCue1cr3McRTrKwtPYKbPizDm",` +
+		`"glsa_bX1rpXjYdOhCgOIPOZx9eRmm0EqlTaWE_1578b5c7","AGE-SECRET-KEY-196CGUAVQC4A5DX8D0C9N5SPK9ZU463LPDYMZT4G7FUL9WUJ2SNCDNF3LV6",` +
+		`"NRAK-8H6AYB8C7Z8H5FKE830ZRP45IV1","sntrys_8Ony1dHqceytDbKPTF_n_pGz3cW0uABBrDSxOOyBymrEqlHXm31qzZcmzTUo",` +
+		`"figd_Ryj9nde9syxoAwuKmhr7jmPY72T3AVbfzx06UVZy","sbp_530a2c6a8835c4abd5c652a9f30b1789a6c52cf6",` +
+		`"pul-3c03378ec16c03888ad3e21c5cf5f1dfd9c9b9f8","HRKU-AAKLdbFfu0XgOYgOjC29GFfm7sFog16pAgTtpU4r16H1UrLqE9oNTJIyJEyF",` +
+		`"ATATT3xFfGF0` + strings.Repeat("zfhbIH2denCJjluEV99TARR_rjp5B42", 6) + `=A1B2C3D4","dckr_pat_BrXJhEb8V5F1u1uPsHqIgtwaAtq",` +
+		`"rubygems_2b83fe2906d62e61df59a9c29e2b243ce3e0cf793e0649c9"]`,
+		want: `[` + strings.Repeat(`"[REDACTED]",`, 17) + `"[REDACTED]"]`,
+		ids: []string{"twilio-api-key", "mailgun-api-key", "square-token", "linear-api-key", "postman-api-key", "grafana-token",
+			"age-secret-key", "newrelic-api-key", "sentry-token", "figma-token", "supabase-token", "pulumi-token", "heroku-api-key",
+			"atlassian-api-token", "docker-hub-token", "rubygems-api-key"}},
+
 	// assignments, form bodies, connection strings, embedded JSON
 	{name: "password= in log", in: `{"log":"login user=bob password=hunter2 ok"}`,
 		want: `{"log":"login user=bob password=[REDACTED] ok"}`, ids: []string{"assign:password"}},

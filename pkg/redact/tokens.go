@@ -24,10 +24,12 @@ type tokenRule struct {
 
 type charset [256]bool
 
+// newSet returns the set of the bytes listed; "a-z" (letters or digits
+// around a '-') is a range.
 func newSet(ranges ...string) *charset {
 	var s charset
 	for _, r := range ranges {
-		if len(r) == 3 && r[1] == '-' {
+		if len(r) == 3 && r[1] == '-' && alnumByte(r[0]) && alnumByte(r[2]) {
 			for c := int(r[0]); c <= int(r[2]); c++ {
 				s[c] = true
 			}
@@ -39,6 +41,8 @@ func newSet(ranges ...string) *charset {
 	}
 	return &s
 }
+
+func alnumByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
 
 // run returns the end of the run of bytes in s that starts at t[i].
 func (s *charset) run(t []byte, i int) int {
@@ -64,6 +68,10 @@ var (
 	b64       = newSet("a-z", "A-Z", "0-9", "+/")
 	b64pad    = newSet("a-z", "A-Z", "0-9", "+/=")
 	hexLower  = newSet("a-f", "0-9")
+	hexAny    = newSet("a-f", "A-F", "0-9")
+	hexDash   = newSet("a-f", "0-9", "-")
+	b64url    = newSet("a-z", "A-Z", "0-9", "_-=")
+	bech32    = newSet("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L")
 	tokenChar = newSet("a-z", "A-Z", "0-9", "_", "-") // what may not precede a token
 	bearerSet = newSet("a-z", "A-Z", "0-9", "-._~+/=")
 	slackHook = newSet("a-z", "A-Z", "0-9", "/_+-")
@@ -112,12 +120,31 @@ var tokenRules = []*tokenRule{
 	{id: "shopify-token", prefix: "shpca_", set: hexLower, min: 32, max: 32, exact: true},
 	{id: "shopify-token", prefix: "shppa_", set: hexLower, min: 32, max: 32, exact: true},
 	{id: "sendgrid-api-key", prefix: "SG.", fn: matchSendGrid},
+	{id: "twilio-api-key", prefix: "SK", set: hexAny, min: 32, max: 32, exact: true},
+	{id: "mailgun-api-key", prefix: "key-", set: hexLower, min: 32, max: 32, exact: true},
+	{id: "square-token", prefix: "sq0atp-", set: urlsafe, min: 22},
+	{id: "square-token", prefix: "sq0csp-", set: urlsafe, min: 43},
+	{id: "linear-api-key", prefix: "lin_api_", set: alnum, min: 40, max: 40, exact: true},
+	{id: "postman-api-key", prefix: "PMAK-", set: hexDash, min: 59, max: 59, exact: true},
+	{id: "grafana-token", prefix: "glc_", set: b64url, min: 32},
+	{id: "grafana-token", prefix: "glsa_", set: word, min: 41},
+	{id: "age-secret-key", prefix: "AGE-SECRET-KEY-1", set: bech32, min: 58, max: 58, exact: true},
+	{id: "newrelic-api-key", prefix: "NRAK-", set: upperNum, min: 27, max: 27, exact: true},
+	{id: "sentry-token", prefix: "sntrys_", set: b64url, min: 50},
+	{id: "sentry-token", prefix: "sntryu_", set: hexLower, min: 64, max: 64, exact: true},
+	{id: "figma-token", prefix: "figd_", set: urlsafe, min: 40},
+	{id: "supabase-token", prefix: "sbp_", set: hexLower, min: 40, max: 40, exact: true},
+	{id: "pulumi-token", prefix: "pul-", set: hexLower, min: 40, max: 40, exact: true},
+	{id: "heroku-api-key", prefix: "HRKU-AA", set: urlsafe, min: 58},
+	{id: "atlassian-api-token", prefix: "ATATT3", set: b64url, min: 180},
+	{id: "docker-hub-token", prefix: "dckr_pat_", set: urlsafe, min: 27},
+	{id: "rubygems-api-key", prefix: "rubygems_", set: hexLower, min: 48, max: 48, exact: true},
 }
 
 // anchors: the bytes searched for, each with the rules it starts.
 var anchors = func() (a []anchorRules) {
 	// Rare bytes make the IndexByte scans cheap on prose and base64.
-	prefer := "_J-G"
+	prefer := "_J-GS"
 	for _, r := range tokenRules {
 		r.off = -1
 		for _, c := range []byte(prefer) {
