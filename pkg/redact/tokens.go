@@ -42,7 +42,9 @@ func newSet(ranges ...string) *charset {
 	return &s
 }
 
-func alnumByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
+func alnumByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
 
 // run returns the end of the run of bytes in s that starts at t[i].
 func (s *charset) run(t []byte, i int) int {
