@@ -14,12 +14,12 @@ import (
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
-// Write's input side. Parsing an envelope and verifying its hash cost
-// far more than storing it, so one goroutine reads lines into batches,
-// GOMAXPROCS workers parse and verify batches in parallel, and the writer
-// takes the batches back in input order (measured: one core verifies
-// about 200 MB/s; see docs/pack.md). Memory stays bounded by the number
-// of batches in flight.
+// Parsing an envelope and verifying its hash cost far more than storing
+// or matching it, so Write and Verify run a small pipeline: one goroutine
+// reads lines into batches, GOMAXPROCS workers parse and verify batches in
+// parallel, and the caller takes the batches back in input order (one
+// core verifies about 200 MB/s; see docs/pack.md). Memory stays bounded
+// by the number of batches in flight.
 
 const (
 	batchBytes   = 1 << 20
@@ -27,16 +27,19 @@ const (
 	inFlight     = 8
 )
 
+// item is one input line and what a worker made of it.
 type item struct {
 	start, end int // the line in batch.buf
-	n          int // input line number
+	n          int // line number in its source
 	err        error
-	e          IndexEntry // File is set when the record is stored
-	day        string
-	h          [32]byte
+	kind       string     // Verify: the problem counter of err
+	e          IndexEntry // File is set by the consumer
+	day        string     // Write: UTC day of observed_at_utc
+	h          [32]byte   // Write: content_sha256
 }
 
 type batch struct {
+	src     int // which source (Verify: chunk) the lines come from
 	buf     []byte
 	items   []item
 	done    chan struct{}
@@ -44,6 +47,17 @@ type batch struct {
 }
 
 func (b *batch) line(it *item) []byte { return b.buf[it.start:it.end] }
+
+// worker is one worker's reusable state.
+type worker struct {
+	rec     envelope.Record
+	hash    contenthash.Hasher
+	scratch []byte
+	day     [10]byte
+}
+
+// workFunc fills it from line (valid during the call only).
+type workFunc func(w *worker, line []byte, it *item)
 
 // pipeline runs the reader and the workers until stop is closed or the
 // input ends; batches come out of ordered in input order.
@@ -54,7 +68,10 @@ type pipeline struct {
 	once    sync.Once
 }
 
-func startPipeline(in io.Reader, maxLine int) *pipeline {
+// startPipeline reads the sources next returns, one after the other
+// (io.EOF: no more), a batch never spanning two sources. A source that is
+// an io.Closer is closed when read.
+func startPipeline(next func() (io.Reader, error), maxLine int, work workFunc) *pipeline {
 	p := &pipeline{
 		ordered: make(chan *batch, inFlight),
 		free:    make(chan *batch, inFlight+2),
@@ -62,9 +79,9 @@ func startPipeline(in io.Reader, maxLine int) *pipeline {
 	}
 	jobs := make(chan *batch, inFlight)
 	for range max(1, runtime.GOMAXPROCS(0)) {
-		go p.work(jobs)
+		go p.work(jobs, work)
 	}
-	go p.read(envelope.NewReader(in, maxLine), jobs)
+	go p.read(next, maxLine, jobs)
 	return p
 }
 
@@ -77,81 +94,141 @@ func (p *pipeline) recycle(b *batch) {
 	}
 }
 
-func (p *pipeline) read(rd *envelope.Reader, jobs chan<- *batch) {
+// take returns the next batch once its workers are done, nil at the end,
+// or ctx's error: the input may block, and an interrupt must not wait.
+func (p *pipeline) take(ctx context.Context) (*batch, error) {
+	var b *batch
+	select {
+	case b = <-p.ordered:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if b == nil {
+		return nil, ctx.Err()
+	}
+	select {
+	case <-b.done:
+		return b, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (p *pipeline) read(next func() (io.Reader, error), maxLine int, jobs chan<- *batch) {
 	defer close(jobs)
 	defer close(p.ordered)
-	for {
-		var b *batch
-		select {
-		case b = <-p.free:
-			b.buf, b.items, b.readErr = b.buf[:0], b.items[:0], nil
-		default:
-			b = &batch{buf: make([]byte, 0, batchBytes+64<<10)}
+	send := func(b *batch) bool {
+		for _, ch := range []chan<- *batch{p.ordered, jobs} {
+			select {
+			case ch <- b:
+			case <-p.stop:
+				return false
+			}
 		}
-		b.done = make(chan struct{})
-		for len(b.buf) < batchBytes && len(b.items) < batchRecords {
-			line, err := rd.ReadLine()
-			if err != nil {
-				var le *envelope.LineError
-				if errors.As(err, &le) {
-					b.items = append(b.items, item{n: le.Line, err: err, start: len(b.buf), end: len(b.buf)})
-					continue
+		return true
+	}
+	for src := 0; ; src++ {
+		in, err := next()
+		if err != nil {
+			b := p.newBatch(src)
+			b.readErr = err
+			send(b)
+			return
+		}
+		rd := envelope.NewReader(in, maxLine)
+		for {
+			b := p.newBatch(src)
+			for len(b.buf) < batchBytes && len(b.items) < batchRecords {
+				line, err := rd.ReadLine()
+				if err != nil {
+					var le *envelope.LineError
+					if errors.As(err, &le) {
+						b.items = append(b.items, item{n: le.Line, err: err, start: len(b.buf), end: len(b.buf)})
+						continue
+					}
+					b.readErr = err
+					break
 				}
-				b.readErr = err
+				start := len(b.buf)
+				b.buf = append(b.buf, line...)
+				b.items = append(b.items, item{n: rd.LineNumber(), start: start, end: len(b.buf)})
+			}
+			srcDone := b.readErr == io.EOF
+			if srcDone {
+				b.readErr = nil
+			}
+			if !send(b) {
+				return
+			}
+			if b.readErr != nil {
+				return
+			}
+			if srcDone {
 				break
 			}
-			start := len(b.buf)
-			b.buf = append(b.buf, line...)
-			b.items = append(b.items, item{n: rd.LineNumber(), start: start, end: len(b.buf)})
 		}
-		select {
-		case p.ordered <- b:
-		case <-p.stop:
-			return
-		}
-		select {
-		case jobs <- b:
-		case <-p.stop:
-			return
-		}
-		if b.readErr != nil {
-			return
+		if c, ok := in.(io.Closer); ok {
+			c.Close()
 		}
 	}
 }
 
-func (p *pipeline) work(jobs <-chan *batch) {
-	var rec envelope.Record
-	var h contenthash.Hasher
-	var day [10]byte
-	var scratch []byte
+func (p *pipeline) newBatch(src int) *batch {
+	var b *batch
+	select {
+	case b = <-p.free:
+		b.buf, b.items, b.readErr = b.buf[:0], b.items[:0], nil
+	default:
+		b = &batch{buf: make([]byte, 0, batchBytes+64<<10)}
+	}
+	b.src, b.done = src, make(chan struct{})
+	return b
+}
+
+func (p *pipeline) work(jobs <-chan *batch, work workFunc) {
+	var w worker
 	for b := range jobs {
 		for i := range b.items {
-			it := &b.items[i]
-			if it.err != nil {
-				continue
+			if it := &b.items[i]; it.err == nil {
+				work(&w, b.line(it), it)
 			}
-			var err error
-			if scratch, err = parseRecord(&rec, b.line(it), scratch); err != nil {
-				var le *envelope.LineError
-				if errors.As(err, &le) {
-					le.Line = it.n
-				}
-				it.err = err
-				continue
-			}
-			rec.Line = it.n
-			t, err := checkRecord(&h, &rec) // also validates the skimmed payloads
-			if err != nil {
-				it.err = err
-				continue
-			}
-			it.e = EntryFor(&rec, "")
-			it.day = string(t.UTC().AppendFormat(day[:0], "2006-01-02"))
-			hex.Decode(it.h[:], []byte(rec.Hash()))
 		}
 		close(b.done)
 	}
+}
+
+// oneSource is next for a single input.
+func oneSource(in io.Reader) func() (io.Reader, error) {
+	used := false
+	return func() (io.Reader, error) {
+		if used {
+			return nil, io.EOF
+		}
+		used = true
+		return in, nil
+	}
+}
+
+// writeWork parses and checks one input record of Write.
+func writeWork(w *worker, line []byte, it *item) {
+	var err error
+	if w.scratch, err = parseRecord(&w.rec, line, w.scratch); err != nil {
+		var le *envelope.LineError
+		if errors.As(err, &le) {
+			le.Line = it.n
+		}
+		it.err = err
+		return
+	}
+	w.rec.Line = it.n
+	t, err := checkRecord(&w.hash, &w.rec) // also validates the skimmed payloads
+	if err != nil {
+		it.err = err
+		return
+	}
+	it.e = EntryFor(&w.rec, "")
+	it.day = string(t.UTC().AppendFormat(w.day[:0], "2006-01-02"))
+	hex.Decode(it.h[:], []byte(w.rec.Hash()))
 }
 
 // checkRecord refuses records that cannot go into a pack: no
@@ -171,23 +248,12 @@ func checkRecord(h *contenthash.Hasher, rec *envelope.Record) (time.Time, error)
 
 // run stores the records of the input in order.
 func (w *writer) run(ctx context.Context, in io.Reader) error {
-	p := startPipeline(in, w.opts.MaxLine)
+	p := startPipeline(oneSource(in), w.opts.MaxLine, writeWork)
 	defer p.close()
 	for {
-		var b *batch
-		var more bool
-		select { // the input may block: an interrupt must not wait for it
-		case b, more = <-p.ordered:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		if !more {
-			break
-		}
-		select {
-		case <-b.done:
-		case <-ctx.Done():
-			return ctx.Err()
+		b, err := p.take(ctx)
+		if b == nil {
+			return err
 		}
 		for i := range b.items {
 			it := &b.items[i]
@@ -213,5 +279,4 @@ func (w *writer) run(ctx context.Context, in io.Reader) error {
 		}
 		p.recycle(b)
 	}
-	return ctx.Err()
 }

@@ -7,12 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/xr-lake/xr/pkg/contenthash"
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/xr"
@@ -70,10 +70,8 @@ func Verify(ctx context.Context, dir string, opts VerifyOptions) (*xr.Stats, err
 	if err := v.loadIndex(); err != nil {
 		return st, err
 	}
-	for _, c := range l.chunks {
-		if err := v.chunk(ctx, c); err != nil {
-			return st, err
-		}
+	if err := v.chunks(ctx, l.chunks); err != nil {
+		return st, err
 	}
 	for i := range v.lines {
 		if il := &v.lines[i]; !il.used {
@@ -113,17 +111,15 @@ type idxLine struct {
 }
 
 type verifier struct {
-	dir     string
-	st      *xr.Stats
-	opts    VerifyOptions
-	lines   []idxLine
-	byKey   map[recKey]int32
-	fileID  map[string]int32
-	files   []string
-	seed    maphash.Seed
-	named   []string
-	hash    contenthash.Hasher
-	scratch []byte
+	dir    string
+	st     *xr.Stats
+	opts   VerifyOptions
+	lines  []idxLine
+	byKey  map[recKey]int32
+	fileID map[string]int32
+	files  []string
+	seed   maphash.Seed
+	named  []string
 }
 
 func (v *verifier) problem(counter, format string, args ...any) {
@@ -205,51 +201,92 @@ func (v *verifier) loadIndex() error {
 	})
 }
 
-func (v *verifier) chunk(ctx context.Context, c Chunk) error {
-	v.st.Inc("chunks")
-	fid := v.intern(c.Rel)
-	var rec envelope.Record
-	return scanChunk(ctx, v.dir, c, func(n int, line []byte) error {
-		v.st.Inc("records")
-		var err error
-		if v.scratch, err = parseRecord(&rec, line, v.scratch); err != nil {
-			v.problem("bad_lines", "%s: line %d: %s", c.Rel, n, trimLinePrefix(err))
-			return nil
+// chunks checks every chunk line, parsing and verifying in parallel
+// and matching against the index in pack order.
+func (v *verifier) chunks(ctx context.Context, chunks []Chunk) error {
+	v.st.Add("chunks", int64(len(chunks)))
+	i := 0
+	next := func() (io.Reader, error) {
+		if i == len(chunks) {
+			return nil, io.EOF
 		}
-		if err := v.hash.Verify(&rec); err != nil {
-			// parseRecord leaves the payloads to the hash check: tell a
-			// line that is not JSON from a wrong hash
-			var full envelope.Record
-			if perr := envelope.Parse(&full, line, false); perr != nil {
-				v.problem("bad_lines", "%s: line %d: %s", c.Rel, n, trimLinePrefix(perr))
-				return nil
-			}
-			v.problem("bad_hashes", "%s: line %d: %v", c.Rel, n, err)
-			if rec.Hash() == "" {
-				return nil
-			}
+		i++
+		f, err := os.Open(filepath.Join(v.dir, filepath.FromSlash(chunks[i-1].Rel)))
+		if err != nil {
+			return nil, err
 		}
-		k := makeKey(rec.Hash(), rec.ID())
-		i, ok := v.byKey[k]
-		switch {
-		case !ok:
-			v.problem("missing_index", "%s: line %d: no index line for id %s (h %s)", c.Rel, n, orNull(rec.ID()), rec.Hash())
-			return nil
-		case v.lines[i].used:
-			v.problem("duplicate_records", "%s: line %d: the same record (id %s, same content_sha256) is already in the pack", c.Rel, n, orNull(rec.ID()))
-			return nil
+		return f, nil
+	}
+	p := startPipeline(next, 0, verifyWork)
+	defer p.close()
+	for {
+		b, err := p.take(ctx)
+		if b == nil {
+			return err
 		}
-		il := &v.lines[i]
-		il.used = true
-		if il.file != fid {
-			v.problem("wrong_file", "index line %d: f is %s but the record is in %s line %d", il.line, orNull(v.files[il.file]), c.Rel, n)
+		if b.readErr != nil && b.readErr != io.EOF {
+			return b.readErr
 		}
-		e := EntryFor(&rec, c.Rel)
-		if il.kt != v.keyTime(e.Key, e.Time) {
-			v.problem("index_differs", "index line %d: k or t differs from the record in %s line %d (want k %q, t %s)", il.line, c.Rel, n, e.Key, orNull(e.Time))
+		for j := range b.items {
+			v.record(chunks[b.src].Rel, &b.items[j])
 		}
-		return nil
-	})
+		p.recycle(b)
+	}
+}
+
+// verifyWork parses and verifies one chunk line.
+func verifyWork(w *worker, line []byte, it *item) {
+	var err error
+	if w.scratch, err = parseRecord(&w.rec, line, w.scratch); err != nil {
+		it.kind, it.err = "bad_lines", err
+		return
+	}
+	if err := w.hash.Verify(&w.rec); err != nil {
+		// parseRecord leaves the payloads to the hash check: tell a
+		// line that is not JSON from a wrong hash
+		var full envelope.Record
+		if perr := envelope.Parse(&full, line, false); perr != nil {
+			it.kind, it.err = "bad_lines", perr
+			return
+		}
+		it.kind, it.err = "bad_hashes", err
+	}
+	it.e = EntryFor(&w.rec, "")
+}
+
+// record checks one chunk record against the index.
+func (v *verifier) record(rel string, it *item) {
+	v.st.Inc("records")
+	n := it.n
+	if it.err != nil {
+		kind := it.kind
+		if kind == "" { // a line the reader refused (too long)
+			kind = "bad_lines"
+		}
+		v.problem(kind, "%s: line %d: %s", rel, n, trimLinePrefix(it.err))
+		if kind == "bad_lines" || it.e.Hash == "" {
+			return
+		}
+	}
+	e := it.e
+	e.File = rel
+	i, ok := v.byKey[makeKey(e.Hash, e.ID)]
+	switch {
+	case !ok:
+		v.problem("missing_index", "%s: line %d: no index line for id %s (h %s)", rel, n, orNull(e.ID), e.Hash)
+		return
+	case v.lines[i].used:
+		v.problem("duplicate_records", "%s: line %d: the same record (id %s, same content_sha256) is already in the pack", rel, n, orNull(e.ID))
+		return
+	}
+	il := &v.lines[i]
+	il.used = true
+	if v.files[il.file] != rel {
+		v.problem("wrong_file", "index line %d: f is %s but the record is in %s line %d", il.line, orNull(v.files[il.file]), rel, n)
+	}
+	if il.kt != v.keyTime(e.Key, e.Time) {
+		v.problem("index_differs", "index line %d: k or t differs from the record in %s line %d (want k %q, t %s)", il.line, rel, n, e.Key, orNull(e.Time))
+	}
 }
 
 func orNull(s string) string {
