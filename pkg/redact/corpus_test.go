@@ -111,7 +111,7 @@ var corpus = []corpusCase{
 		want: `{"npmrc":"//registry.npmjs.org/:_authToken=[REDACTED]","sg":"[REDACTED]","hf":"[REDACTED]"}`,
 		ids:  []string{"npm-token", "sendgrid-api-key", "huggingface-token"}},
 
-	{name: "more providers", in: `["SKeee65f53e9421ce50211670eae679f02","key-e8d28a79023c39c200661fccd268a29a","sq0atp-b0prFmbh7-wy5yq1XoY1Ba",` +
+	{name: "more providers", in: `["SKeee65f53e9421ce50211670eae679f02","sq0atp-b0prFmbh7-wy5yq1XoY1Ba",` +
 		`"sq0csp-IMcAxYmfsB4HbQLXjjlAFbVV6q9rXxtNDFyuzX9k1gn","lin_api_gcG9qpVTzqA05MFsHl7UeioEJP2NNern66nVberA",` +
 		`"PMAK-e71159b42b4ea410fb9102f2-9a422eb14ab2f2d0f0cc022238daceee20","glc_Er7n1AyOHFRuT11NCue1cr3McRTrKwtPYKbPizDm",` +
 		`"glsa_bX1rpXjYdOhCgOIPOZx9eRmm0EqlTaWE_1578b5c7","AGE-SECRET-KEY-196CGUAVQC4A5DX8D0C9N5SPK9ZU463LPDYMZT4G7FUL9WUJ2SNCDNF3LV6",` +
@@ -120,8 +120,8 @@ var corpus = []corpusCase{
 		`"pul-3c03378ec16c03888ad3e21c5cf5f1dfd9c9b9f8","HRKU-AAKLdbFfu0XgOYgOjC29GFfm7sFog16pAgTtpU4r16H1UrLqE9oNTJIyJEyF",` +
 		`"ATATT3xFfGF0` + strings.Repeat("zfhbIH2denCJjluEV99TARR_rjp5B42", 6) + `=A1B2C3D4","dckr_pat_BrXJhEb8V5F1u1uPsHqIgtwaAtq",` +
 		`"rubygems_2b83fe2906d62e61df59a9c29e2b243ce3e0cf793e0649c9"]`,
-		want: `[` + strings.Repeat(`"[REDACTED]",`, 17) + `"[REDACTED]"]`,
-		ids: []string{"twilio-api-key", "mailgun-api-key", "square-token", "linear-api-key", "postman-api-key", "grafana-token",
+		want: `[` + strings.Repeat(`"[REDACTED]",`, 16) + `"[REDACTED]"]`,
+		ids: []string{"twilio-api-key", "square-token", "linear-api-key", "postman-api-key", "grafana-token",
 			"age-secret-key", "newrelic-api-key", "sentry-token", "figma-token", "supabase-token", "pulumi-token", "heroku-api-key",
 			"atlassian-api-token", "docker-hub-token", "rubygems-api-key"}},
 
@@ -180,6 +180,8 @@ var lookalikes = []string{
 	`{"log":"password=[REDACTED] url https://u:[REDACTED]@h/ Bearer [REDACTED]"}`,
 	`{"git":"commit 2fd4e1c67a2d28fced849ee1bb76e7391b93eb12 sha1","orcid":"0000-0002-1825-0097","isbn":"978-3-16-148410-0"}`,
 	`{"bad":"lone \ud800 surrogate and text"}`,
+	`{"ids":["key-5d41402abc4b2a76b9719d911017c592","sk-5d41402abc4b2a76b9719d911017c592abcdef","SKU-5d41402abc4b2a76b9719d911017c592","ASK5d41402abc4b2a76b9719d911017c592"]}`,
+	`{"s3":"s3://bucket/AKIAIOSFODNN7EXAMPLEX/objects","lib":"AIzaSyShort","note":"AGE-SECRET-KEY-1 is how age keys start"}`,
 	"{\"b64url\":\"" + strings.Repeat("Zm9vYmFyYmF6_-Qx", 40) + "\"}",
 }
 

@@ -123,7 +123,6 @@ var tokenRules = []*tokenRule{
 	{id: "shopify-token", prefix: "shppa_", set: hexLower, min: 32, max: 32, exact: true},
 	{id: "sendgrid-api-key", prefix: "SG.", fn: matchSendGrid},
 	{id: "twilio-api-key", prefix: "SK", set: hexAny, min: 32, max: 32, exact: true},
-	{id: "mailgun-api-key", prefix: "key-", set: hexLower, min: 32, max: 32, exact: true},
 	{id: "square-token", prefix: "sq0atp-", set: urlsafe, min: 22},
 	{id: "square-token", prefix: "sq0csp-", set: urlsafe, min: 43},
 	{id: "linear-api-key", prefix: "lin_api_", set: alnum, min: 40, max: 40, exact: true},
