@@ -62,7 +62,7 @@ var (
 	ErrTampered   = errors.New("archive was modified: a chunk fails authentication")
 	ErrReordered  = errors.New("archive chunks are out of order")
 	ErrTrailing   = errors.New("archive has data after its final chunk")
-	ErrNeedKey    = errors.New("archive is encrypted and no key was given")
+	ErrNeedKey    = errors.New("no key was given")
 	ErrRefTooBig  = errors.New("reference-format encrypted archive is larger than the cap for whole-message decryption")
 	ErrRefOpen    = errors.New("wrong key, or the reference-format encrypted archive was modified")
 	errBadKDFName = errors.New("unknown KDF")

@@ -133,7 +133,7 @@ func getKey(o ReadOptions) ([]byte, error) {
 func (s *source) openEncrypted(ctx context.Context, br *bufio.Reader, cr *countReader, o ReadOptions) error {
 	pass, err := getKey(o)
 	if err != nil {
-		return err
+		return fmt.Errorf("archive is encrypted: %w", err)
 	}
 	dr, err := NewReader(br, pass)
 	if err != nil {
@@ -179,7 +179,7 @@ func (s *source) openRef(br *bufio.Reader, size int64, o ReadOptions) error {
 	}
 	pass, err := getKey(o)
 	if errors.Is(err, ErrNeedKey) {
-		return fmt.Errorf("not a zip, tar.zst or xr-encrypted archive; if it is the reference's encrypted .zip.enc, %w", err)
+		return fmt.Errorf("not a zip, tar.zst or xr-encrypted archive; to try it as a reference-encrypted .zip.enc: %w", err)
 	} else if err != nil {
 		return err
 	}
