@@ -14,19 +14,23 @@ diff_idx_bytes=$(stat -c %s "$diff_idx")
 diff_in_bytes=$(stat -c %s "$diff_in")
 echo "  index: $diff_n entries, $diff_idx_bytes bytes; input: $diff_m envelopes (1/4 each unchanged, changed, new, new without key)"
 
-# per_entry LABEL — peak RSS of the last xr-diff stage over the index size
-per_entry() {
-	awk -v kb="$(cat "$WORK/rss.xr-diff")" -v n="$diff_n" -v l="$1" \
-		'BEGIN{b=kb*1024/n; printf "  => peak RSS per index entry (%s): %.1f bytes (goal < 64: %s)\n", l, b, b < 64 ? "met" : "NOT MET"}'
-}
+# rss_kb — peak RSS (KB) of the last measured xr-diff stage
+rss_kb() { cat "$WORK/rss.xr-diff"; }
+per_entry() { awk -v kb="$1" -v n="$diff_n" 'BEGIN{printf "%.1f", kb*1024/n}'; }
 
 measure "xr-diff: load the index (empty input)" "$diff_idx_bytes" \
 	"rss xr-diff xr-diff -q --against '$diff_idx' < /dev/null"
 load_secs=$LAST_SECS
-per_entry "index only"
-measure "xr-diff: $diff_m envelopes against it" "$diff_in_bytes" \
+b=$(per_entry "$(rss_kb)")
+echo "  => peak RSS per index entry, index alone: $b bytes (goal < 64: $(awk -v b="$b" 'BEGIN{print (b < 64) ? "met" : "NOT MET"}'))"
+: > "$WORK/empty.jsonl"
+measure "xr-diff: the input alone (empty index)" "$diff_in_bytes" \
+	"rss xr-diff xr-diff -q --against '$WORK/empty.jsonl' '$diff_in' > /dev/null"
+input_kb=$(rss_kb)
+measure "xr-diff: $diff_m envelopes against the index" "$diff_in_bytes" \
 	"rss xr-diff xr-diff -q --against '$diff_idx' '$diff_in' > /dev/null"
-per_entry "with input"
+echo "  => peak RSS per index entry, with the input: $(per_entry "$(rss_kb)") bytes in all;" \
+	"$(per_entry "$(( $(rss_kb) - input_kb ))") bytes beyond what the input alone takes ($((input_kb / 1024)) MB: the state of its new and changed records)"
 awk -v m="$diff_m" -v a="$LAST_SECS" -v b="$load_secs" \
 	'BEGIN{d=a-b; if (d <= 0) d=0.001; printf "  => records classified per second (envelope parsing included, index load subtracted): %.0f\n", m/d}'
 rm -f "$diff_idx" "$diff_in"
@@ -38,7 +42,6 @@ XR_DIFF_BENCH_N=$diff_n go test -run '^$' -bench 'HasHash|Current' -benchtime 20
 
 # streaming: the whole corpus against an empty index (everything new)
 cat "$CORPUS" > /dev/null
-: > "$WORK/empty.jsonl"
 measure "cat (floor)" "$CORPUS_BYTES" "rss cat cat '$CORPUS' > /dev/null"
 floor=$LAST_MBS
 measure "xr-diff (corpus file, empty index)" "$CORPUS_BYTES" "rss xr-diff xr-diff -q --against '$WORK/empty.jsonl' '$CORPUS' > /dev/null"
