@@ -159,13 +159,8 @@ func Create(ctx context.Context, dir string, out io.Writer, o CreateOptions) (*x
 	meta := Meta{Format: metaFormat, FormatVersion: 1, DatasetName: name, PackedAt: created.Format(time.RFC3339),
 		Tool: "xr-pack", ToolVersion: xr.Version, Encrypted: o.Encrypt}
 	buf := make([]byte, 256<<10)
-	for i, rel := range files {
-		if i%64 == 0 {
-			if err := ctx.Err(); err != nil {
-				return st, err
-			}
-		}
-		mm, lines, err := addFile(mw, filepath.Join(dir, filepath.FromSlash(rel)), name+"/"+rel, buf)
+	for _, rel := range files {
+		mm, lines, err := addFile(ctx, mw, filepath.Join(dir, filepath.FromSlash(rel)), name+"/"+rel, buf)
 		if err != nil {
 			return st, err
 		}
@@ -241,7 +236,7 @@ func listPack(dir string) ([]string, error) {
 }
 
 // addFile copies one file into the archive, hashing it and counting lines.
-func addFile(mw memberWriter, src, name string, buf []byte) (MetaMember, int64, error) {
+func addFile(ctx context.Context, mw memberWriter, src, name string, buf []byte) (MetaMember, int64, error) {
 	mm := MetaMember{Path: name}
 	f, err := os.Open(src)
 	if err != nil {
@@ -258,7 +253,7 @@ func addFile(mw memberWriter, src, name string, buf []byte) (MetaMember, int64, 
 	}
 	h := sha256.New()
 	lc := &lineCounter{}
-	n, err := io.CopyBuffer(io.MultiWriter(w, h, lc), io.LimitReader(f, fi.Size()), buf)
+	n, err := io.CopyBuffer(io.MultiWriter(w, h, lc), ctxReader{ctx, io.LimitReader(f, fi.Size())}, buf)
 	if err != nil {
 		return mm, 0, fmt.Errorf("%s: %w", src, err)
 	}
@@ -267,6 +262,19 @@ func addFile(mw memberWriter, src, name string, buf []byte) (MetaMember, int64, 
 	}
 	mm.Size, mm.SHA256 = n, hex.EncodeToString(h.Sum(nil))
 	return mm, lc.lines(), nil
+}
+
+// ctxReader stops a copy when ctx is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // lineCounter counts lines (a last line without newline counts too).

@@ -389,3 +389,16 @@ func TestCorruptRecordInPack(t *testing.T) {
 		assertEmpty(t, out)
 	}
 }
+
+func TestCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Create(ctx, "testdata/reference-pack", io.Discard, CreateOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("create: err = %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if _, _, err := Extract(ctx, "testdata/dataset.zip", out, ExtractOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("extract: err = %v", err)
+	}
+	assertEmpty(t, out)
+}

@@ -38,6 +38,7 @@ var ErrExists = errors.New("destination exists (use --force to replace it)")
 
 // walker holds what reading an archive's members learns.
 type walker struct {
+	ctx      context.Context
 	o        ReadOptions
 	src      *source
 	st       *xr.Stats
@@ -50,8 +51,8 @@ type walker struct {
 	check    bool // verify record lines while reading (Check)
 }
 
-func newWalker(src *source, o ReadOptions, check bool) *walker {
-	return &walker{o: o, src: src, st: newStats(), seen: map[string]MetaMember{}, buf: make([]byte, 256<<10), check: check}
+func newWalker(ctx context.Context, src *source, o ReadOptions, check bool) *walker {
+	return &walker{ctx: ctx, o: o, src: src, st: newStats(), seen: map[string]MetaMember{}, buf: make([]byte, 256<<10), check: check}
 }
 
 // member checks one entry and copies its bytes to dst (nil: discard).
@@ -112,9 +113,9 @@ func (w *walker) member(m *member, create func(name string) (io.WriteCloser, err
 	mw := io.MultiWriter(outs...)
 	var n int64
 	if w.check && isChunk(rel) {
-		n, err = checkRecords(io.TeeReader(m.r, mw))
+		n, err = checkRecords(io.TeeReader(ctxReader{w.ctx, m.r}, mw))
 	} else {
-		n, err = io.CopyBuffer(mw, m.r, w.buf)
+		n, err = io.CopyBuffer(mw, ctxReader{w.ctx, m.r}, w.buf)
 	}
 	if err == nil && dst != nil {
 		err = dst.Close()
@@ -262,7 +263,7 @@ func Check(ctx context.Context, path string, o ReadOptions) (*xr.Stats, error) {
 		return newStats(), err
 	}
 	defer src.close()
-	w := newWalker(src, o, true)
+	w := newWalker(ctx, src, o, true)
 	err = src.walk(func(m *member) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -317,7 +318,7 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 	}
 	defer os.RemoveAll(tmp)
 	root := filepath.Join(tmp, "x")
-	w := newWalker(src, o.ReadOptions, false)
+	w := newWalker(ctx, src, o.ReadOptions, false)
 	metaChecked := false
 	create := func(name string) (io.WriteCloser, error) {
 		if !metaChecked && w.meta != nil && o.Name == "" {
