@@ -11,3 +11,8 @@ awk -v m="$LAST_MBS" 'BEGIN{ printf "  => xr-redact %s the 100 MB/s goal\n", (m 
 # --check exits 4 here (the corpus holds secrets); its findings go to /dev/null
 measure "xr-redact --check" "$CORPUS_BYTES" "rss check xr-redact -q --check < '$CORPUS' 2>/dev/null || [ \$? -eq 4 ]"
 measure "xr-redact | xr-hash (the import order)" "$CORPUS_BYTES" "rss redact xr-redact -q < '$CORPUS' | rss hash xr-hash -q > /dev/null"
+# The same in CPU time (user+sys), which a busy machine disturbs less than
+# wall time: what xr-redact itself costs per MB.
+/usr/bin/time -f '%U %S' -o "$WORK/redact.cpu" xr-redact -q < "$CORPUS" > /dev/null
+awk -v n="$CORPUS_BYTES" '{ s = $1 + $2; if (s < 0.01) s = 0.01
+	printf "  %-46s %8.2f s %9.1f MB/s  (user+sys CPU seconds)\n", "xr-redact, CPU time", s, n / 1e6 / s }' "$WORK/redact.cpu"
