@@ -142,6 +142,8 @@ var corpus = []corpusCase{
 		want: `{"cs":"DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[REDACTED];EndpointSuffix=core.windows.net"}`, ids: []string{"connstr:account_key"}},
 	{name: "embedded JSON", in: `{"body":"{\"user\":\"bob\",\"password\":\"hunter2\",\"n\":1}"}`,
 		want: `{"body":"{\"user\":\"bob\",\"password\":\"[REDACTED]\",\"n\":1}"}`, ids: []string{"assign:password"}},
+	{name: "embedded JSON with escaped quote", in: `{"body":"{\"password\":\"a\\\"b c\",\"n\":1}"}`,
+		want: `{"body":"{\"password\":\"[REDACTED]\",\"n\":1}"}`, ids: []string{"assign:password"}},
 	{name: "embedded JSON unicode kept", in: `{"body":"{\"name\":\"Zoë\",\"access_token\":\"a1b2c3\"}\u2028"}`,
 		want: "{\"body\":\"{\\\"name\\\":\\\"Zoë\\\",\\\"access_token\\\":\\\"[REDACTED]\\\"}\u2028\"}", ids: []string{"assign:access_token"}},
 

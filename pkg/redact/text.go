@@ -265,17 +265,37 @@ func (sc *scanner) assignment(t []byte, p int) int {
 	}
 	vs := skipBlank(t, p+1)
 	if vs < len(t) && (t[vs] == '"' || t[vs] == '\'') {
-		k := bytes.IndexByte(t[vs+1:], t[vs])
-		if k < 0 {
+		ve := closingQuote(t, vs)
+		if ve < 0 {
 			return -1
 		}
-		return sc.value(t, vs+1, vs+1+k, n.assign)
+		return sc.value(t, vs+1, ve, n.assign)
 	}
 	ve := valueStop.until(t, vs)
 	if sep == ':' && !looksSecret(t[vs:ve]) {
 		return -1
 	}
 	return sc.value(t, vs, ve, n.assign)
+}
+
+// closingQuote returns the index of the quote that closes the one at t[i],
+// skipping quotes escaped with a backslash (JSON or a program's string
+// literal inside the text), or -1.
+func closingQuote(t []byte, i int) int {
+	for j := i + 1; ; j++ {
+		k := bytes.IndexByte(t[j:], t[i])
+		if k < 0 {
+			return -1
+		}
+		j += k
+		n := 0
+		for b := j - 1; b > i && t[b] == '\\'; b-- {
+			n++
+		}
+		if n%2 == 0 {
+			return j
+		}
+	}
 }
 
 // value adds [s, e) as a secret unless it is empty or already redacted.
