@@ -358,9 +358,10 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 	packDir := root
 	if l.prefix != "" {
 		packDir = filepath.Join(root, l.name)
-		if err := os.MkdirAll(packDir, 0o755); err != nil { // an empty pack has no files
-			return "", st, err
-		}
+	}
+	// archives hold files only: give an empty pack its records/ folder back
+	if err := os.MkdirAll(filepath.Join(packDir, "records"), 0o755); err != nil {
+		return "", st, err
 	}
 	name := l.name
 	if o.Name != "" {
