@@ -192,6 +192,9 @@ func runArchive(ctx context.Context, args []string) int {
 			}
 		}
 		if out == "-" {
+			if cli.IsTerminal(os.Stdout) {
+				return nil, xr.Usagef("--out -: stdout is a terminal; redirect it to a file")
+			}
 			return archive.Create(ctx, dir, os.Stdout, o)
 		}
 		return writeAtomic(out, force, func(f *os.File) (*xr.Stats, error) { return archive.Create(ctx, dir, f, o) })
