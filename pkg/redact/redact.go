@@ -77,11 +77,10 @@ func (f Finding) String() string {
 // Redactor holds compiled rules. It is safe for concurrent use; the
 // per-call state lives in a walker.
 type Redactor struct {
-	builtin     bool
-	names       *nameTable
-	headers     map[string]string // lower-case header name → rule id
-	headerNames []string
-	custom      []customPattern
+	builtin bool
+	names   *nameTable
+	headers map[string]string // lower-case header name → rule id
+	custom  []customPattern
 }
 
 type customPattern struct {
@@ -116,7 +115,6 @@ func New(o Options) (*Redactor, error) {
 		}
 		if _, ok := r.headers[h]; !ok {
 			r.headers[h] = "header:" + h
-			r.headerNames = append(r.headerNames, h)
 		}
 	}
 	for i, p := range patterns {

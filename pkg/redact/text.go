@@ -58,7 +58,7 @@ func (sc *scanner) scan(t []byte) []span {
 			sc.prio = 3
 			scanAuthSchemes(t, false, sc.add)
 		}
-	} else if len(r.headerNames) > 0 {
+	} else if len(r.headers) > 0 {
 		sc.prio = 2
 		sc.scanSeparators(t, m&bitColon) // header lines in text only
 	}
@@ -100,7 +100,7 @@ func (sc *scanner) mayHold(raw []byte) bool {
 	}
 	m := triggers(raw)
 	if !r.builtin {
-		return m&bitColon != 0 && len(r.headerNames) > 0
+		return m&bitColon != 0 && len(r.headers) > 0
 	}
 	return m&(bitEq|bitColon) != 0 ||
 		m&bitDash != 0 && bytes.Contains(raw, []byte("-----BEGIN ")) ||
