@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/jsonscan"
@@ -58,6 +59,11 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 		}
 		if f.Entity == "" {
 			f.Entity = m.EntityType
+		}
+	}
+	if d.Engine == SQLite { // reading must not create an empty database
+		if _, err := os.Stat(d.Conn); err != nil {
+			return st, fmt.Errorf("sqlite database %s: %w", d.Conn, err)
 		}
 	}
 	e, err := open(ctx, d, t, o.Log)

@@ -20,7 +20,7 @@ import (
 
 // DefaultBatch is xr-sqlload's default --batch (rows per transaction),
 // chosen by measurement on the bench corpus (see docs/sql.md).
-const DefaultBatch = 2000
+const DefaultBatch = 500
 
 // maxBatchBytes caps a batch's payload bytes, so memory stays flat with
 // large records whatever --batch says.
