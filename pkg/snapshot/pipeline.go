@@ -24,7 +24,7 @@ import (
 const (
 	batchBytes   = 1 << 20
 	batchRecords = 1024
-	inFlight     = 8
+	inFlight     = 4
 )
 
 // item is one input line and what a worker made of it.
