@@ -186,7 +186,6 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	w.wantPointers = o.Check || log.Enabled(ctx, slog.LevelDebug)
 	var bufs [2][]byte
 	var line, ids []byte
-	var found int64
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return st, ctx.Err()
@@ -224,7 +223,6 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 			}
 		}
 		if changed {
-			found++
 			st.Inc("redacted")
 			for _, f := range w.finds {
 				f.Line, f.ExchangeID = rec.Line, rec.ID()
@@ -254,8 +252,8 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	if err := wr.Flush(); err != nil {
 		return st, err
 	}
-	if o.Check && found > 0 {
-		return st, fmt.Errorf("%d of %d records hold secrets: %w", found, st.Get("read"), xr.ErrMismatch)
+	if n := st.Get("redacted"); o.Check && n > 0 {
+		return st, fmt.Errorf("%d of %d records hold secrets: %w", n, st.Get("read"), xr.ErrMismatch)
 	}
 	return st, nil
 }
