@@ -64,7 +64,7 @@ var (
 	ErrTrailing   = errors.New("archive has data after its final chunk")
 	ErrNeedKey    = errors.New("no key was given")
 	ErrRefTooBig  = errors.New("reference-format encrypted archive is larger than the cap for whole-message decryption")
-	ErrRefOpen    = errors.New("wrong key, or the reference-format encrypted archive was modified")
+	ErrRefOpen    = errors.New("not a zip, tar.zst or xr-encrypted archive, and it does not open as a reference-encrypted .zip.enc under this key (wrong key, or a damaged or foreign file)")
 	errBadKDFName = errors.New("unknown KDF")
 )
 
