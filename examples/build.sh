@@ -15,3 +15,19 @@ mk wookieepedia-pages mediawiki wookieepedia page "Wookieepedia page snapshots (
 mk openalex-works openalex openalex work "OpenAlex works by DOI (example)"
 mk local-llm-completions llm local_llm completion "Local LLM completions, no natural key (example)"
 rm -f examples/snapshots/*/.xr-pack.lock
+# fixed manifest times, so that a rebuild gives the same bytes
+for m in examples/snapshots/*/manifest.json; do
+	sed 's/"\(created_at\|updated_at\)": "[^"]*"/"\1": "2024-01-20T00:00:00.000000+00:00"/' "$m" > "$m.tmp" && mv "$m.tmp" "$m"
+done
+
+# a small sample of raw captures (no hash yet, secrets still in), for the
+# README's first pipeline: xr-canon < examples/records.ndjson | xr-hash
+for d in wookieepedia-pages openalex-works local-llm-completions; do
+	go run ./examples/gen "$d" > "examples/.raw-$d.ndjson"
+done
+{
+	sed -n 1,12p examples/.raw-wookieepedia-pages.ndjson
+	sed -n 1,4p examples/.raw-openalex-works.ndjson
+	sed -n 1,4p examples/.raw-local-llm-completions.ndjson
+} > examples/records.ndjson
+rm -f examples/.raw-*.ndjson

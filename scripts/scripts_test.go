@@ -26,6 +26,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the scripts' expected outputs")
 
+// binDir holds the built commands; root is the repository.
+var binDir, root string
+
 func TestMain(m *testing.M) { os.Exit(run(m)) }
 
 // run builds the binaries once for every test of the package.
@@ -36,6 +39,11 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(bin)
+	binDir = bin
+	if root, err = filepath.Abs(".."); err != nil {
+		fmt.Fprintln(os.Stderr, "scripts:", err)
+		return 1
+	}
 	args := []string{"build", "-o", bin}
 	if testing.CoverMode() != "" {
 		args = append(args, "-cover")
@@ -130,6 +138,8 @@ func params(engine string, dbs func(*testscript.Env) (string, string, error)) te
 			env.Setenv("DB2", db2)
 			env.Setenv("ENGINE", engine)
 			env.Setenv("TABLE", tableName(engine))
+			env.Setenv("XR_BIN", binDir)
+			env.Setenv("ROOT", root)
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
