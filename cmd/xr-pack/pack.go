@@ -168,7 +168,7 @@ func runWrite(ctx context.Context, args []string) int {
 		if o.Reject, err = c.RejectFunc(); err != nil {
 			return nil, err
 		}
-		o.MaxLine, o.Log = c.MaxLine, c.Logger(os.Stderr)
+		o.MaxLine, o.Log, o.Notice = c.MaxLine, c.Logger(os.Stderr), problemPrinter()
 		return snapshot.Write(ctx, dir, os.Stdin, o)
 	})
 }
@@ -278,7 +278,7 @@ func runVerify(ctx context.Context, args []string) int {
 	})
 }
 
-// problemPrinter prints each problem as one diagnostic line.
+// problemPrinter prints each problem (or notice) as one diagnostic line.
 func problemPrinter() func(string) {
 	return func(msg string) { fmt.Fprintf(os.Stderr, "%s: %s\n", name, msg) }
 }

@@ -26,8 +26,11 @@ type WriteOptions struct {
 	MaxLine int
 	// Reject receives bad input lines; nil: a bad line stops the write.
 	Reject xr.RejectFunc
-	// Log receives debug messages and the notice about a repaired index.
+	// Log receives debug messages.
 	Log *slog.Logger
+	// Notice, when set, receives one line when Write repairs what an
+	// interrupted writer left (temporary files, a lagging index).
+	Notice func(msg string)
 }
 
 // Defaults of WriteOptions.
@@ -124,7 +127,7 @@ func (w *writer) prepare(ctx context.Context) error {
 		return err
 	}
 	if len(l.temps) > 0 {
-		w.opts.Log.Info("removing temporary files of an interrupted write", "count", len(l.temps))
+		w.notice(fmt.Sprintf("removing %d temporary files of an interrupted write", len(l.temps)))
 		if err := removeTemps(w.dir, l.temps); err != nil {
 			return err
 		}
@@ -135,7 +138,7 @@ func (w *writer) prepare(ctx context.Context) error {
 		return err
 	}
 	if !ok {
-		w.opts.Log.Warn("index.jsonl did not match the chunks (an interrupted write?); rebuilding it")
+		w.notice(IndexFile + " did not match the chunks (an interrupted write?); rebuilding it first")
 		clear(w.seen)
 		_, err := rebuildLocked(ctx, w.dir, l, func(e IndexEntry) { w.remember(e.Hash) }, nil)
 		if err != nil && !errors.Is(err, xr.ErrMismatch) {
@@ -151,6 +154,13 @@ func (w *writer) prepare(ctx context.Context) error {
 		return syncDir(w.dir)
 	}
 	return nil
+}
+
+func (w *writer) notice(msg string) {
+	w.opts.Log.Warn(msg)
+	if w.opts.Notice != nil {
+		w.opts.Notice(msg)
+	}
 }
 
 // loadIndex reads the hashes of index.jsonl and reports whether the index
