@@ -33,25 +33,10 @@ type DumpOptions struct {
 // written.
 func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) {
 	st := xr.NewStats("written")
-	t, err := TargetFrom(o.Manifest)
+	t, d, err := resolve(o.DB, o.Getenv, o.Manifest, o.Notify, "")
 	if err != nil {
-		return st, xr.Usagef("%v", err)
+		return st, err
 	}
-	if o.Getenv == nil {
-		o.Getenv = func(string) string { return "" }
-	}
-	d, err := ResolveDSN(o.DB, o.Getenv)
-	if err != nil {
-		return st, xr.Usagef("%v", err)
-	}
-	notify := o.Notify
-	if notify == nil {
-		notify = func(string) {}
-	}
-	for _, n := range d.Notes {
-		notify(n)
-	}
-	notify(fmt.Sprintf("database: %s, table %s", d.Describe(), t.Name()))
 	f := o.Filter
 	if m := o.Manifest; m != nil {
 		if f.Source == "" {

@@ -124,29 +124,14 @@ func (b *batch) reset() {
 // (+ rejected with a reject sink).
 func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 	st := xr.NewStats("read", "inserted", "updated", "unchanged")
-	t, err := TargetFrom(o.Manifest)
-	if err != nil {
-		return st, xr.Usagef("%v", err)
-	}
-	if o.Getenv == nil {
-		o.Getenv = func(string) string { return "" }
-	}
-	d, err := ResolveDSN(o.DB, o.Getenv)
-	if err != nil {
-		return st, xr.Usagef("%v", err)
-	}
-	notify := o.Notify
-	if notify == nil {
-		notify = func(string) {}
-	}
-	for _, n := range d.Notes {
-		notify(n)
-	}
 	mode := ""
 	if o.DryRun {
 		mode = ", dry run: nothing is changed"
 	}
-	notify(fmt.Sprintf("database: %s, table %s%s", d.Describe(), t.Name(), mode))
+	t, d, err := resolve(o.DB, o.Getenv, o.Manifest, o.Notify, mode)
+	if err != nil {
+		return st, err
+	}
 	if o.Batch <= 0 {
 		o.Batch = DefaultBatch
 	}

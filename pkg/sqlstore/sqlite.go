@@ -196,7 +196,21 @@ func qmark(int) string         { return "?" }
 
 func (e *sqliteEngine) dumpPayloads(ctx context.Context, f Filter, emit func([]byte) error) error {
 	w, args := f.where(e.n, qmark, sqliteTS)
-	rows, err := e.db.QueryContext(ctx, e.s.dump+w+" ORDER BY rowid", args...)
+	return sqlPayloads(ctx, e.db, e.s.dump+w+" ORDER BY rowid", args, emit)
+}
+
+func (e *sqliteEngine) dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error {
+	w, args := f.where(e.n, qmark, sqliteTS)
+	var obs string
+	return sqlIndex(ctx, e.db, e.s.index+w+" ORDER BY rowid", args, &obs, func(r *IndexRow) (err error) {
+		r.Observed, err = time.Parse(sqliteTime, obs)
+		return err
+	}, emit)
+}
+
+// sqlPayloads streams the one-column result of q (database/sql engines).
+func sqlPayloads(ctx context.Context, db *sql.DB, q string, args []any, emit func([]byte) error) error {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -213,25 +227,25 @@ func (e *sqliteEngine) dumpPayloads(ctx context.Context, f Filter, emit func([]b
 	return rows.Err()
 }
 
-func (e *sqliteEngine) dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error {
-	w, args := f.where(e.n, qmark, sqliteTS)
-	rows, err := e.db.QueryContext(ctx, e.s.index+w+" ORDER BY rowid", args...)
+// sqlIndex streams index rows (hash, source, entity, key, id, observed)
+// of q; observed is scanned into obs and converted by setTime.
+func sqlIndex(ctx context.Context, db *sql.DB, q string, args []any, obs any, setTime func(*IndexRow) error, emit func(*IndexRow) error) error {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	var r IndexRow
 	var nk sql.NullString
-	var obs string
 	for rows.Next() {
-		if err := rows.Scan(&r.Hash, &r.Source, &r.Entity, &nk, &r.ID, &obs); err != nil {
+		if err := rows.Scan(&r.Hash, &r.Source, &r.Entity, &nk, &r.ID, obs); err != nil {
 			return err
 		}
 		r.NaturalKey = nil
 		if nk.Valid {
 			r.NaturalKey = &nk.String
 		}
-		if r.Observed, err = time.Parse(sqliteTime, obs); err != nil {
+		if err := setTime(&r); err != nil {
 			return fmt.Errorf("observed_at_utc of %s: %v", r.ID, err)
 		}
 		if err := emit(&r); err != nil {

@@ -196,46 +196,16 @@ func msTS(t time.Time) any       { return t }
 
 func (e *msEngine) dumpPayloads(ctx context.Context, f Filter, emit func([]byte) error) error {
 	w, args := f.where(e.n, msPlaceholder, msTS)
-	rows, err := e.db.QueryContext(ctx, e.s.dump+w+" ORDER BY row_id", args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var b sql.RawBytes
-	for rows.Next() {
-		if err := rows.Scan(&b); err != nil {
-			return err
-		}
-		if err := emit(b); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return sqlPayloads(ctx, e.db, e.s.dump+w+" ORDER BY row_id", args, emit)
 }
 
 func (e *msEngine) dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error {
 	w, args := f.where(e.n, msPlaceholder, msTS)
-	rows, err := e.db.QueryContext(ctx, e.s.index+w+" ORDER BY row_id", args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var r IndexRow
-	var nk sql.NullString
-	for rows.Next() {
-		if err := rows.Scan(&r.Hash, &r.Source, &r.Entity, &nk, &r.ID, &r.Observed); err != nil {
-			return err
-		}
-		r.NaturalKey = nil
-		if nk.Valid {
-			r.NaturalKey = &nk.String
-		}
-		r.Observed = r.Observed.UTC()
-		if err := emit(&r); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	var obs time.Time
+	return sqlIndex(ctx, e.db, e.s.index+w+" ORDER BY row_id", args, &obs, func(r *IndexRow) error {
+		r.Observed = obs.UTC()
+		return nil
+	}, emit)
 }
 
 // msTransient: deadlock victim (1205), lock request timeout (1222),

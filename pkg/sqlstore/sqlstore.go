@@ -110,19 +110,35 @@ type flusher interface {
 	Flush() error
 }
 
-// PrintDDL writes the CREATE script of m's table for the engine the DSN
-// (resolved as Load does) names.
-func PrintDDL(w io.Writer, db string, getenv func(string) string, m *manifest.Manifest) error {
+// resolve validates the target and finds the database, telling notify
+// (may be nil) the notes and the database line, which ends with suffix.
+func resolve(db string, getenv func(string) string, m *manifest.Manifest, notify func(string), suffix string) (Target, DSN, error) {
 	t, err := TargetFrom(m)
 	if err != nil {
-		return xr.Usagef("%v", err)
+		return t, DSN{}, xr.Usagef("%v", err)
 	}
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
 	d, err := ResolveDSN(db, getenv)
 	if err != nil {
-		return xr.Usagef("%v", err)
+		return t, d, xr.Usagef("%v", err)
+	}
+	if notify != nil {
+		for _, n := range d.Notes {
+			notify(n)
+		}
+		notify(fmt.Sprintf("database: %s, table %s%s", d.Describe(), t.Name(), suffix))
+	}
+	return t, d, nil
+}
+
+// PrintDDL writes the CREATE script of m's table for the engine the DSN
+// (resolved as Load does) names.
+func PrintDDL(w io.Writer, db string, getenv func(string) string, m *manifest.Manifest) error {
+	t, d, err := resolve(db, getenv, m, nil, "")
+	if err != nil {
+		return err
 	}
 	s, err := DDL(d.Engine, t)
 	if err != nil {
