@@ -161,6 +161,9 @@ var corpus = []corpusCase{
 		want: `{"credentials":{"username":"bob","secret":"[REDACTED]"},"auth":"[REDACTED]"}`, ids: []string{"key:secret", "key:auth"}},
 	{name: "pointer escaping", in: `{"a/b":{"m~n":{"refresh_token":"r-1"}}}`, want: `{"a/b":{"m~n":{"refresh_token":"[REDACTED]"}}}`,
 		ids: []string{"key:refresh_token"}, ptrs: []string{"/response/a~1b/m~0n/refresh_token"}},
+	{name: "escapes around secrets", in: `{"log":"line1\nBearer abcdef0123456789\nline3","t":"a\t` + ghpTok + `\t","u":"\u0070assword=hunter2","pass\u0077ord":"x1","headers":{"Set-\u0043ookie":"c"}}`,
+		want: `{"log":"line1\nBearer [REDACTED]\nline3","t":"a\t[REDACTED]\t","u":"password=[REDACTED]","pass\u0077ord":"[REDACTED]","headers":{"Set-\u0043ookie":"[REDACTED]"}}`,
+		ids:  []string{"bearer-token", "github-token", "form:password", "key:password", "header:set-cookie"}, ptrs: []string{"/response/password", "/response/headers/Set-Cookie"}},
 	{name: "escaped string re-encoded", in: `{"msg":"caf\u00e9 \/ password=hunter2\ttab"}`,
 		want: `{"msg":"café / password=[REDACTED]\ttab"}`, ids: []string{"assign:password"}},
 }
