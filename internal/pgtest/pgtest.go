@@ -102,8 +102,7 @@ func DSN(t testing.TB) string {
 	return c.url(name)
 }
 
-// Admin returns the URL of the cluster's postgres database (DSN must
-// have been called first in this binary).
+// url is the address of database db on the cluster.
 func (c *cluster) url(db string) string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", c.port, db)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/golang-sql/civil"
 	mssql "github.com/microsoft/go-mssqldb"
 )
 
@@ -192,7 +193,10 @@ func (t *msTx) rollback(context.Context) error {
 }
 
 func msPlaceholder(i int) string { return fmt.Sprintf("@p%d", i) }
-func msTS(t time.Time) any       { return t }
+
+// msTS sends a filter time as DATETIME2 (civil), like the column, not as
+// the driver's default DATETIMEOFFSET.
+func msTS(t time.Time) any { return civil.DateTimeOf(t.UTC()) }
 
 func (e *msEngine) dumpPayloads(ctx context.Context, f Filter, emit func([]byte) error) error {
 	w, args := f.where(e.n, msPlaceholder, msTS)
