@@ -24,10 +24,16 @@ type packLock struct{ f *os.File }
 // that died (kill -9) is released by the kernel, so it never goes stale.
 func lockPack(dir string, exclusive bool) (*packLock, error) {
 	path := filepath.Join(dir, LockFile)
-	flag := os.O_RDWR | os.O_CREATE
-	f, err := os.OpenFile(path, flag, 0o644)
+	var f *os.File
+	var err error
+	if exclusive {
+		f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	} else {
+		// readers leave no trace: without a lock file no writer is busy
+		f, err = os.Open(path)
+	}
 	if err != nil && !exclusive {
-		return &packLock{}, nil // read-only pack: readers go on unlocked
+		return &packLock{}, nil // no lock file, or a read-only pack
 	}
 	if err != nil {
 		return nil, err

@@ -98,6 +98,9 @@ func TestReferencePack(t *testing.T) {
 	if st.Get("records") != 50 || st.Get("chunks") != 8 || st.Get("index_entries") != 50 {
 		t.Fatalf("verify counters: %s", st.Summary())
 	}
+	if _, err := os.Stat(filepath.Join(dir, LockFile)); err == nil {
+		t.Fatal("verify left a lock file in the pack")
+	}
 	// cat yields the records the reference wrote, in its order
 	want, _ := os.ReadFile("testdata/reference-pack-expected.ndjson")
 	var wantIDs []string
