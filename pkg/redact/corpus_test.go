@@ -151,6 +151,8 @@ var corpus = []corpusCase{
 	{name: "keys", in: `{"user":{"login":"bob","password":"hunter2","clientSecret":"abc","api-key":12345,"token":null,"db_password":"x1","password_hint":"pet name"}}`,
 		want: `{"user":{"login":"bob","password":"[REDACTED]","clientSecret":"[REDACTED]","api-key":"[REDACTED]","token":null,"db_password":"[REDACTED]","password_hint":"pet name"}}`,
 		ids:  []string{"key:password", "key:client_secret", "key:api_key"}, ptrs: []string{"/response/user/password", "/response/user/db_password"}},
+	{name: "auth keys: credentials only", in: `{"payment":{"authorization":"approved","auth":"none"},"client":{"auth":"Basic ` + basicCred + `","authorization":"AUTH-4471-XZ"}}`,
+		want: `{"payment":{"authorization":"approved","auth":"none"},"client":{"auth":"[REDACTED]","authorization":"[REDACTED]"}}`, ids: []string{"key:auth", "key:authorization"}},
 	{name: "token key: credentials only", in: `{"token":"tok_9f8e7d6c5b4a","logprobs":[{"token":" Hello","logprob":-0.31},{"token":"world","logprob":-1.2}],"t2":{"token":"the quick brown fox"}}`,
 		want: `{"token":"[REDACTED]","logprobs":[{"token":" Hello","logprob":-0.31},{"token":"world","logprob":-1.2}],"t2":{"token":"the quick brown fox"}}`, ids: []string{"key:token"}},
 	{name: "headers under other names", in: `{"responseHeaders":{"Set-Cookie":"id=1"},"header":{"X-Secret":"s-1"}}`,

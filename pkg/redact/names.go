@@ -22,8 +22,9 @@ type nameRule struct {
 	canon string // canonical name, used in rule ids
 	where int
 	// weak: the name is also common for non-secrets ("token" in LLM
-	// log-probabilities, tokenizers), so as a JSON key it only redacts a
-	// string value that looks like a credential (see looksToken)
+	// log-probabilities, "authorization": "approved" in payments), so as a
+	// JSON key it only redacts a string that looks like a credential (see
+	// looksCredential)
 	weak bool
 
 	// the rule ids, one per context, made once by newNameTable
@@ -45,8 +46,8 @@ var exactNames = []nameRule{
 	{canon: "id_token", where: inText},
 	{canon: "csrf_token", where: inKey | inURL},
 	{canon: "xsrf_token", where: inKey | inURL},
-	{canon: "auth", where: inKey | inURL},
-	{canon: "authorization", where: inKey | inURL},
+	{canon: "auth", where: inKey | inURL, weak: true},
+	{canon: "authorization", where: inKey | inURL, weak: true},
 	{canon: "credentials", where: inKey},
 	{canon: "cookie", where: inKey},
 	{canon: "set_cookie", where: inKey},

@@ -125,7 +125,7 @@ func (w *walker) member(key []byte, v, mode int, hdr string) int {
 		}
 	}
 	if r.builtin {
-		if n, ok := r.names.lookup(w.nbuf[:0], lk, inKey); ok && (!n.weak || w.looksToken(v)) {
+		if n, ok := r.names.lookup(w.nbuf[:0], lk, inKey); ok && (!n.weak || w.looksCredential(v)) {
 			return w.whole(v, n.key)
 		}
 	}
@@ -268,14 +268,24 @@ func (w *walker) whole(i int, id string) int {
 	}
 }
 
-// looksToken reports whether the value at i is a string that looks like
-// a credential: at least eight bytes, no blanks or escapes.
-func (w *walker) looksToken(i int) bool {
+// looksCredential reports whether the value at i is a string that looks
+// like a credential, the test for the weak names: an auth scheme and its
+// credential ("Bearer …", "Basic …"), or at least eight bytes without
+// blanks or escapes that hold a digit or are twenty bytes or longer.
+func (w *walker) looksCredential(i int) bool {
 	if w.src[i] != '"' {
 		return false
 	}
 	s := w.src[i+1 : stringEnd(w.src, i)-1]
-	return len(s) >= 8 && bytes.IndexAny(s, " \\") < 0
+	for _, scheme := range []string{"bearer ", "basic ", "token ", "digest "} {
+		if hasFoldPrefix(s, scheme) && len(s) > len(scheme) {
+			return true
+		}
+	}
+	if len(s) < 8 || bytes.IndexAny(s, " \t\\") >= 0 {
+		return false
+	}
+	return len(s) >= 20 || bytes.IndexAny(s, "0123456789") >= 0
 }
 
 var quotedPlaceholder = []byte(`"` + Placeholder + `"`)
