@@ -3,6 +3,7 @@ package snapshot
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -168,7 +169,9 @@ func (v *verifier) keyTime(k, t string) uint64 {
 	h.WriteString(k)
 	h.WriteByte(0)
 	if tt, err := envelope.ParseTime(t); err == nil {
-		h.WriteString(tt.UTC().Format("2006-01-02T15:04:05.999999999"))
+		var b [9]byte
+		binary.LittleEndian.PutUint64(b[1:], uint64(tt.UnixNano()))
+		h.Write(b[:]) // b[0] == 0: no text form starts with a NUL
 	} else {
 		h.WriteString(t)
 	}
