@@ -48,8 +48,9 @@ const (
 // opts.Reject.
 //
 // When Write stops early (a bad line without opts.Reject, or ctx
-// cancelled) the records read before that point are committed in whole
-// chunks; rerunning the same input skips them as duplicates.
+// cancelled) the records before that point that reached the writer (input
+// is read in batches) are committed in whole chunks; rerunning the same
+// input skips them as duplicates.
 func Write(ctx context.Context, dir string, in io.Reader, opts WriteOptions) (*xr.Stats, error) {
 	st := xr.NewStats("read", "written", "skipped")
 	if opts.ChunkSize <= 0 {
