@@ -20,7 +20,6 @@ per_entry() { awk -v kb="$1" -v n="$diff_n" 'BEGIN{printf "%.1f", kb*1024/n}'; }
 
 measure "xr-diff: load the index (empty input)" "$diff_idx_bytes" \
 	"rss xr-diff xr-diff -q --against '$diff_idx' < /dev/null"
-load_secs=$LAST_SECS
 b=$(per_entry "$(rss_kb)")
 echo "  => peak RSS per index entry, index alone: $b bytes (goal < 64: $(awk -v b="$b" 'BEGIN{print (b < 64) ? "met" : "NOT MET"}'))"
 : > "$WORK/empty.jsonl"
@@ -28,11 +27,12 @@ measure "xr-diff: the input alone (empty index)" "$diff_in_bytes" \
 	"rss xr-diff xr-diff -q --against '$WORK/empty.jsonl' '$diff_in' > /dev/null"
 input_kb=$(rss_kb)
 measure "xr-diff: $diff_m envelopes against the index" "$diff_in_bytes" \
-	"rss xr-diff xr-diff -q --against '$diff_idx' '$diff_in' > /dev/null"
+	"rss xr-diff xr-diff -q -v --against '$diff_idx' '$diff_in' > /dev/null 2> '$WORK/diff.log'"
 echo "  => peak RSS per index entry, with the input: $(per_entry "$(rss_kb)") bytes in all;" \
 	"$(per_entry "$(( $(rss_kb) - input_kb ))") bytes beyond what the input alone takes ($((input_kb / 1024)) MB: the state of its new and changed records)"
-awk -v m="$diff_m" -v a="$LAST_SECS" -v b="$load_secs" \
-	'BEGIN{d=a-b; if (d <= 0) d=0.001; printf "  => records classified per second (envelope parsing included, index load subtracted): %.0f\n", m/d}'
+# -v logs the phases: "msg=classified records=N seconds=S" (the first pass)
+sed -n 's/.*msg="index loaded".* seconds=\([0-9.e+-]*\).*/\1/p; s/.*msg=classified records=\([0-9]*\) seconds=\([0-9.e+-]*\).*/\1 \2/p' "$WORK/diff.log" |
+	awk 'NR==1{l=$1} NR==2{printf "  => index load %.1f s (%.0f entries/s); first pass %.2f s: %.0f records classified per second (envelope parsing included)\n", l, '"$diff_n"'/l, $2, $1/$2}'
 rm -f "$diff_idx" "$diff_in"
 
 # the raw lookups, in process, on an index of the same size
