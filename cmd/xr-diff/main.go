@@ -27,20 +27,25 @@ come from FILE). Every record needs content_sha256 (run xr-hash first).
              --conflict; incoming wins: emitted, existing wins: dropped
 
 Conflict strategies:
-  prefer_newest    the later observed_at_utc wins; the incoming record wins
-                   only if strictly newer: a tie keeps the existing record,
-                   a record without a timestamp counts as older than any
-                   timestamped one (so two without both keep the existing)
+  prefer_newest    the later observed_at_utc wins (compared in UTC, to the
+                   nanosecond); the incoming record wins only if strictly
+                   newer: a tie keeps the existing record; a missing
+                   timestamp is older than any, so an incoming record
+                   without one never wins, and when neither has one the
+                   existing record stays
   prefer_json      the pack's record wins (stdin is the pack unless
   prefer_sql       --incoming sql says it is the SQL side)
-  prefer_incoming, prefer_existing   the same, by side
+  prefer_incoming  the incoming record always wins
+  prefer_existing  the existing record always stays
   fail             exit 3 at the first conflict, writing nothing
 
 The input is read in full before anything is written: of several input
 versions of one key only the final winner is emitted, and the same hash
 twice is emitted once. --by hash ignores keys (the export direction: the
 pack keeps every version). --conflicts FILE gets one JSON object per
-conflict (k, both hashes and times, strategy, resolution).
+conflict (k, both hashes and times, strategy, resolution). --shard I/N
+keeps one of N parts of index and input (by key, or by hash without one),
+so N processes can split a sync.
 
 Example:
   xr-pack cat pack | xr-canon | xr-hash \
