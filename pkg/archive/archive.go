@@ -139,6 +139,10 @@ func Create(ctx context.Context, dir string, out io.Writer, o CreateOptions) (*x
 	if err != nil {
 		return st, err
 	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	o.Log.Debug("archiving", "dir", dir, "dataset", name, "files", len(files), "format", o.Format, "encrypt", o.Encrypt, "kdf", o.KDF.Name)
 
 	bw := bufio.NewWriterSize(out, 64<<10)
 	var sink io.Writer = bw
