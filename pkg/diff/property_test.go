@@ -152,6 +152,33 @@ func TestProperty(t *testing.T) {
 		for i := range a {
 			a[i] = randRec(r)
 		}
+		// --by hash (the pack's rule: every version kept): the plan is each
+		// hash of A that B lacks, once
+		plan, _, err := run(t, inputOf(a...), b.index(r), Options{ByHash: true, Conflict: Fail, TempDir: tmp})
+		if err != nil {
+			t.Fatalf("iter %d by hash: %v", iter, err)
+		}
+		want := map[string]bool{}
+		for _, x := range a {
+			if !b.unkeyed[x.hash()] && (x.nk == "" || b.keyed[x.nk].hash() != x.hash()) {
+				want[x.hash()] = true
+			}
+		}
+		got := map[string]bool{}
+		for _, l := range strings.Split(strings.TrimSuffix(plan, "\n"), "\n") {
+			if l == "" {
+				continue
+			}
+			var rc envelope.Record
+			if err := envelope.Parse(&rc, []byte(l), false); err != nil || got[rc.Hash()] {
+				t.Fatalf("iter %d by hash: bad or repeated plan line %q (%v)", iter, l, err)
+			}
+			got[rc.Hash()] = true
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("iter %d by hash: plan %v, want %v", iter, sortedKeys(got), sortedKeys(want))
+		}
+
 		for _, strategy := range []Strategy{PreferNewest, PreferIncoming, PreferExisting, Fail} {
 			want := b.clone()
 			conflict := want.spec(a, strategy)
