@@ -167,8 +167,8 @@ func (r *Redactor) Value(value []byte, pointer string) ([]byte, []Finding, error
 // Run reads envelopes from in and writes them to out with their request
 // and response redacted. A record where a rule fired gets the rule ids
 // added to redactions_applied and loses its content_sha256 (the hash no
-// longer matches: run xr-hash after xr-redact); any other record is
-// written byte for byte as it came in.
+// longer matches: run xr-hash after xr-redact), all its other bytes kept;
+// any other record is written byte for byte as it came in.
 func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats, error) {
 	st := xr.NewStats("read", "written", "redacted")
 	r, err := New(o)
@@ -184,8 +184,9 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	wr := envelope.NewWriter(out, o.FlushEach)
 	w := newWalker(r)
 	w.wantPointers = o.Check || log.Enabled(ctx, slog.LevelDebug)
-	var bufs [2][]byte
+	var bufs, vals [2][]byte
 	var line, ids []byte
+	var ms []member
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return st, ctx.Err()
@@ -215,9 +216,9 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 					continue
 				}
 				red, ch := w.walk(bufs[k][:0], v, payloadPointers[k])
+				vals[k] = nil
 				if ch {
-					bufs[k] = red
-					rec.SetRaw(f, red)
+					bufs[k], vals[k] = red, red
 					changed = true
 				}
 			}
@@ -235,15 +236,25 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 		if o.Check {
 			continue
 		}
-		if changed {
+		var ok bool
+		switch {
+		case changed:
 			ids = appendApplied(ids[:0], rec.Raw(envelope.RedactionsApplied), w.ids)
-			rec.SetRaw(envelope.RedactionsApplied, ids)
-			rec.Delete(envelope.ContentSHA256)
-			err = wr.Write(rec)
-		} else {
-			line = append(append(line[:0], rd.Bytes()...), '\n')
-			err = wr.WriteLine(line)
+			line, ms, ok = splice(line[:0], rd.Bytes(), vals, ids, ms)
+			if !ok { // a repeated member: re-encode the record
+				for k, f := range payloads {
+					if vals[k] != nil {
+						rec.SetRaw(f, vals[k])
+					}
+				}
+				rec.SetRaw(envelope.RedactionsApplied, ids)
+				rec.Delete(envelope.ContentSHA256)
+				line = envelope.Append(line[:0], rec)
+			}
+		default:
+			line = append(line[:0], rd.Bytes()...)
 		}
+		err = wr.WriteLine(append(line, '\n'))
 		if err != nil {
 			return st, err
 		}

@@ -236,3 +236,76 @@ func FuzzValue(f *testing.F) {
 		}
 	})
 }
+
+// A changed record keeps every byte but the redacted strings,
+// content_sha256 and redactions_applied.
+func TestRunSplice(t *testing.T) {
+	h := `"content_sha256": "` + strings.Repeat("c", 64) + `"`
+	for _, c := range []struct{ name, in, want string }{
+		{"reference separators",
+			`{"exchange_type": "http", "source_system": "s", "entity_type": "e", "request": {"headers": {"Cookie": "a=1"}}, "response": {"n": 1.50}, ` + h + `, "tags": [], "redactions_applied": [], "response_ref": null}`,
+			`{"exchange_type": "http", "source_system": "s", "entity_type": "e", "request": {"headers": {"Cookie": "[REDACTED]"}}, "response": {"n": 1.50}, "tags": [], "redactions_applied": ["header:cookie"], "response_ref": null}`},
+		{"hash first, applied absent, unknown member",
+			`{` + h + `,"exchange_type":"http","source_system":"s","entity_type":"e","response":{"password":"p"},"zz":{"a":1}}`,
+			`{"exchange_type":"http","source_system":"s","entity_type":"e","response":{"password":"[REDACTED]"},"redactions_applied":["key:password"],"zz":{"a":1}}`},
+		{"hash last, applied absent at the end, spaces kept",
+			"{ \"exchange_type\" : \"http\" ,\"source_system\":\"s\",\"entity_type\":\"e\",\"response\":{\"password\":\"p\"}," + h + " }",
+			"{ \"exchange_type\" : \"http\" ,\"source_system\":\"s\",\"entity_type\":\"e\",\"response\":{\"password\":\"[REDACTED]\"},\"redactions_applied\":[\"key:password\"] }"},
+		{"applied null, response_ref after hash",
+			`{"exchange_type":"http","source_system":"s","entity_type":"e","request":"Authorization: Basic ` + basicCred + `",` + h + `,"redactions_applied":null,"response_ref":"r"}`,
+			`{"exchange_type":"http","source_system":"s","entity_type":"e","request":"Authorization: [REDACTED]","redactions_applied":["header:authorization"],"response_ref":"r"}`},
+		{"unknown member first",
+			`{"zz":1,"exchange_type":"http","source_system":"s","entity_type":"e","response":{"secret":"x"}}`,
+			`{"zz":1,"exchange_type":"http","source_system":"s","entity_type":"e","response":{"secret":"[REDACTED]"},"redactions_applied":["key:secret"]}`},
+		{"only unknown before",
+			`{"zz":1,"response_ref":"r","exchange_type":"http","source_system":"s","entity_type":"e","response":{"secret":"x"},"zy":2}`,
+			`{"zz":1,"response_ref":"r","exchange_type":"http","source_system":"s","entity_type":"e","response":{"secret":"[REDACTED]"},"redactions_applied":["key:secret"],"zy":2}`},
+		{"repeated response: re-encoded",
+			`{"exchange_type":"http","source_system":"s","entity_type":"e","response":{"a":1}, "response":{"secret":"x"}}`,
+			`{"exchange_type":"http","source_system":"s","entity_type":"e","response":{"secret":"[REDACTED]"},"redactions_applied":["key:secret"]}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, _, err := run(t, c.in+"\n", Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out != c.want+"\n" {
+				t.Errorf("got\n%s\nwant\n%s", out, c.want)
+			}
+			if err := jsonscan.Valid([]byte(out)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// FuzzRun: whatever line the reader accepts comes out as a valid envelope,
+// and a second run changes nothing.
+func FuzzRun(f *testing.F) {
+	h := `"content_sha256":"` + strings.Repeat("c", 64) + `"`
+	f.Add(`{"exchange_type":"http","source_system":"s","entity_type":"e","request":{"headers":{"Cookie":"a=1"}},` + h + `,"redactions_applied":["x"],"zz":1}`)
+	f.Add(`{ "zz" : 1 , ` + h + ` , "exchange_type":"h","source_system":"s","entity_type":"e","response":"password=p&x=1" }`)
+	f.Add(`{"exchange_type":"h","source_system":"s","entity_type":"e","response":{"a":1},"response":{"token":"tok-12345678"},"response_ref":null}`)
+	f.Fuzz(func(t *testing.T, line string) {
+		if strings.ContainsAny(line, "\r\n") {
+			return
+		}
+		var out bytes.Buffer
+		if _, err := Run(context.Background(), strings.NewReader(line+"\n"), &out, Options{}); err != nil {
+			return // the reader refused the line
+		}
+		first := out.String()
+		if first != "" {
+			if err := jsonscan.Valid([]byte(first)); err != nil || strings.Count(first, "\n") != 1 {
+				t.Fatalf("invalid output %q from %q: %v", first, line, err)
+			}
+		}
+		var again bytes.Buffer
+		if _, err := Run(context.Background(), strings.NewReader(first), &again, Options{}); err != nil {
+			t.Fatalf("output %q refused: %v", first, err)
+		}
+		if again.String() != first {
+			t.Fatalf("second run changed %q to %q", first, again.String())
+		}
+	})
+}
