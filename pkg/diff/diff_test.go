@@ -3,6 +3,7 @@ package diff
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -428,17 +429,8 @@ func TestIndexCurrent(t *testing.T) {
 }
 
 func decode(s string) (h [32]byte) {
-	for i := range h {
-		h[i] = unhex(s[2*i])<<4 | unhex(s[2*i+1])
-	}
+	decodeDigest(&h, []byte(s))
 	return h
-}
-
-func unhex(c byte) byte {
-	if c >= 'a' {
-		return c - 'a' + 10
-	}
-	return c - '0'
 }
 
 func TestKeyHash(t *testing.T) {
@@ -450,5 +442,18 @@ func TestKeyHash(t *testing.T) {
 	}
 	if keyHash("s", "e", "ab") == keyHash("s", "e", "ba") {
 		t.Error("collision")
+	}
+}
+
+func TestDecodeDigest(t *testing.T) {
+	var h [32]byte
+	d := digest("x")
+	if !decodeDigest(&h, []byte(d)) || h != decode(d) || fmt.Sprintf("%x", h) != d {
+		t.Errorf("decodeDigest(%s) = %x", d, h)
+	}
+	for _, bad := range []string{strings.ToUpper(d), d[:63] + "g", d[:63], d + "0", d[:10] + " " + d[11:]} {
+		if decodeDigest(&h, []byte(bad)) {
+			t.Errorf("decodeDigest(%q) accepted", bad)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -381,10 +380,9 @@ func parseIndexLine(b []byte, e *entry, kbuf []byte) ([]byte, string, error) {
 			v := b[vs:i]
 			switch string(name) {
 			case "h":
-				if len(v) != 66 || v[0] != '"' || !isDigest(v[1:65]) {
+				if len(v) != 66 || v[0] != '"' || !decodeDigest(&e.h, v[1:65]) {
 					return kbuf, "h", fmt.Errorf("not a lowercase hex SHA-256 digest: %s", clip(v))
 				}
-				hex.Decode(e.h[:], v[1:65])
 				haveH = true
 			case "k":
 				switch {
@@ -443,14 +441,30 @@ func parseIndexLine(b []byte, e *entry, kbuf []byte) ([]byte, string, error) {
 	return kbuf, "", nil
 }
 
-// isDigest is envelope.IsDigest without the string conversion.
-func isDigest(b []byte) bool {
-	for _, c := range b {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
+// unhex maps a lowercase hex digit to its value, anything else to 0xff.
+var unhex = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
 	}
-	return len(b) == 64
+	for i, c := range "0123456789abcdef" {
+		t[c] = byte(i)
+	}
+	return t
+}()
+
+// decodeDigest decodes 64 lowercase hex digits into h, reporting whether
+// they were that (envelope.IsDigest and hex.Decode in one pass).
+func decodeDigest(h *[32]byte, b []byte) bool {
+	if len(b) != 64 {
+		return false
+	}
+	var bad byte
+	for i := range h {
+		hi, lo := unhex[b[2*i]], unhex[b[2*i+1]]
+		bad |= hi | lo
+		h[i] = hi<<4 | lo
+	}
+	return bad&0xf0 == 0
 }
 
 func clip(v []byte) string {
