@@ -4,6 +4,7 @@ package main
 
 import (
 	"flag"
+	"io"
 	"os"
 
 	"github.com/xr-lake/xr/pkg/cli"
@@ -74,7 +75,7 @@ func run() int {
 }
 
 func start(c *cli.Common, o *diff.Options, conflict, incoming, by, shard string, args []string) (*xr.Stats, error) {
-	in := os.Stdin
+	var in io.Reader = os.Stdin
 	switch {
 	case len(args) > 1:
 		return nil, xr.Usagef("want at most one input FILE, got %d arguments", len(args))
@@ -115,5 +116,9 @@ func start(c *cli.Common, o *diff.Options, conflict, incoming, by, shard string,
 	o.MaxLine, o.FlushEach, o.Log = c.MaxLine, cli.IsTerminal(os.Stdout), c.Logger(os.Stderr)
 	ctx, stop := cli.SignalContext()
 	defer stop()
-	return diff.Run(ctx, in, os.Stdout, *o)
+	// on a terminal the progress reader hides a file's seekability: the
+	// input is then spooled, which only costs a copy
+	r, stopProgress := cli.Progress("xr-diff", in, os.Stderr)
+	defer stopProgress()
+	return diff.Run(ctx, r, os.Stdout, *o)
 }
