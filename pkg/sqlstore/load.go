@@ -145,6 +145,9 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 		return st, err
 	}
 	err = l.run(ctx, in)
+	if err == nil && l.tx == nil {
+		err = retry(ctx, func() error { return e.durable(ctx) })
+	}
 	if l.tx != nil { // dry run: the one transaction is never committed
 		if rerr := l.tx.rollback(context.WithoutCancel(ctx)); rerr != nil && err == nil {
 			err = rerr

@@ -98,6 +98,23 @@ func (e *pgEngine) close() error {
 	return e.conn.Close(context.Background())
 }
 
+// durable commits one transaction that has an id (txid_current) with the
+// session's synchronous_commit: its commit waits for the WAL flush, which
+// covers every batch committed before it. A server crash before that loses
+// at most whole batches, which the load then reports as an error and a
+// rerun restores.
+func (e *pgEngine) durable(ctx context.Context) error {
+	if e.conn == nil || e.conn.IsClosed() {
+		if err := e.connect(ctx); err != nil {
+			return err
+		}
+	}
+	return pgx.BeginFunc(ctx, e.conn, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "SELECT txid_current()")
+		return err
+	})
+}
+
 type pgTx struct {
 	e    *pgEngine
 	tx   pgx.Tx
@@ -145,7 +162,9 @@ func (t *pgTx) ensure(ctx context.Context, create bool) error {
 // table and INSERT ... ON CONFLICT. The lock keeps the classification
 // true until commit.
 func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err error) {
-	if _, err := t.tx.Exec(ctx, t.e.s.lock); err != nil {
+	// batches commit without waiting for the WAL flush; durable() ends
+	// the load with one synchronous commit, which flushes them all
+	if _, err := t.tx.Exec(ctx, "SET LOCAL synchronous_commit = off; "+t.e.s.lock); err != nil {
 		return 0, 0, err
 	}
 	hashes := make([]string, len(rows))

@@ -71,6 +71,11 @@ func openSQLite(ctx context.Context, d DSN, t Target) (engine, error) {
 
 func (e *sqliteEngine) close() error { return e.db.Close() }
 
+// durable: nothing to do. As with the sqlite3 shell, WAL with
+// synchronous=NORMAL keeps the file consistent; the last commits become
+// durable at the next checkpoint (at the latest when the file is closed).
+func (e *sqliteEngine) durable(context.Context) error { return nil }
+
 type sqliteTx struct {
 	e  *sqliteEngine
 	tx *sql.Tx

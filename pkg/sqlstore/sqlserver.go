@@ -103,6 +103,9 @@ func (e *msEngine) close() error {
 	return e.db.Close()
 }
 
+// durable: nothing to do; every commit is fully durable.
+func (e *msEngine) durable(context.Context) error { return nil }
+
 type msTx struct {
 	e  *msEngine
 	tx *sql.Tx

@@ -31,6 +31,8 @@ type engine interface {
 	begin(ctx context.Context) (loadTx, error)
 	dumpPayloads(ctx context.Context, f Filter, emit func([]byte) error) error
 	dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error
+	// durable makes every committed batch durable, after the last one.
+	durable(ctx context.Context) error
 	close() error
 }
 
