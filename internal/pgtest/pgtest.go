@@ -43,13 +43,12 @@ type cluster struct {
 var (
 	once    sync.Once
 	current *cluster
-	mainRan bool
 )
 
 // Main runs the tests and then stops the cluster (if one was started).
-// Use it from TestMain: func TestMain(m *testing.M) { pgtest.Main(m) }.
+// Use it from TestMain: func TestMain(m *testing.M) { pgtest.Main(m) },
+// or call Stop at the end of your own TestMain.
 func Main(m *testing.M) {
-	mainRan = true
 	code := m.Run()
 	Stop()
 	os.Exit(code)
@@ -84,9 +83,6 @@ func DSN(t testing.TB) string {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
-	}
-	if !mainRan {
-		t.Log("pgtest: Main not used as TestMain; the cluster will not be stopped at the end")
 	}
 	name := fmt.Sprintf("xr_test_%d_%d", os.Getpid(), c.dbSeq.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
