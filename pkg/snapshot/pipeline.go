@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -206,6 +208,36 @@ func oneSource(in io.Reader) func() (io.Reader, error) {
 		}
 		used = true
 		return in, nil
+	}
+}
+
+// scanChunks runs work over every line of chunks on the pipeline and
+// calls fn with each result in pack order.
+func scanChunks(ctx context.Context, dir string, chunks []Chunk, work workFunc, fn func(rel string, it *item) error) error {
+	i := 0
+	next := func() (io.Reader, error) {
+		if i == len(chunks) {
+			return nil, io.EOF
+		}
+		i++
+		return os.Open(filepath.Join(dir, filepath.FromSlash(chunks[i-1].Rel)))
+	}
+	p := startPipeline(next, 0, work)
+	defer p.close()
+	for {
+		b, err := p.take(ctx)
+		if b == nil {
+			return err
+		}
+		if b.readErr != nil && b.readErr != io.EOF {
+			return b.readErr
+		}
+		for j := range b.items {
+			if err := fn(chunks[b.src].Rel, &b.items[j]); err != nil {
+				return err
+			}
+		}
+		p.recycle(b)
 	}
 }
 

@@ -55,39 +55,32 @@ func rebuildLocked(ctx context.Context, dir string, l *listing, onEntry func(Ind
 	}
 	defer a.abort()
 	var buf []byte
-	var rec envelope.Record
 	var first error
-	for _, c := range l.chunks {
-		st.Inc("chunks")
-		err := scanChunk(ctx, dir, c, func(n int, line []byte) error {
-			st.Inc("records")
-			rec = envelope.Record{Extra: rec.Extra[:0]}
-			if err := envelope.Parse(&rec, line, true); err != nil || !envelope.IsDigest(rec.Hash()) {
-				if err == nil {
-					err = errors.New("content_sha256 missing")
-				}
-				st.Inc("bad_lines")
-				msg := fmt.Sprintf("%s: line %d: not indexed: %v", c.Rel, n, trimLinePrefix(err))
-				if first == nil {
-					first = errors.New(msg)
-				}
-				if problem != nil {
-					problem(msg)
-				}
-				return nil
+	st.Add("chunks", int64(len(l.chunks)))
+	err = scanChunks(ctx, dir, l.chunks, rebuildWork, func(rel string, it *item) error {
+		st.Inc("records")
+		if it.err != nil {
+			st.Inc("bad_lines")
+			msg := fmt.Sprintf("%s: line %d: not indexed: %v", rel, it.n, trimLinePrefix(it.err))
+			if first == nil {
+				first = errors.New(msg)
 			}
-			e := EntryFor(&rec, c.Rel)
-			buf = AppendIndexLine(buf[:0], e)
-			st.Inc("index_entries")
-			if onEntry != nil {
-				onEntry(e)
+			if problem != nil {
+				problem(msg)
 			}
-			_, err := a.Write(buf)
-			return err
-		})
-		if err != nil {
-			return st, err
+			return nil
 		}
+		it.e.File = rel
+		buf = AppendIndexLine(buf[:0], it.e)
+		st.Inc("index_entries")
+		if onEntry != nil {
+			onEntry(it.e)
+		}
+		_, err := a.Write(buf)
+		return err
+	})
+	if err != nil {
+		return st, err
 	}
 	if err := a.commit(false); err != nil {
 		return st, err
@@ -96,6 +89,21 @@ func rebuildLocked(ctx context.Context, dir string, l *listing, onEntry func(Ind
 		return st, fmt.Errorf("%d chunk lines could not be indexed (first: %v): %w", n, first, xr.ErrMismatch)
 	}
 	return st, nil
+}
+
+// rebuildWork makes the index entry of one chunk line. The line must be
+// valid JSON with a content_sha256; the hash is not verified here.
+func rebuildWork(w *worker, line []byte, it *item) {
+	w.rec = envelope.Record{Extra: w.rec.Extra[:0]}
+	if err := envelope.Parse(&w.rec, line, true); err != nil {
+		it.err = err
+		return
+	}
+	if !envelope.IsDigest(w.rec.Hash()) {
+		it.err = errors.New("content_sha256 missing")
+		return
+	}
+	it.e = EntryFor(&w.rec, "")
 }
 
 // scanChunk calls fn with each non-blank line of chunk c and its 1-based

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -208,33 +207,10 @@ func (v *verifier) loadIndex() error {
 // and matching against the index in pack order.
 func (v *verifier) chunks(ctx context.Context, chunks []Chunk) error {
 	v.st.Add("chunks", int64(len(chunks)))
-	i := 0
-	next := func() (io.Reader, error) {
-		if i == len(chunks) {
-			return nil, io.EOF
-		}
-		i++
-		f, err := os.Open(filepath.Join(v.dir, filepath.FromSlash(chunks[i-1].Rel)))
-		if err != nil {
-			return nil, err
-		}
-		return f, nil
-	}
-	p := startPipeline(next, 0, verifyWork)
-	defer p.close()
-	for {
-		b, err := p.take(ctx)
-		if b == nil {
-			return err
-		}
-		if b.readErr != nil && b.readErr != io.EOF {
-			return b.readErr
-		}
-		for j := range b.items {
-			v.record(chunks[b.src].Rel, &b.items[j])
-		}
-		p.recycle(b)
-	}
+	return scanChunks(ctx, v.dir, chunks, verifyWork, func(rel string, it *item) error {
+		v.record(rel, it)
+		return nil
+	})
 }
 
 // verifyWork parses and verifies one chunk line.
