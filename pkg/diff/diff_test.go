@@ -457,3 +457,16 @@ func TestDecodeDigest(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyText: an index key with JSON escapes, and a numeric natural key,
+// name the same key as the record's text.
+func TestKeyText(t *testing.T) {
+	idx := `{"h":"` + digest("old1") + `","k":"src|page|Padm\u00e9 \"A\"","t":"2026-01-15T10:00:00Z"}` + "\n" +
+		`{"h":"` + digest("old2") + `","k":"src|page|123","t":"2026-01-15T10:00:00Z"}` + "\n"
+	in := `{"exchange_type":"http","source_system":"src","entity_type":"page","natural_key":"Padmé \"A\"","observed_at_utc":"2026-01-16T10:00:00Z","content_sha256":"` + digest("new1") + `"}` + "\n" +
+		`{"exchange_type":"http","source_system":"src","entity_type":"page","natural_key":123,"observed_at_utc":"2026-01-14T10:00:00Z","content_sha256":"` + digest("new2") + `"}` + "\n"
+	out, st := mustRun(t, in, idx, Options{})
+	if st.Get("conflicts") != 2 || st.Get("resolved_incoming") != 1 || strings.Count(out, "\n") != 1 || !strings.Contains(out, "Padmé") {
+		t.Errorf("%s\n%s", st.Summary(), out)
+	}
+}
