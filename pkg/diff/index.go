@@ -35,6 +35,8 @@ type Index struct {
 	// kref holds a slot per keyed entry as two words: the key hash's low
 	// 32 bits (its top bits pick the bucket), then the entry number.
 	kref []uint32
+
+	scratch []uint32 // for building
 }
 
 // entry is one index line.
@@ -140,11 +142,11 @@ func (ix *Index) build() {
 			}
 		}
 	}
-	// the key table's memory serves as scratch space for the hash sort
-	ix.kref = make([]uint32, 2*m)
 	nb := bucketBits(hashBucketFactor * ix.ent.n)
 	ix.hshift = 64 - nb
-	ix.hoff = ix.sortByHash(nb, ix.kref)
+	ix.hoff = ix.sortByHash(nb)
+	ix.scratch = nil
+	ix.kref = make([]uint32, 2*m)
 
 	// the key table: a counting sort of the keyed entries by key bucket,
 	// placing from each bucket's end so the counts become start offsets
@@ -177,45 +179,67 @@ func (ix *Index) build() {
 }
 
 // sortByHash permutes the entries in place so that each hash bucket's
-// entries are contiguous (one pass of an American flag sort: every entry
-// moves at most once, no second copy of the array), and returns the
-// bucket start offsets.
-func (ix *Index) sortByHash(nb uint, scratch []uint32) []uint32 {
+// entries are contiguous, and returns the bucket start offsets. It is an
+// American flag sort (every entry moves at most once a pass, no second
+// copy of the array) in two passes: the top 8 bits first, whose 256
+// sequential write fronts keep the caches and TLB warm where one pass over
+// millions of buckets would miss on every move, then the rest of the
+// bucket bits within each top group, which fits in cache.
+func (ix *Index) sortByHash(nb uint) []uint32 {
+	n := uint32(ix.ent.n)
 	shift := 64 - nb
-	nbk := 1 << nb
-	off := make([]uint32, nbk+1)
-	for _, s := range ix.ent.slabs {
-		for i := range s {
-			off[hashMix(&s[i].h)>>shift+1]++
-		}
+	d1 := min(nb, 8)
+	r := nb - d1
+	top := make([]uint32, 1<<d1+1)
+	ix.groupBy(0, n, 1<<d1, func(e *entry) int { return int(hashMix(&e.h) >> (64 - d1)) }, top)
+	if r == 0 {
+		return top
 	}
-	for b := 1; b <= nbk; b++ {
-		off[b] += off[b-1]
+	hoff := make([]uint32, 1<<nb+1)
+	sub := make([]uint32, 1<<r+1)
+	mask := uint64(1)<<r - 1
+	digit := func(e *entry) int { return int(hashMix(&e.h) >> shift & mask) }
+	for t := range 1 << d1 {
+		ix.groupBy(top[t], top[t+1], 1<<r, digit, sub)
+		copy(hoff[t<<r:], sub[:1<<r])
 	}
-	next := scratch // the next unsorted slot of each bucket
-	if len(next) < nbk {
-		next = make([]uint32, nbk)
+	hoff[1<<nb] = n
+	return hoff
+}
+
+// groupBy permutes entries lo to hi-1 so that they are grouped by digit
+// (0 to nd-1), in digit order: one pass of an American flag sort. start
+// (nd+1 long) gets each group's start, start[nd] = hi.
+func (ix *Index) groupBy(lo, hi uint32, nd int, digit func(*entry) int, start []uint32) {
+	clear(start[:nd+1])
+	for i := lo; i < hi; i++ {
+		start[digit(ix.ent.at(i))+1]++
 	}
-	copy(next, off)
-	for b := range nbk {
-		for next[b] < off[b+1] {
-			i := next[b]
+	start[0] = lo
+	for d := 1; d <= nd; d++ {
+		start[d] += start[d-1]
+	}
+	next := ix.scratch[:0]
+	next = append(next, start[:nd]...) // the next unsorted slot of each group
+	ix.scratch = next
+	for d := range nd {
+		for next[d] < start[d+1] {
+			i := next[d]
 			e := *ix.ent.at(i)
 			for {
-				bb := int(hashMix(&e.h) >> shift)
-				if bb == b {
+				dd := digit(&e)
+				if dd == d {
 					break
 				}
 				// put e where it belongs, carry on with what was there
-				j := next[bb]
-				next[bb]++
+				j := next[dd]
+				next[dd]++
 				e, *ix.ent.at(j) = *ix.ent.at(j), e
 			}
 			*ix.ent.at(i) = e
-			next[b]++
+			next[d]++
 		}
 	}
-	return off
 }
 
 // LoadOptions tell Load which entries to keep.
