@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"strconv"
 	"strings"
 	"text/template"
@@ -135,6 +136,16 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 	if o.Batch <= 0 {
 		o.Batch = DefaultBatch
 	}
+	if o.DryRun && d.Engine == SQLite {
+		if _, err := os.Stat(d.Conn); errors.Is(err, os.ErrNotExist) {
+			// a dry run leaves no new database file behind
+			defer func() {
+				for _, suffix := range []string{"", "-wal", "-shm"} {
+					os.Remove(d.Conn + suffix)
+				}
+			}()
+		}
+	}
 	e, err := open(ctx, d, t, o.Log)
 	if err != nil {
 		return st, err
@@ -157,12 +168,11 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 }
 
 type loader struct {
-	e   engine
-	o   LoadOptions
-	st  *xr.Stats
-	tx  loadTx // the dry run's single transaction
-	n   int    // batches done
-	log *slog.Logger
+	e  engine
+	o  LoadOptions
+	st *xr.Stats
+	tx loadTx // the dry run's single transaction
+	n  int    // batches done
 }
 
 // start makes sure the table exists (in the dry run: inside its
