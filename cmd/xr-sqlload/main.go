@@ -64,6 +64,8 @@ func run() int {
 	}
 	ctx, stop := cli.SignalContext()
 	defer stop()
-	st, err := sqlstore.Load(ctx, os.Stdin, o)
+	in, stopProgress := cli.Progress("xr-sqlload", os.Stdin, os.Stderr)
+	st, err := sqlstore.Load(ctx, in, o)
+	stopProgress()
 	return c.Finish("xr-sqlload", os.Stderr, st, err)
 }
