@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/xr"
@@ -75,6 +76,8 @@ func Write(ctx context.Context, dir string, in io.Reader, opts WriteOptions) (*x
 		return st, err
 	}
 	defer w.index.Close()
+	w.queue, w.committed = make(chan *openChunk, 2), make(chan struct{})
+	go w.commitLoop()
 	err = w.run(ctx, in)
 	if err != nil && !isInputStop(err) {
 		w.abortAll()
@@ -105,6 +108,12 @@ type writer struct {
 	open  map[string]*openChunk
 	clock int64
 	seen  map[[32]byte]struct{}
+
+	// the committer: full chunks go through queue; err is its first failure
+	queue     chan *openChunk
+	committed chan struct{}
+	mu        sync.Mutex
+	err       error
 }
 
 type openChunk struct {
@@ -283,11 +292,38 @@ func (w *writer) newChunk(day string) (*openChunk, error) {
 	return c, nil
 }
 
-// finish makes a chunk durable under its final name, then appends and
-// fsyncs its index lines: after a crash the index can only lack lines,
-// never name a chunk that is not there.
+// finish hands a full chunk to the committer, which makes it durable
+// while the writer goes on with the next records.
 func (w *writer) finish(c *openChunk) error {
 	delete(w.open, c.day)
+	if err := w.commitErr(); err != nil {
+		c.a.abort()
+		return err
+	}
+	w.queue <- c
+	return nil
+}
+
+// commitLoop commits the chunks handed over, in order: the chunk under its
+// final name and fsynced, then its index lines appended and fsynced. After
+// a crash the index can only lack lines, never name a chunk that is not
+// there. After the first failure it drops what comes.
+func (w *writer) commitLoop() {
+	defer close(w.committed)
+	for c := range w.queue {
+		if w.commitErr() != nil {
+			c.a.abort()
+			continue
+		}
+		if err := w.commit(c); err != nil {
+			w.mu.Lock()
+			w.err = err
+			w.mu.Unlock()
+		}
+	}
+}
+
+func (w *writer) commit(c *openChunk) error {
 	if err := c.a.commit(true); err != nil {
 		return err
 	}
@@ -301,27 +337,34 @@ func (w *writer) finish(c *openChunk) error {
 	return nil
 }
 
-// finishAll commits the open chunks in chunk-number order.
+func (w *writer) commitErr() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// finishAll commits the open chunks in chunk-number order and waits for
+// the committer.
 func (w *writer) finishAll() error {
 	cs := make([]*openChunk, 0, len(w.open))
 	for _, c := range w.open {
 		cs = append(cs, c)
 	}
 	slices.SortFunc(cs, func(a, b *openChunk) int { return a.num - b.num })
-	for i, c := range cs {
-		if err := w.finish(c); err != nil {
-			for _, rest := range cs[i+1:] {
-				rest.a.abort()
-			}
-			return err
-		}
+	for _, c := range cs {
+		w.finish(c) // a failure is reported below
 	}
-	return nil
+	close(w.queue)
+	<-w.committed
+	return w.commitErr()
 }
 
+// abortAll drops the open chunks; what the committer has is committed.
 func (w *writer) abortAll() {
 	for _, c := range w.open {
 		c.a.abort()
 	}
 	clear(w.open)
+	close(w.queue)
+	<-w.committed
 }
