@@ -144,9 +144,9 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	}
 	log.Debug("index loaded", "entries", ix.Len(), "bytes", ix.Bytes(), "seconds", time.Since(start).Seconds())
 	// The index holds no pointers, so a garbage collection costs little
-	// whatever its size: collect after every 16 MB of garbage rather than
+	// whatever its size: collect after every 4 MB of garbage rather than
 	// let it grow to the index's own size (GOGC=100) and double the peak.
-	if pct := int(int64(16<<20) * 100 / int64(max(ix.Bytes(), 1))); pct < 100 {
+	if pct := int(int64(4<<20) * 100 / int64(max(ix.Bytes(), 1))); pct < 100 {
 		defer debug.SetGCPercent(debug.SetGCPercent(max(pct, 1)))
 	}
 
