@@ -19,7 +19,7 @@ import (
 // Index is the other side's state, held compactly. Each entry is 48
 // bytes (the binary content hash, a 64-bit hash of the natural key, the
 // observed time in Unix nanoseconds) in fixed-size slabs, permuted in
-// place so that the entries of one hash bucket (about eight) lie side by
+// place so that the entries of one hash bucket (two to five) lie side by
 // side; the key table adds 8 bytes per keyed entry (a 32-bit fingerprint
 // of the key and the entry number), and each table has 4-byte bucket
 // offsets for about every eighth entry. No strings, maps or pointers per
@@ -129,7 +129,7 @@ func (ix *Index) Current(k uint64) (h [32]byte, t int64, ok bool) {
 // entries a bucket (each 48 bytes, side by side).
 const hashBucketFactor = 2
 
-// bucketBits gives about eight entries a bucket.
+// bucketBits gives about eight entries a bucket (four with n doubled).
 func bucketBits(n int) uint { return uint(max(1, bits.Len(uint(n/8)))) }
 
 // build permutes the entries into hash buckets and makes the key table.
