@@ -21,9 +21,9 @@ import (
 // observed time in Unix nanoseconds) in fixed-size slabs, permuted in
 // place so that the entries of one hash bucket (two to five) lie side by
 // side; the key table adds 8 bytes per keyed entry (a 32-bit fingerprint
-// of the key and the entry number), and each table has 4-byte bucket
-// offsets for about every eighth entry. No strings, maps or pointers per
-// entry: about 57 bytes an entry in all.
+// of the key and the entry number), and the tables have 4-byte bucket
+// offsets, one per two to five entries. No strings, maps or pointers per
+// entry: about 58.5 bytes an entry in all.
 type Index struct {
 	ent entries
 
