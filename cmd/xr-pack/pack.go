@@ -55,6 +55,8 @@ func packDir(c *cli.Common, pos []string) (string, error) {
 		return filepath.Dir(c.Manifest), nil
 	case len(pos) == 0:
 		return "", xr.Usagef("want the pack folder DIR (or -m DIR/manifest.json)")
+	case len(pos) == 1:
+		return "", xr.Usagef("give the pack folder or -m, not both")
 	default:
 		return "", xr.Usagef("want one pack folder, got %d arguments", len(pos))
 	}
