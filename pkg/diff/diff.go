@@ -167,7 +167,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	defer src.close()
 
 	start = time.Now()
-	c := &classifier{ix: ix, o: o, st: st, log: clog, state: map[uint64]current{}, seen: map[[32]byte]struct{}{}}
+	c := &classifier{ix: ix, o: o, st: st, log: clog, seen: stateTable{byHash: true}}
 	defer c.flush()
 	err = c.pass(ctx, src.first())
 	if cerr := clog.close(); err == nil && cerr != nil {
@@ -223,21 +223,14 @@ func openIndex(ctx context.Context, o Options) (*Index, error) {
 	return Load(ctx, f, name, lo)
 }
 
-// current is the state of one key established by an earlier input record.
-type current struct {
-	h    [32]byte
-	t    int64
-	line int // the input line that holds it
-}
-
 type classifier struct {
 	ix    *Index
 	o     Options
 	st    *xr.Stats
 	log   *conflictLog
-	state map[uint64]current    // keys won by input records
-	seen  map[[32]byte]struct{} // hashes of emitted records keyed by hash alone
-	mark  []uint64              // bit per input line: emit it
+	state stateTable // keys won by input records
+	seen  stateTable // hashes of emitted records keyed by hash alone
+	mark  []uint64   // bit per input line: emit it
 	n     counters
 }
 
@@ -333,11 +326,11 @@ func (c *classifier) record(rec *envelope.Record) error {
 	}
 	c.n.read++
 	if k == 0 {
-		if _, dup := c.seen[h]; dup || c.ix.HasHash(&h) {
+		if c.seen.get(&h, 0) != nil || c.ix.HasHash(&h) {
 			c.n.unchanged++
 			return nil
 		}
-		c.seen[h] = struct{}{}
+		c.seen.add(current{h: h, line: rec.Line})
 		c.n.new++
 		c.set(rec.Line)
 		return nil
@@ -347,7 +340,9 @@ func (c *classifier) record(rec *envelope.Record) error {
 		t = unixNano(tt)
 	}
 	ex := side{from: "input"}
-	if cur, ok := c.state[k]; ok {
+	var ok bool
+	cur := c.state.get(nil, k)
+	if cur != nil {
 		ex.h, ex.t, ex.line = cur.h, cur.t, cur.line
 	} else if c.ix.HasHash(&h) {
 		c.n.unchanged++
@@ -356,7 +351,7 @@ func (c *classifier) record(rec *envelope.Record) error {
 		ex.from = "index"
 	} else {
 		c.n.new++
-		c.state[k] = current{h: h, t: t, line: rec.Line}
+		c.state.add(current{h: h, k: k, t: t, line: rec.Line})
 		c.set(rec.Line)
 		return nil
 	}
@@ -384,10 +379,12 @@ func (c *classifier) record(rec *envelope.Record) error {
 	if incomingWins {
 		res = "incoming"
 		c.n.resolvedincoming++
-		if ex.from == "input" {
-			c.clear(ex.line)
+		if cur != nil {
+			c.clear(cur.line)
+			*cur = current{h: h, k: k, t: t, line: rec.Line}
+		} else {
+			c.state.add(current{h: h, k: k, t: t, line: rec.Line})
 		}
-		c.state[k] = current{h: h, t: t, line: rec.Line}
 		c.set(rec.Line)
 	} else {
 		c.n.resolvedexisting++

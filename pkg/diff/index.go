@@ -54,27 +54,31 @@ const (
 	slabMask = 1<<slabBits - 1
 )
 
-// entries is an append-only array in 1.5 MB slabs: growing it never copies
-// or doubles, so the peak memory of a load is the memory of the result.
-type entries struct {
-	slabs [][]entry
+// slabs is an append-only array in slabs of 32768 elements: growing it
+// never copies or doubles, so the peak memory of a load is the memory of
+// the result.
+type slabs[T any] struct {
+	slabs [][]T
 	n     int
 }
 
-func (e *entries) add(x entry) {
+// entries holds the index's entries (1.5 MB slabs).
+type entries = slabs[entry]
+
+func (e *slabs[T]) add(x T) {
 	if e.n&slabMask == 0 {
 		c := 1 << slabBits
 		if e.n == 0 {
-			c = 64 // a small index stays small; the first slab grows by append
+			c = 64 // a small array stays small; the first slab grows by append
 		}
-		e.slabs = append(e.slabs, make([]entry, 0, c))
+		e.slabs = append(e.slabs, make([]T, 0, c))
 	}
 	s := &e.slabs[len(e.slabs)-1]
 	*s = append(*s, x)
 	e.n++
 }
 
-func (e *entries) at(i uint32) *entry { return &e.slabs[i>>slabBits][i&slabMask] }
+func (e *slabs[T]) at(i uint32) *T { return &e.slabs[i>>slabBits][i&slabMask] }
 
 // Len returns the number of entries.
 func (ix *Index) Len() int { return ix.ent.n }
