@@ -252,13 +252,12 @@ func (w *walker) checkIndexCount() error {
 	return nil
 }
 
-// Check reads the archive at path end to end without writing to disk
-// (except the decrypted copy of an encrypted zip, in TempDir): it opens the
-// encryption, checks every member's path, type and SHA-256 against the
-// metadata, every record line's content hash, and the record and index
-// counts. Mismatches wrap xr.ErrMismatch.
+// Check reads the archive at path end to end without writing to disk: it
+// opens the encryption, checks every member's path, type and SHA-256
+// against the metadata, every record line's content hash, and the record
+// and index counts. Mismatches wrap xr.ErrMismatch.
 func Check(ctx context.Context, path string, o ReadOptions) (*xr.Stats, error) {
-	src, err := open(ctx, path, o)
+	src, err := open(path, o)
 	if err != nil {
 		return newStats(), err
 	}
@@ -303,10 +302,7 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 			}
 		}()
 	}
-	if o.TempDir == "" {
-		o.TempDir = outDir // the decrypted copy of an encrypted zip
-	}
-	src, err := open(ctx, path, o.ReadOptions)
+	src, err := open(path, o.ReadOptions)
 	if err != nil {
 		return "", newStats(), err
 	}

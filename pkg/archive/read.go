@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -43,9 +42,6 @@ type ReadOptions struct {
 	MaxSize    int64
 	MaxRatio   int64
 	RatioFloor int64 // 0 means RatioFloor
-	// TempDir holds the decrypted zip of an encrypted zip archive while it
-	// is read (a zip needs random access); "" means os.TempDir().
-	TempDir string
 }
 
 // member is one archive entry as the walkers hand it out.
@@ -82,7 +78,7 @@ func (c *countReader) Read(p []byte) (int, error) {
 }
 
 // open detects the archive's format by its content and returns a walker.
-func open(ctx context.Context, path string, o ReadOptions) (*source, error) {
+func open(path string, o ReadOptions) (*source, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -106,7 +102,7 @@ func open(ctx context.Context, path string, o ReadOptions) (*source, error) {
 	case bytes.HasPrefix(head, magicZstd):
 		src.openTarZst(br, func() int64 { return cr.n - int64(br.Buffered()) }, "tar.zst")
 	case bytes.HasPrefix(head, []byte(encMagic)):
-		err = src.openEncrypted(ctx, br, cr, o)
+		err = src.openEncrypted(br, cr, o)
 	default:
 		err = src.openRef(br, fi.Size(), o)
 	}
@@ -128,9 +124,8 @@ func getKey(o ReadOptions) ([]byte, error) {
 	return k, err
 }
 
-// openEncrypted opens xr's encrypted format: tar.zst streams through; a zip
-// is decrypted to a private temp file first, since zip needs random access.
-func (s *source) openEncrypted(ctx context.Context, br *bufio.Reader, cr *countReader, o ReadOptions) error {
+// openEncrypted opens xr's encrypted format; what it holds is streamed.
+func (s *source) openEncrypted(br *bufio.Reader, cr *countReader, o ReadOptions) error {
 	pass, err := getKey(o)
 	if err != nil {
 		return fmt.Errorf("archive is encrypted: %w", err)
@@ -153,19 +148,10 @@ func (s *source) openEncrypted(ctx context.Context, br *bufio.Reader, cr *countR
 		s.openTarZst(pr, func() int64 { return cr.n }, "encrypted tar.zst")
 		return nil
 	case bytes.HasPrefix(head, magicZip), bytes.HasPrefix(head, magicZipEmpty):
-	default:
-		return errors.New("encrypted archive holds neither a zip nor a tar.zst")
+		s.openZipStream(pr, func() int64 { return cr.n }, "encrypted zip")
+		return nil
 	}
-	tf, err := os.CreateTemp(o.TempDir, ".xr-decrypt-*.zip")
-	if err != nil {
-		return err
-	}
-	s.cleanups = append(s.cleanups, func() { tf.Close(); os.Remove(tf.Name()) })
-	n, err := copyCtx(ctx, tf, pr, o.maxSize())
-	if err != nil {
-		return err
-	}
-	return s.openZip(tf, n, "encrypted zip")
+	return errors.New("encrypted archive holds neither a zip nor a tar.zst")
 }
 
 // openRef tries the reference tool's encrypted format (no magic: anything
@@ -288,31 +274,4 @@ func (o ReadOptions) maxRatio() int64 {
 		return o.MaxRatio
 	}
 	return DefaultMaxRatio
-}
-
-// copyCtx copies at most max bytes, checking ctx between blocks.
-func copyCtx(ctx context.Context, dst io.Writer, src io.Reader, max int64) (int64, error) {
-	buf := make([]byte, 256<<10)
-	var n int64
-	for {
-		if err := ctx.Err(); err != nil {
-			return n, err
-		}
-		k, err := src.Read(buf)
-		if k > 0 {
-			n += int64(k)
-			if n > max {
-				return n, fmt.Errorf("archive expands beyond the size cap of %d bytes", max)
-			}
-			if _, werr := dst.Write(buf[:k]); werr != nil {
-				return n, werr
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-	}
 }
