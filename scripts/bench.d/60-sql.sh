@@ -4,9 +4,16 @@
 # indexes) on the same server. Sourced by scripts/bench.
 SQLW=$WORK/sql
 mkdir -p "$SQLW"
-# cpu NAME cmd…: also record user+system CPU seconds (SQLite runs in the
-# process, so CPU compares the two sides even on a busy machine)
-cpu() { local n=$1; shift; /usr/bin/time -f '%U %S' -o "$SQLW/cpu.$n" "$@"; }
+# cpu NAME cmd…: like rss (peak RSS as stage NAME), and also records
+# user+system CPU seconds (SQLite runs in the process, so CPU compares the
+# two sides even on a busy machine)
+cpu() {
+	local n=$1 rc=0
+	shift
+	/usr/bin/time -f '%U %S %M' -o "$SQLW/cpu.$n" "$@" || rc=$?
+	awk '{print $3}' "$SQLW/cpu.$n" > "$WORK/rss.$n"
+	return $rc
+}
 cpusecs() { awk '{printf "%.2f", $1 + $2}' "$SQLW/cpu.$1"; }
 export -f cpu
 export SQLW
@@ -26,7 +33,7 @@ rm -f "$SQLW"/all.db*
 
 # --- SQLite
 measure "xr-sqlload sqlite (empty table)" "$ROWS_BYTES" \
-	"rss xr-sqlload cpu xr xr-sqlload -q --db sqlite:$SQLW/lake.db < $ROWS"
+	"cpu xr-sqlload xr-sqlload -q --db sqlite:$SQLW/lake.db < $ROWS"
 sqlite_load=$LAST_MBS
 measure "xr-sqlload sqlite (reload, all unchanged)" "$ROWS_BYTES" \
 	"rss xr-sqlload xr-sqlload -q --db sqlite:$SQLW/lake.db < $ROWS"
@@ -42,9 +49,9 @@ BEGIN;
 COMMIT;
 SQL
 measure "sqlite3 .import, one transaction (floor)" "$ROWS_BYTES" \
-	"rss sqlite3 cpu sqlite3 sqlite3 $SQLW/floor.db < $SQLW/import.sql > /dev/null"
+	"cpu sqlite3 sqlite3 $SQLW/floor.db < $SQLW/import.sql > /dev/null"
 ratio "xr-sqlload sqlite vs sqlite3 import (goal >= 0.5)" "$sqlite_load" "$LAST_MBS"
-echo "  => CPU seconds: xr-sqlload $(cpusecs xr) (incl. hash verification), sqlite3 $(cpusecs sqlite3)"
+echo "  => CPU seconds: xr-sqlload $(cpusecs xr-sqlload) (incl. hash verification), sqlite3 $(cpusecs sqlite3)"
 measure "xr-sqldump sqlite > /dev/null" "$ROWS_BYTES" \
 	"rss xr-sqldump xr-sqldump -q --db sqlite:$SQLW/lake.db > /dev/null"
 echo "  => xr-sqldump sqlite: $LAST_MBS MB/s (goal >= 100)"
