@@ -22,7 +22,8 @@ type CatOptions struct {
 	// Until keeps records observed before it.
 	Until time.Time
 	// Key keeps records whose index key (source_system|entity_type|
-	// natural_key) is Key. The index names the chunks to read.
+	// natural_key) is Key. For Key, Since and Until the index names the
+	// chunks to read; the records themselves decide.
 	Key string
 	// Log receives debug messages.
 	Log *slog.Logger
@@ -44,11 +45,11 @@ func Cat(ctx context.Context, dir string, out io.Writer, opts CatOptions) (*xr.S
 		return st, err
 	}
 	chunks := l.chunks
-	if opts.Key != "" {
-		if chunks, err = chunksWithKey(dir, l.chunks, opts.Key); err != nil {
+	if opts.Key != "" || !opts.Since.IsZero() || !opts.Until.IsZero() {
+		if chunks, err = chunksMatching(dir, l.chunks, func(e IndexEntry) bool { return opts.keeps(e) }); err != nil {
 			return st, err
 		}
-		opts.Log.Debug("chunks holding the key", "count", len(chunks))
+		opts.Log.Debug("chunks the index names", "count", len(chunks))
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	if opts.Key == "" && opts.Since.IsZero() && opts.Until.IsZero() {
@@ -116,11 +117,8 @@ func catFiltered(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writ
 			if opts.Key != "" && rec.Key() != opts.Key {
 				return nil
 			}
-			if !opts.Since.IsZero() || !opts.Until.IsZero() {
-				t, ok := rec.ObservedAt()
-				if !ok || !opts.Since.IsZero() && t.Before(opts.Since) || !opts.Until.IsZero() && !t.Before(opts.Until) {
-					return nil
-				}
+			if t, ok := rec.ObservedAt(); !opts.inTime(t, ok) {
+				return nil
 			}
 			st.Inc("written")
 			if _, err := bw.Write(line); err != nil {
@@ -135,10 +133,32 @@ func catFiltered(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writ
 	return nil
 }
 
-// chunksWithKey keeps the chunks the index lists for key. When the index
-// is missing or does not cover every chunk (an interrupted write), all
-// chunks are kept, so a lagging index never hides a record.
-func chunksWithKey(dir string, chunks []Chunk, key string) ([]Chunk, error) {
+// inTime reports whether an observation time passes --since/--until.
+func (o *CatOptions) inTime(t time.Time, ok bool) bool {
+	if o.Since.IsZero() && o.Until.IsZero() {
+		return true
+	}
+	return ok && (o.Since.IsZero() || !t.Before(o.Since)) && (o.Until.IsZero() || t.Before(o.Until))
+}
+
+// keeps reports whether an index entry may name a record the filters
+// keep (an entry whose t does not parse may).
+func (o *CatOptions) keeps(e IndexEntry) bool {
+	if o.Key != "" && e.Key != o.Key {
+		return false
+	}
+	if o.Since.IsZero() && o.Until.IsZero() {
+		return true
+	}
+	t, err := envelope.ParseTime(e.Time)
+	return err != nil || o.inTime(t, true)
+}
+
+// chunksMatching keeps the chunks that the index says hold a record
+// match accepts. When the index is missing, has a bad line or does not
+// cover every chunk (an interrupted write), all chunks are kept, so a
+// lagging index never hides a record.
+func chunksMatching(dir string, chunks []Chunk, match func(IndexEntry) bool) ([]Chunk, error) {
 	f, err := os.Open(filepath.Join(dir, IndexFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return chunks, nil
@@ -147,9 +167,9 @@ func chunksWithKey(dir string, chunks []Chunk, key string) ([]Chunk, error) {
 		return nil, err
 	}
 	defer f.Close()
-	indexed := map[string]bool{} // f → holds key
+	indexed := map[string]bool{} // f → holds a match
 	err = ReadIndex(f, func(_ int, e IndexEntry) error {
-		indexed[e.File] = indexed[e.File] || e.Key == key
+		indexed[e.File] = indexed[e.File] || match(e)
 		return nil
 	}, func(*IndexLineError) error { return errIndexUnusable })
 	if errors.Is(err, errIndexUnusable) {
