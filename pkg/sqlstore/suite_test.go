@@ -148,7 +148,7 @@ func TestHostileIdentifiersRefused(t *testing.T) {
 			e.man.SQLTarget = saved
 		}
 		// custom, valid names are honored
-		nk, h := "page_key", "sha"
+		nk, h := "PageKey", "Sha256"
 		e.man.SQLTarget.Table, e.man.SQLTarget.NaturalKeyColumn, e.man.SQLTarget.HashColumn = "Pages", &nk, &h
 		in := corpus(t, 3, 0, "x")
 		e.mustLoad(t, in, "3 read, 3 inserted, 0 updated, 0 unchanged", nil)
