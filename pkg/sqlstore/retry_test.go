@@ -1,0 +1,87 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"syscall"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	mssql "github.com/microsoft/go-mssqldb"
+)
+
+func TestTransientErrors(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{&pgconn.PgError{Code: "40001"}, true}, // serialization failure
+		{&pgconn.PgError{Code: "40P01"}, true}, // deadlock
+		{fmt.Errorf("batch 3: %w", &pgconn.PgError{Code: "40P01"}), true},
+		{&pgconn.PgError{Code: "23505"}, false}, // unique violation
+		{mssql.Error{Number: 1205}, true},       // deadlock victim
+		{mssql.Error{Number: 2627}, false},      // duplicate key
+		{driver.ErrBadConn, true},
+		{fmt.Errorf("write: %w", syscall.ECONNRESET), true},
+		{errors.New("syntax error"), false},
+	} {
+		if got := isTransient(c.err); got != c.want {
+			t.Errorf("isTransient(%v) = %v", c.err, got)
+		}
+	}
+}
+
+func TestRetryBacksOffThenSucceeds(t *testing.T) {
+	n := 0
+	err := retry(context.Background(), func() error {
+		n++
+		if n < 3 {
+			return &pgconn.PgError{Code: "40P01"}
+		}
+		return nil
+	})
+	if err != nil || n != 3 {
+		t.Fatalf("err %v after %d attempts", err, n)
+	}
+	n = 0
+	err = retry(context.Background(), func() error { n++; return errors.New("permanent") })
+	if err == nil || n != 1 {
+		t.Fatalf("permanent error retried: %d attempts", n)
+	}
+}
+
+// A loader whose server connection is killed mid-batch reconnects, runs
+// the batch again and ends with the same table.
+func TestPostgresConnectionKilledMidBatch(t *testing.T) {
+	e := newEnv(t, "postgres")
+	in := corpus(t, 30, 0, "one")
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	killed := 0
+	st, err := Load(ctx, bytes.NewReader(in), LoadOptions{DB: e.db, Manifest: e.man, Batch: 10,
+		failBatch: func(n int) error {
+			if n == 1 && killed == 0 {
+				var k int
+				err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+					WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'`).Scan(&k)
+				killed = k
+				return err
+			}
+			return nil
+		}})
+	if err != nil {
+		t.Fatalf("load did not recover: %v", err)
+	}
+	if killed != 1 || st.Get("inserted") != 30 {
+		t.Fatalf("killed %d backends; %s", killed, st.Summary())
+	}
+	sameSet(t, e.dump(t, nil), in)
+}
