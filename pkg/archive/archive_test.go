@@ -435,3 +435,22 @@ func emptyPackF(f *testing.F) string {
 	os.WriteFile(filepath.Join(dir, "index.jsonl"), nil, 0o644)
 	return dir
 }
+
+func TestCreateRefusesLinksSkipsDotfiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	copyTree(t, "testdata/reference-pack", dir)
+	os.WriteFile(filepath.Join(dir, ".xr-pack.lock"), []byte("1\n"), 0o644)
+	os.MkdirAll(filepath.Join(dir, ".tmp"), 0o755)
+	os.WriteFile(filepath.Join(dir, ".tmp", "x"), []byte("x"), 0o644)
+	a := create(t, dir, CreateOptions{})
+	st, err := Check(context.Background(), a, ReadOptions{})
+	if err != nil || st.Get("files") != 10 {
+		t.Fatalf("dotfiles archived? files=%d err=%v", st.Get("files"), err)
+	}
+	if err := os.Symlink("/etc/passwd", filepath.Join(dir, "records", "evil")); err != nil {
+		t.Skip(err)
+	}
+	if _, err := Create(context.Background(), dir, io.Discard, CreateOptions{}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("symlink in pack: err = %v", err)
+	}
+}
