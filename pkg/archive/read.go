@@ -57,7 +57,6 @@ type source struct {
 	walk      func(fn func(*member) error) error
 	consumed  func() int64 // compressed bytes read so far (for the ratio cap)
 	cleanups  []func()
-	encrypted bool
 }
 
 func (s *source) close() {
@@ -134,7 +133,6 @@ func (s *source) openEncrypted(br *bufio.Reader, cr *countReader, o ReadOptions)
 	if err != nil {
 		return err
 	}
-	s.encrypted = true
 	pr := bufio.NewReaderSize(dr, 64<<10)
 	head, err := pr.Peek(4)
 	if err != nil && len(head) == 0 {
@@ -173,7 +171,6 @@ func (s *source) openRef(br *bufio.Reader, size int64, o ReadOptions) error {
 	if err != nil {
 		return err
 	}
-	s.encrypted = true
 	if !bytes.HasPrefix(plain, magicZip) && !bytes.HasPrefix(plain, magicZipEmpty) {
 		return errors.New("reference-format encrypted archive does not hold a zip")
 	}
