@@ -53,10 +53,10 @@ type member struct {
 
 // source is an opened archive.
 type source struct {
-	kind      string
-	walk      func(fn func(*member) error) error
-	consumed  func() int64 // compressed bytes read so far (for the ratio cap)
-	cleanups  []func()
+	kind     string
+	walk     func(fn func(*member) error) error
+	consumed func() int64 // compressed bytes read so far (for the ratio cap)
+	cleanups []func()
 }
 
 func (s *source) close() {
