@@ -291,7 +291,9 @@ func runVerifyArchive(ctx context.Context, args []string) int {
 		if len(pos) != 1 {
 			return nil, xr.Usagef("want one archive FILE")
 		}
-		return archive.Check(ctx, pos[0], kf.readOptions(nil))
+		ro := kf.readOptions(nil)
+		ro.MaxLine = c.MaxLine
+		return archive.Check(ctx, pos[0], ro)
 	}()
 	return c.Finish(name, os.Stderr, st, err)
 }

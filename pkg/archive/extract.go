@@ -113,7 +113,7 @@ func (w *walker) member(m *member, create func(name string) (io.WriteCloser, err
 	mw := io.MultiWriter(outs...)
 	var n int64
 	if w.check && isChunk(rel) {
-		n, err = checkRecords(io.TeeReader(ctxReader{w.ctx, m.r}, mw))
+		n, err = checkRecords(io.TeeReader(ctxReader{w.ctx, m.r}, mw), w.o.MaxLine)
 	} else {
 		n, err = io.CopyBuffer(mw, ctxReader{w.ctx, m.r}, w.buf)
 	}

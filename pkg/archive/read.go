@@ -42,6 +42,8 @@ type ReadOptions struct {
 	MaxSize    int64
 	MaxRatio   int64
 	RatioFloor int64 // 0 means RatioFloor
+	// MaxLine is the longest record line Check accepts (0: envelope.DefaultMaxLine).
+	MaxLine int
 }
 
 // member is one archive entry as the walkers hand it out.

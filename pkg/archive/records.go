@@ -26,9 +26,12 @@ type lineSpan struct{ num, start, end int }
 // whose content hash is right, on every core in batches (hashing is the
 // cost of verify FILE). It reports the first bad line and reads r to its
 // end; it returns the bytes read.
-func checkRecords(r io.Reader) (int64, error) {
+func checkRecords(r io.Reader, maxLine int) (int64, error) {
+	if maxLine <= 0 {
+		maxLine = envelope.DefaultMaxLine
+	}
 	cr := &countReader{r: r}
-	er := envelope.NewReader(cr, envelope.DefaultMaxLine)
+	er := envelope.NewReader(cr, maxLine)
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan *lineBatch, workers)
 	free := make(chan *lineBatch, 2*workers)
