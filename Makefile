@@ -14,7 +14,7 @@ build:
 	go build -o bin/ ./cmd/...
 
 bench:
-	sh scripts/bench
+	bash scripts/bench
 
 # regenerate the example packs from examples/gen (needs the binaries in bin/)
 examples: build

@@ -86,12 +86,15 @@ func packCommand(args []string, sub, usage string, setup func(*flag.FlagSet), bo
 
 // isFileArg reports whether the first positional argument of verify is a
 // regular file (an archive) rather than a pack folder.
+// verifyValueFlags are the flags of `verify` (DIR or FILE) that take a value.
+var verifyValueFlags = map[string]bool{"m": true, "manifest": true, "stats": true, "rejects": true,
+	"max-line": true, "key-file": true, "max-size": true, "max-ratio": true}
+
 func isFileArg(args []string) bool {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if strings.HasPrefix(a, "-") {
-			if !strings.Contains(a, "=") && (a == "-m" || a == "--manifest" || a == "-manifest" ||
-				a == "--stats" || a == "-stats" || a == "--rejects" || a == "-rejects" || a == "--max-line" || a == "-max-line") {
+			if !strings.Contains(a, "=") && verifyValueFlags[strings.TrimLeft(a, "-")] {
 				i++ // skip the flag's value
 			}
 			continue
