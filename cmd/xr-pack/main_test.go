@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,23 +17,17 @@ import (
 	"github.com/xr-lake/xr/pkg/snapshot/snapshottest"
 )
 
-var update = flag.Bool("update", false, "update testscript files")
-
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){"xr-pack": main})
 }
 
 func TestScripts(t *testing.T) {
-	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	testscript.Run(t, scripttest.Params(t, map[string]scripttest.TestCmd{
 		"genrecs":    genrecs,
 		"refpack":    refpack,
 		"lockpack":   lockpack,
 		"unlockpack": unlockpack,
-	}
-	for k, v := range scripttest.Cmds {
-		cmds[k] = v
-	}
-	testscript.Run(t, testscript.Params{Dir: "testdata/script", Cmds: cmds, RequireExplicitExec: true, UpdateScripts: *update})
+	}))
 }
 
 // genrecs SEED FROM TO FILE [STEP]: hashed envelopes FROM..TO-1 of a

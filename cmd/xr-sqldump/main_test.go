@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"strconv"
@@ -15,8 +14,6 @@ import (
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/sqlstore"
 )
-
-var update = flag.Bool("update", false, "update testscript files")
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){"xr-sqldump": main, "sqlload": sqlload, "genrecs": genrecs})
@@ -53,5 +50,5 @@ func genrecs() {
 }
 
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/script", Cmds: scripttest.Cmds, RequireExplicitExec: true, UpdateScripts: *update})
+	testscript.Run(t, scripttest.Params(t, nil))
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"os"
 	"testing"
 
@@ -11,8 +10,6 @@ import (
 	"github.com/xr-lake/xr/internal/scripttest"
 	"github.com/xr-lake/xr/pkg/sqlstore"
 )
-
-var update = flag.Bool("update", false, "update testscript files")
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){"xr-sqlload": main, "sqldump": sqldump})
@@ -29,5 +26,5 @@ func sqldump() {
 }
 
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/script", Cmds: scripttest.Cmds, RequireExplicitExec: true, UpdateScripts: *update})
+	testscript.Run(t, scripttest.Params(t, nil))
 }
