@@ -134,6 +134,8 @@ func (c *Canonicalizer) string(dst, b []byte, i int) ([]byte, int, error) {
 		switch ch := b[j]; {
 		case plainASCII[ch]:
 			j++
+		case ch >= 0xc2 && ch < 0xcc && j+1 < len(b) && b[j+1]&0xc0 == 0x80:
+			j += 2 // U+0080..U+02FF (Latin-1, Latin Extended): always NFC-safe
 		case ch >= 0x80:
 			r, size := decodeRune(b, j)
 			if r < 0 || r >= 0x300 && !nfcSafe(r) {
