@@ -174,7 +174,9 @@ func runWrite(ctx context.Context, args []string) int {
 			return nil, err
 		}
 		o.MaxLine, o.Log, o.Notice = c.MaxLine, c.Logger(os.Stderr), problemPrinter()
-		return snapshot.Write(ctx, dir, os.Stdin, o)
+		in, stopProgress := cli.Progress("xr-pack write", os.Stdin, os.Stderr)
+		defer stopProgress()
+		return snapshot.Write(ctx, dir, in, o)
 	})
 }
 
