@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -84,4 +86,36 @@ func TestPostgresConnectionKilledMidBatch(t *testing.T) {
 		t.Fatalf("killed %d backends; %s", killed, st.Summary())
 	}
 	sameSet(t, e.dump(t, nil), in)
+}
+
+// SQL Server: the number of any error in the batch's chain counts (the
+// driver reports the last one), and a connection lost mid-response too.
+func TestSQLServerTransientErrors(t *testing.T) {
+	deadlockThenTerminated := mssql.Error{Number: 3621, All: []mssql.Error{{Number: 1205}, {Number: 3621}}}
+	dupThenTerminated := mssql.Error{Number: 3621, All: []mssql.Error{{Number: 2627}, {Number: 3621}}}
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{deadlockThenTerminated, true},
+		{&deadlockThenTerminated, true},
+		{fmt.Errorf("batch 2 (input lines 8-14): %w", deadlockThenTerminated), true},
+		{dupThenTerminated, false},
+		{mssql.Error{Number: 51205}, true},  // our applock statement: deadlock victim
+		{mssql.Error{Number: 51000}, false}, // our applock statement: timeout
+		{mssql.Error{Number: 40613}, true},  // Azure: database not available
+		{mssql.Error{Number: 10928}, true},  // Azure: resource limit
+		{mssql.Error{Number: 8169}, false},  // bad uniqueidentifier text
+		{mssql.Error{Number: 1934}, false},  // wrong SET options
+		{io.EOF, true},                      // go-mssqldb: server closed the connection
+		{mssql.StreamError{InnerError: errors.New("bad token")}, true},
+	} {
+		if got := isTransient(c.err); got != c.want {
+			t.Errorf("isTransient(%#v) = %v", c.err, got)
+		}
+	}
+	s := msStatements(DefaultTarget.names(SQLServer)).appLock
+	if !strings.Contains(s, "IF @r = -3 THROW 51205") || !strings.Contains(s, "IF @r < 0 THROW 51000") {
+		t.Errorf("applock statement does not map its return codes:\n%s", s)
+	}
 }

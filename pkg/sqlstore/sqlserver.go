@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/golang-sql/civil"
@@ -36,7 +37,8 @@ func msStatements(n ddlNames) msStmts {
 		// or rollback); readers are not blocked.
 		appLock: mustRender(`DECLARE @r int;
 EXEC @r = sp_getapplock @Resource = N'xr:{{.SchemaName}}.{{.TableName}}', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 600000;
-IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock', 1;`, n),
+IF @r = -3 THROW 51205, 'xr: the table''s load lock: chosen as deadlock victim', 1;
+IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock (timeout after 10 minutes, or cancelled)', 1;`, n),
 		exists: mustRender(`SELECT CASE WHEN OBJECT_ID(N'{{.SchemaName}}.{{.TableName}}', N'U') IS NULL THEN 0 ELSE 1 END`, n),
 		// a plain batch (no parameters), so the #temp table belongs to the
 		// session, not to an sp_executesql scope.
@@ -215,20 +217,46 @@ func (e *msEngine) dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow)
 	}, emit)
 }
 
-// msTransient: deadlock victim (1205), lock request timeout (1222),
-// snapshot update conflict (3960), or a lost connection.
+// msTransientNumbers are the SQL Server errors worth running a batch
+// again for: deadlock victim (1205), lock resources or lock request
+// timeout (1204, 1222), snapshot update conflict (3960), a killed or
+// shutting-down session (596, 6005), the applock's deadlock return
+// (51205, raised by our own statement), and Azure SQL's documented
+// transient errors (busy, failover, resource limits).
+var msTransientNumbers = map[int32]bool{
+	1204: true, 1205: true, 1222: true, 3960: true, 596: true, 6005: true, 51205: true,
+	4221: true, 10928: true, 10929: true, 40143: true, 40197: true, 40501: true, 40540: true,
+	40613: true, 42108: true, 42109: true, 49918: true, 49919: true, 49920: true,
+}
+
+// msTransient: a transient server error anywhere in the batch's error
+// chain (go-mssqldb reports the last error of a batch as the number and
+// keeps the others in All: a deadlock may come with "the statement has
+// been terminated"), or a connection that broke mid-response (go-mssqldb
+// returns io.EOF or a StreamError and marks the connection bad; begin
+// then opens a new one).
 func msTransient(err error) bool {
 	var me mssql.Error
 	if errors.As(err, &me) {
-		switch me.Number {
-		case 1205, 1222, 3960, 40197, 40501, 40613, 49918, 49919, 49920:
-			return true
-		}
-		return false
+		return msErrorTransient(me)
 	}
 	var pe *mssql.Error
-	if errors.As(err, &pe) {
-		return msTransient(*pe)
+	if errors.As(err, &pe) && pe != nil {
+		return msErrorTransient(*pe)
+	}
+	var se mssql.StreamError
+	var sv mssql.ServerError
+	return errors.Is(err, io.EOF) || errors.As(err, &se) || errors.As(err, &sv)
+}
+
+func msErrorTransient(me mssql.Error) bool {
+	if msTransientNumbers[me.Number] {
+		return true
+	}
+	for _, e := range me.All {
+		if msTransientNumbers[e.Number] {
+			return true
+		}
 	}
 	return false
 }

@@ -40,7 +40,8 @@ SELECT CASE WHEN OBJECT_ID(N'lake.RawExchangeRecord', N'U') IS NULL THEN 0 ELSE 
 -- applock
 DECLARE @r int;
 EXEC @r = sp_getapplock @Resource = N'xr:lake.RawExchangeRecord', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 600000;
-IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock', 1;
+IF @r = -3 THROW 51205, 'xr: the table''s load lock: chosen as deadlock victim', 1;
+IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock (timeout after 10 minutes, or cancelled)', 1;
 
 -- temp
 IF OBJECT_ID(N'tempdb..#xr_load') IS NULL
