@@ -5,9 +5,15 @@
 -- NONCLUSTERED. The spec's constraints are kept: unique content hash, and
 -- the natural-key index (unique here: one current record per key).
 -- Text keys use a binary collation so 'Page' <> 'page' and NFC <> NFD, as
--- in the JSON pack.
+-- in the JSON pack. The natural-key index key is up to 1400 bytes (SQL
+-- Server 2016 or later: 1700 for a nonclustered index).
+-- A filtered index needs these options when it is created and in every
+-- session that writes to the table (sqlcmd without -I has QUOTED_IDENTIFIER
+-- OFF: error 1934); xr-sqlload sets them on its connection.
+SET ANSI_NULLS, ANSI_PADDING, ANSI_WARNINGS, ARITHABORT, CONCAT_NULL_YIELDS_NULL, QUOTED_IDENTIFIER ON;
+SET NUMERIC_ROUNDABORT OFF;
 IF SCHEMA_ID(N'{{.SchemaName}}') IS NULL EXEC(N'CREATE SCHEMA {{.Schema}}');
-IF OBJECT_ID(N'{{.SchemaName}}.{{.TableName}}', N'U') IS NULL
+IF OBJECT_ID(N'{{.T}}', N'U') IS NULL
 BEGIN
     CREATE TABLE {{.T}} (
         row_id          BIGINT IDENTITY(1,1) NOT NULL,

@@ -39,7 +39,9 @@ func msStatements(n ddlNames) msStmts {
 EXEC @r = sp_getapplock @Resource = N'xr:{{.SchemaName}}.{{.TableName}}', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 600000;
 IF @r = -3 THROW 51205, 'xr: the table''s load lock: chosen as deadlock victim', 1;
 IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock (timeout after 10 minutes, or cancelled)', 1;`, n),
-		exists: mustRender(`SELECT CASE WHEN OBJECT_ID(N'{{.SchemaName}}.{{.TableName}}', N'U') IS NULL THEN 0 ELSE 1 END`, n),
+		// the quoted name: OBJECT_ID parses it like T-SQL, so a schema or
+		// table named like a keyword still resolves
+		exists: mustRender(`SELECT CASE WHEN OBJECT_ID(N'{{.T}}', N'U') IS NULL THEN 0 ELSE 1 END`, n),
 		// a plain batch (no parameters), so the #temp table belongs to the
 		// session, not to an sp_executesql scope.
 		temp: `IF OBJECT_ID(N'tempdb..#xr_load') IS NULL

@@ -69,9 +69,10 @@ func (t Target) Validate() error {
 func (t Target) Name() string { return t.Schema + "." + t.Table }
 
 // quoting per engine; the names are validated, quoting only keeps case
-// and keywords safe.
+// and keywords safe. The bracket form still doubles ']' (T-SQL's escape)
+// so it stays correct should validation ever admit one.
 func quoteANSI(s string) string    { return `"` + s + `"` }
-func quoteBracket(s string) string { return "[" + s + "]" }
+func quoteBracket(s string) string { return "[" + strings.ReplaceAll(s, "]", "]]") + "]" }
 
 // ddlNames are what the DDL templates and the statements use.
 type ddlNames struct {

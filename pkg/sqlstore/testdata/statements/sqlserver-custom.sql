@@ -9,9 +9,15 @@ SET ANSI_NULLS ON; SET QUOTED_IDENTIFIER ON; SET ANSI_PADDING ON; SET ANSI_WARNI
 -- NONCLUSTERED. The spec's constraints are kept: unique content hash, and
 -- the natural-key index (unique here: one current record per key).
 -- Text keys use a binary collation so 'Page' <> 'page' and NFC <> NFD, as
--- in the JSON pack.
+-- in the JSON pack. The natural-key index key is up to 1400 bytes (SQL
+-- Server 2016 or later: 1700 for a nonclustered index).
+-- A filtered index needs these options when it is created and in every
+-- session that writes to the table (sqlcmd without -I has QUOTED_IDENTIFIER
+-- OFF: error 1934); xr-sqlload sets them on its connection.
+SET ANSI_NULLS, ANSI_PADDING, ANSI_WARNINGS, ARITHABORT, CONCAT_NULL_YIELDS_NULL, QUOTED_IDENTIFIER ON;
+SET NUMERIC_ROUNDABORT OFF;
 IF SCHEMA_ID(N'ingest') IS NULL EXEC(N'CREATE SCHEMA [ingest]');
-IF OBJECT_ID(N'ingest.Pages', N'U') IS NULL
+IF OBJECT_ID(N'[ingest].[Pages]', N'U') IS NULL
 BEGIN
     CREATE TABLE [ingest].[Pages] (
         row_id          BIGINT IDENTITY(1,1) NOT NULL,
@@ -35,7 +41,7 @@ BEGIN
 END;
 
 -- exists
-SELECT CASE WHEN OBJECT_ID(N'ingest.Pages', N'U') IS NULL THEN 0 ELSE 1 END
+SELECT CASE WHEN OBJECT_ID(N'[ingest].[Pages]', N'U') IS NULL THEN 0 ELSE 1 END
 
 -- applock
 DECLARE @r int;

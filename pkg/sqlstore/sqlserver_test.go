@@ -1,0 +1,47 @@
+package sqlstore
+
+import (
+	"strings"
+	"testing"
+)
+
+// The T-SQL details a real SQL Server would reject or misread, checked on
+// the text (no server in CI; see testdata/statements for the whole text).
+
+func TestQuoteBracketEscapes(t *testing.T) {
+	for in, want := range map[string]string{"lake": "[lake]", "a]b": "[a]]b]", "]": "[]]]", "order": "[order]"} {
+		if got := quoteBracket(in); got != want {
+			t.Errorf("quoteBracket(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A filtered index can only be created with ANSI_NULLS, QUOTED_IDENTIFIER
+// and the other options on (error 1934); the printed DDL must set them
+// itself, since sqlcmd runs with QUOTED_IDENTIFIER OFF. OBJECT_ID gets the
+// quoted name, so keyword-named schemas and tables resolve.
+func TestSQLServerDDLSetsOptions(t *testing.T) {
+	ddl, err := DDL(SQLServer, Target{Schema: "order", Table: "select", NKCol: "natural_key", HashCol: "content_sha256"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := strings.Index(ddl, "SET ANSI_NULLS, ANSI_PADDING, ANSI_WARNINGS, ARITHABORT, CONCAT_NULL_YIELDS_NULL, QUOTED_IDENTIFIER ON;")
+	round := strings.Index(ddl, "SET NUMERIC_ROUNDABORT OFF;")
+	ix := strings.Index(ddl, "WHERE [natural_key] IS NOT NULL")
+	if set < 0 || round < 0 || ix < 0 || set > ix || round > ix {
+		t.Errorf("DDL does not set the filtered index's options before creating it:\n%s", ddl)
+	}
+	if !strings.Contains(ddl, "OBJECT_ID(N'[order].[select]', N'U')") {
+		t.Errorf("DDL looks the table up by an unquoted name:\n%s", ddl)
+	}
+	s := msStatements(Target{Schema: "order", Table: "select", NKCol: "natural_key", HashCol: "content_sha256"}.names(SQLServer))
+	if !strings.Contains(s.exists, "OBJECT_ID(N'[order].[select]', N'U')") {
+		t.Errorf("exists looks the table up by an unquoted name: %s", s.exists)
+	}
+	for _, opt := range []string{"ANSI_NULLS ON", "QUOTED_IDENTIFIER ON", "ANSI_PADDING ON", "ANSI_WARNINGS ON", "ARITHABORT ON",
+		"CONCAT_NULL_YIELDS_NULL ON", "NUMERIC_ROUNDABORT OFF", "XACT_ABORT ON"} {
+		if !strings.Contains(s.session, "SET "+opt+";") {
+			t.Errorf("the loader's session lacks SET %s", opt)
+		}
+	}
+}
