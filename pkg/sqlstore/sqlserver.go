@@ -20,7 +20,7 @@ type msEngine struct {
 }
 
 type msStmts struct {
-	session, appLock, exists, temp, upsert, dump, index string
+	session, appLock, exists, temp, upsert, dump, index, hasRowID string
 }
 
 // msTempCols are the bulk-copied columns of #xr_load.
@@ -43,22 +43,20 @@ IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock (timeout after
 		// table named like a keyword still resolves
 		exists: mustRender(`SELECT CASE WHEN OBJECT_ID(N'{{.T}}', N'U') IS NULL THEN 0 ELSE 1 END`, n),
 		// a plain batch (no parameters), so the #temp table belongs to the
-		// session, not to an sp_executesql scope.
-		temp: `IF OBJECT_ID(N'tempdb..#xr_load') IS NULL
+		// session, not to an sp_executesql scope. Its columns are copied
+		// from the target (SELECT TOP (0) ... INTO): the same types,
+		// lengths and collations, so the joins below compare like with
+		// like. A #temp column would otherwise take tempdb's default
+		// collation, and comparing it with the table's raises error 468
+		// (collation conflict) -- also for a table created by the
+		// reference tool with the database's default collation.
+		temp: mustRender(`IF OBJECT_ID(N'tempdb..#xr_load') IS NULL
 BEGIN
-CREATE TABLE #xr_load (
-    exchange_id     CHAR(36) NOT NULL,
-    exchange_type   NVARCHAR(50)  COLLATE Latin1_General_100_BIN2 NOT NULL,
-    source_system   NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
-    entity_type     NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
-    natural_key     NVARCHAR(500) COLLATE Latin1_General_100_BIN2 NULL,
-    observed_at_utc DATETIME2 NOT NULL,
-    content_sha256  CHAR(64) COLLATE Latin1_General_100_BIN2 NOT NULL,
-    payload_json    NVARCHAR(MAX) NOT NULL,
-    schema_version  INT NOT NULL
-);
+SELECT TOP (0) CAST(NULL AS CHAR(36)) AS exchange_id, t.exchange_type, t.source_system, t.entity_type,
+    t.{{.NK}} AS natural_key, t.observed_at_utc, t.{{.Hash}} AS content_sha256, t.payload_json, t.schema_version
+INTO #xr_load FROM {{.T}} AS t;
 END
-ELSE TRUNCATE TABLE #xr_load;`,
+ELSE TRUNCATE TABLE #xr_load;`, n),
 		// No MERGE: a set-based UPDATE of rows whose natural key is stored
 		// with another hash, then an INSERT of rows whose hash and key are
 		// both absent. UPDLOCK+HOLDLOCK keep the checked ranges locked to
@@ -82,8 +80,11 @@ WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.{{.
        WHERE k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.{{.NK}} = s.natural_key));
 SET @ins = @@ROWCOUNT;
 SELECT @ins, @upd;`, n),
-		dump:  mustRender(`SELECT payload_json FROM {{.T}}`, n),
-		index: mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, LOWER(CONVERT(CHAR(36), exchange_id)), observed_at_utc FROM {{.T}}`, n),
+		// a table created by the reference tool (the spec's DDL) has no
+		// row_id: its dump comes in storage order
+		hasRowID: mustRender(`SELECT CASE WHEN COL_LENGTH(N'{{.T}}', N'row_id') IS NULL THEN 0 ELSE 1 END`, n),
+		dump:     mustRender(`SELECT payload_json FROM {{.T}}`, n),
+		index:    mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, LOWER(CONVERT(CHAR(36), exchange_id)), observed_at_utc FROM {{.T}}`, n),
 	}
 }
 
@@ -205,15 +206,36 @@ func msPlaceholder(i int) string { return fmt.Sprintf("@p%d", i) }
 // the driver's default DATETIMEOFFSET.
 func msTS(t time.Time) any { return civil.DateTimeOf(t.UTC()) }
 
+// order is the dumps' ORDER BY: load order (row_id) when the table has
+// one.
+func (e *msEngine) order(ctx context.Context) (string, error) {
+	var has int
+	if err := e.db.QueryRowContext(ctx, e.s.hasRowID).Scan(&has); err != nil {
+		return "", err
+	}
+	if has == 1 {
+		return " ORDER BY row_id", nil
+	}
+	return "", nil
+}
+
 func (e *msEngine) dumpPayloads(ctx context.Context, f Filter, emit func([]byte) error) error {
 	w, args := f.where(e.n, msPlaceholder, msTS)
-	return sqlPayloads(ctx, e.db, e.s.dump+w+" ORDER BY row_id", args, emit)
+	o, err := e.order(ctx)
+	if err != nil {
+		return err
+	}
+	return sqlPayloads(ctx, e.db, e.s.dump+w+o, args, emit)
 }
 
 func (e *msEngine) dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error {
 	w, args := f.where(e.n, msPlaceholder, msTS)
+	o, err := e.order(ctx)
+	if err != nil {
+		return err
+	}
 	var obs time.Time
-	return sqlIndex(ctx, e.db, e.s.index+w+" ORDER BY row_id", args, &obs, func(r *IndexRow) error {
+	return sqlIndex(ctx, e.db, e.s.index+w+o, args, &obs, func(r *IndexRow) error {
 		r.Observed = obs.UTC()
 		return nil
 	}, emit)

@@ -45,3 +45,42 @@ func TestSQLServerDDLSetsOptions(t *testing.T) {
 		}
 	}
 }
+
+// Every comparison between #xr_load and the table must be between columns
+// of one collation (else error 468): the #temp's text columns are copied
+// from the table, never declared with tempdb's default.
+func TestSQLServerTempTakesTargetCollation(t *testing.T) {
+	for _, tg := range []Target{DefaultTarget, {Schema: "ingest", Table: "Pages", NKCol: "PageKey", HashCol: "Sha256"}} {
+		n := tg.names(SQLServer)
+		s := msStatements(n)
+		for _, must := range []string{
+			"t.source_system, t.entity_type", "t." + n.NK + " AS natural_key", "t." + n.Hash + " AS content_sha256",
+			"INTO #xr_load FROM " + n.T + " AS t",
+		} {
+			if !strings.Contains(s.temp, must) {
+				t.Errorf("%s: #xr_load is not copied from the table (lacks %q):\n%s", tg.Name(), must, s.temp)
+			}
+		}
+		if strings.Contains(s.temp, "CREATE TABLE") || strings.Contains(s.temp, "COLLATE") {
+			t.Errorf("%s: #xr_load declares its own columns:\n%s", tg.Name(), s.temp)
+		}
+		// the bulk copy's column list must name the #temp's columns
+		for _, c := range msTempCols {
+			if !strings.Contains(s.temp, c) {
+				t.Errorf("bulk-copied column %s missing from #xr_load", c)
+			}
+		}
+	}
+}
+
+// A table made by the reference tool's DDL has no row_id: dumps ask first
+// instead of failing on ORDER BY row_id.
+func TestSQLServerDumpOrderAsksForRowID(t *testing.T) {
+	s := msStatements(DefaultTarget.names(SQLServer))
+	if s.hasRowID != "SELECT CASE WHEN COL_LENGTH(N'[lake].[RawExchangeRecord]', N'row_id') IS NULL THEN 0 ELSE 1 END" {
+		t.Errorf("hasRowID = %s", s.hasRowID)
+	}
+	if strings.Contains(s.dump+s.index, "ORDER BY") {
+		t.Error("dump statements order by row_id unconditionally")
+	}
+}

@@ -29,7 +29,7 @@ func TestStatements(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var sb strings.Builder
 			m := tc.stmts(tc.t)
-			for _, k := range []string{"session", "ddl", "exists", "applock", "lockCreate", "lock", "knownHashes", "knownKeys", "temp", "byHash", "byKey", "update", "insert", "upsert", "dump", "index"} {
+			for _, k := range []string{"session", "ddl", "exists", "applock", "lockCreate", "lock", "knownHashes", "knownKeys", "temp", "byHash", "byKey", "update", "insert", "upsert", "hasRowID", "dump", "index"} {
 				if s, ok := m[k]; ok {
 					sb.WriteString("-- " + k + "\n" + strings.TrimSpace(s) + "\n\n")
 				}
@@ -57,7 +57,7 @@ func msMap(t Target) map[string]string {
 	n := t.names(SQLServer)
 	s := msStatements(n)
 	ddl, _ := renderDDL(SQLServer, n)
-	return map[string]string{"session": s.session, "ddl": ddl, "exists": s.exists, "applock": s.appLock, "temp": s.temp, "upsert": s.upsert, "dump": s.dump, "index": s.index}
+	return map[string]string{"session": s.session, "ddl": ddl, "exists": s.exists, "applock": s.appLock, "temp": s.temp, "upsert": s.upsert, "dump": s.dump, "index": s.index, "hasRowID": s.hasRowID}
 }
 
 func pgMap(t Target) map[string]string {
@@ -91,7 +91,7 @@ func TestSQLServerUpsertShape(t *testing.T) {
 	if strings.Index(u, "UPDATE t SET") > strings.Index(u, "INSERT INTO") {
 		t.Error("INSERT before UPDATE: a changed key would be inserted twice")
 	}
-	if !strings.Contains(s.appLock, "@LockOwner = 'Transaction'") || !strings.Contains(s.temp, "CREATE TABLE #xr_load") {
+	if !strings.Contains(s.appLock, "@LockOwner = 'Transaction'") || !strings.Contains(s.temp, "INTO #xr_load FROM [lake].[RawExchangeRecord] AS t") {
 		t.Error("applock or #temp statement changed shape")
 	}
 	ddl, _ := DDL(SQLServer, DefaultTarget)

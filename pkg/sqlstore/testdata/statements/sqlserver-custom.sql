@@ -52,17 +52,9 @@ IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock (timeout after
 -- temp
 IF OBJECT_ID(N'tempdb..#xr_load') IS NULL
 BEGIN
-CREATE TABLE #xr_load (
-    exchange_id     CHAR(36) NOT NULL,
-    exchange_type   NVARCHAR(50)  COLLATE Latin1_General_100_BIN2 NOT NULL,
-    source_system   NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
-    entity_type     NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
-    natural_key     NVARCHAR(500) COLLATE Latin1_General_100_BIN2 NULL,
-    observed_at_utc DATETIME2 NOT NULL,
-    content_sha256  CHAR(64) COLLATE Latin1_General_100_BIN2 NOT NULL,
-    payload_json    NVARCHAR(MAX) NOT NULL,
-    schema_version  INT NOT NULL
-);
+SELECT TOP (0) CAST(NULL AS CHAR(36)) AS exchange_id, t.exchange_type, t.source_system, t.entity_type,
+    t.[page_key] AS natural_key, t.observed_at_utc, t.[sha] AS content_sha256, t.payload_json, t.schema_version
+INTO #xr_load FROM [ingest].[Pages] AS t;
 END
 ELSE TRUNCATE TABLE #xr_load;
 
@@ -86,6 +78,9 @@ WHERE NOT EXISTS (SELECT 1 FROM [ingest].[Pages] AS h WITH (UPDLOCK, HOLDLOCK) W
        WHERE k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.[page_key] = s.natural_key));
 SET @ins = @@ROWCOUNT;
 SELECT @ins, @upd;
+
+-- hasRowID
+SELECT CASE WHEN COL_LENGTH(N'[ingest].[Pages]', N'row_id') IS NULL THEN 0 ELSE 1 END
 
 -- dump
 SELECT payload_json FROM [ingest].[Pages]
