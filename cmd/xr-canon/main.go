@@ -45,6 +45,9 @@ func run() int {
 	if done, code := cli.Parse(fs, c, os.Args[1:], os.Stdout, os.Stderr); done {
 		return code
 	}
+	if err := cli.NoArgs(fs, "it reads stdin: xr-canon < FILE"); err != nil {
+		return c.Finish("xr-canon", os.Stderr, nil, err)
+	}
 	if c.Manifest != "" {
 		m, err := manifest.Load(c.Manifest)
 		if err != nil {

@@ -39,6 +39,9 @@ func run() int {
 	if done, code := cli.Parse(fs, c, os.Args[1:], os.Stdout, os.Stderr); done {
 		return code
 	}
+	if err := cli.NoArgs(fs, "it reads stdin: xr-hash < FILE"); err != nil {
+		return c.Finish("xr-hash", os.Stderr, nil, err)
+	}
 	switch {
 	case verify && canonical:
 		fmt.Fprintln(os.Stderr, "xr-hash: --verify and --canonical exclude each other")

@@ -45,6 +45,9 @@ func run() int {
 	if done, code := cli.Parse(fs, c, os.Args[1:], os.Stdout, os.Stderr); done {
 		return code
 	}
+	if err := cli.NoArgs(fs, "it writes stdout: xr-sqldump > FILE"); err != nil {
+		return c.Finish("xr-sqldump", os.Stderr, nil, err)
+	}
 	var err error
 	for _, p := range []struct {
 		name string
