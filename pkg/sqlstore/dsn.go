@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -176,15 +177,18 @@ func parseSQLServer(s string) (DSN, error) {
 	var notes []string
 	q := url.Values{}
 	var host, port, user, pass string
-	var hasPass bool
+	var hasPass, odbc18 bool
 	for _, p := range kv {
 		k := strings.ToLower(strings.Join(strings.Fields(p.k), " "))
 		v := p.v
 		switch k {
 		case "driver":
 			notes = append(notes, fmt.Sprintf("ODBC Driver=%q ignored: xr talks to SQL Server natively", v))
+			odbc18 = odbcDriverEncrypts(v)
 		case "server", "data source", "address", "addr", "network address":
-			v = strings.TrimPrefix(strings.TrimPrefix(v, "tcp:"), "TCP:")
+			if len(v) >= 4 && strings.EqualFold(v[:4], "tcp:") {
+				v = v[4:]
+			}
 			if h, pt, ok := strings.Cut(v, ","); ok {
 				host, port = strings.TrimSpace(h), strings.TrimSpace(pt)
 			} else {
@@ -215,6 +219,12 @@ func parseSQLServer(s string) (DSN, error) {
 			q.Set("app name", v)
 		case "hostnameincertificate", "host name in certificate":
 			q.Set("hostnameincertificate", v)
+		case "applicationintent", "application intent":
+			q.Set("ApplicationIntent", v)
+		case "multisubnetfailover", "multi subnet failover":
+			q.Set("multisubnetfailover", yesNo(v))
+		case "failover_partner", "failover partner", "failoverpartner":
+			q.Set("failoverpartner", v)
 		default:
 			notes = append(notes, fmt.Sprintf("connection string key %q ignored", p.k))
 		}
@@ -222,9 +232,19 @@ func parseSQLServer(s string) (DSN, error) {
 	if host == "" {
 		return DSN{}, fmt.Errorf("SQL Server connection string: no Server=")
 	}
+	if odbc18 && !q.Has("encrypt") {
+		// ODBC Driver 18 encrypts unless told otherwise; go-mssqldb
+		// would encrypt the login only
+		q.Set("encrypt", "true")
+		notes = append(notes, "no Encrypt= with ODBC Driver 18: encrypting, as that driver does by default")
+	}
 	u := url.URL{Scheme: "sqlserver", RawQuery: q.Encode()}
-	if inst, ok := strings.CutPrefix(host, `.\`); ok {
-		host = "localhost/" + inst
+	// "." and "(local)" are the local default instance for ODBC and ADO
+	if h, inst, _ := strings.Cut(host, `\`); h == "." || strings.EqualFold(h, "(local)") {
+		host = "localhost"
+		if inst != "" {
+			host += `\` + inst
+		}
 	}
 	if h, inst, ok := strings.Cut(host, `\`); ok {
 		u.Host, u.Path = h, "/"+inst
@@ -243,6 +263,19 @@ func parseSQLServer(s string) (DSN, error) {
 	return DSN{Engine: SQLServer, Conn: u.String(), Notes: notes}, nil
 }
 
+// odbcDriverEncrypts: "ODBC Driver 18 for SQL Server" and later default
+// to Encrypt=yes.
+func odbcDriverEncrypts(driver string) bool {
+	f := strings.Fields(strings.ToLower(driver))
+	for i := 0; i+1 < len(f); i++ {
+		if f[i] == "driver" {
+			n, err := strconv.Atoi(f[i+1])
+			return err == nil && n >= 18
+		}
+	}
+	return false
+}
+
 func yesNo(v string) string {
 	switch strings.ToLower(v) {
 	case "yes", "true", "1":
@@ -256,8 +289,8 @@ func yesNo(v string) string {
 type kvPair struct{ k, v string }
 
 // splitKV splits "k=v;k={v;with;semicolons};k=\"quoted\"" (ODBC braces
-// with }} as an escaped brace, ADO double quotes with "" as an escaped
-// quote).
+// with }} as an escaped brace, ADO double or single quotes with "" or ”
+// as an escaped quote).
 func splitKV(s string) ([]kvPair, error) {
 	var out []kvPair
 	i := 0
@@ -279,11 +312,10 @@ func splitKV(s string) ([]kvPair, error) {
 		}
 		var val strings.Builder
 		switch {
-		case i < len(s) && (s[i] == '{' || s[i] == '"'):
-			open := s[i]
-			closeCh := byte('}')
-			if open == '"' {
-				closeCh = '"'
+		case i < len(s) && (s[i] == '{' || s[i] == '"' || s[i] == '\''):
+			closeCh := s[i]
+			if closeCh == '{' {
+				closeCh = '}'
 			}
 			i++
 			closed := false
@@ -324,8 +356,11 @@ func splitKV(s string) ([]kvPair, error) {
 }
 
 var (
-	reURLPass = regexp.MustCompile(`(://[^:/@?#]*:)[^@/?#]*@`)
-	reKVPass  = regexp.MustCompile(`(?i)((?:^|[;?&\s])(?:pwd|password|passwd)\s*=\s*)(\{(?:[^}]|\}\})*\}|"(?:[^"]|"")*"|[^;&\s]*)`)
+	// user info up to the LAST '@' of the word: a password may hold an
+	// unescaped '@', '/', '?' or ':' (hiding too much is harmless)
+	reURLPass = regexp.MustCompile(`(://[^:/?#\s]*:)\S*@`)
+	// an unquoted ODBC value runs to the ';' (it may hold spaces)
+	reKVPass = regexp.MustCompile(`(?i)((?:^|[;?&\s])(?:pwd|password|passwd)\s*=\s*)(\{(?:[^}]|\}\})*\}|"(?:[^"]|"")*"|'(?:[^']|'')*'|[^;&\n]*)`)
 )
 
 // Redact hides the password of a DSN (URL user info, password= query

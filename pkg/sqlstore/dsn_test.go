@@ -54,7 +54,15 @@ func TestSQLServerForms(t *testing.T) {
 	}{
 		{"reference ODBC string", "", []string{"INGEST_SQLSERVER_CONN_STR",
 			"Driver={ODBC Driver 18 for SQL Server};Server=sql.example.org,1434;Database=Lake;UID=ingest;PWD={p;a}}ss};TrustServerCertificate=yes"},
-			want{"sql.example.org", "Lake", "ingest", "p;a}ss", "true", "", 1434}},
+			want{"sql.example.org", "Lake", "ingest", "p;a}ss", "true", "true", 1434}},
+		{"ODBC Driver 18, Encrypt=no kept", "Driver={ODBC Driver 18 for SQL Server};Server=Tcp:h,1434;UID=u;PWD=pw;Encrypt=no", nil,
+			want{"h", "", "u", "pw", "", "false", 1434}},
+		{"ODBC Driver 17 keeps go-mssqldb's default", "Driver={ODBC Driver 17 for SQL Server};Server=h;UID=u;PWD=pw", nil,
+			want{"h", "", "u", "pw", "", "-", 0}},
+		{"(local), ADO single quotes", `Data Source=(local);Initial Catalog=lake;User ID=sa;Password='it''s;x'`, nil,
+			want{"localhost", "lake", "sa", "it's;x", "", "-", 0}},
+		{"dot instance with port", `Server=.\SQLEXPRESS,1500;Database=lake;UID=sa;PWD=p w`, nil,
+			want{"localhost", "lake", "sa", "p w", "", "-", 1500}},
 		{"odbc: prefix, tcp: server", "odbc:Driver={ODBC Driver 17 for SQL Server};Server=tcp:10.0.0.5,1533;Database=db;Uid=u;Pwd=pw;Encrypt=yes", nil,
 			want{"10.0.0.5", "db", "u", "pw", "", "true", 1533}},
 		{"ADO", `Server=localhost,1433;Database=lake;User Id=sa;Password="se;cret""x";TrustServerCertificate=true`, nil,
@@ -88,13 +96,31 @@ func TestSQLServerForms(t *testing.T) {
 			if w.trust != "" && cfg.Parameters["trustservercertificate"] != w.trust {
 				t.Errorf("trustservercertificate = %q", cfg.Parameters["trustservercertificate"])
 			}
-			if w.encrypt != "" && cfg.Parameters["encrypt"] != w.encrypt {
+			if w.encrypt == "-" {
+				if _, ok := cfg.Parameters["encrypt"]; ok {
+					t.Errorf("encrypt set to %q", cfg.Parameters["encrypt"])
+				}
+			} else if w.encrypt != "" && cfg.Parameters["encrypt"] != w.encrypt {
 				t.Errorf("encrypt = %q", cfg.Parameters["encrypt"])
 			}
 			if w.pass != "" && strings.Contains(d.Describe()+d.String()+strings.Join(d.Notes, ""), w.pass) {
 				t.Errorf("password printed: %s / %s", d.Describe(), d.String())
 			}
 		})
+	}
+}
+
+func TestSQLServerPassThroughKeys(t *testing.T) {
+	d, err := ParseDSN("Server=h;Database=d;ApplicationIntent=ReadOnly;MultiSubnetFailover=No;Failover Partner=h2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := msdsn.Parse(d.Conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.ReadOnlyIntent || cfg.MultiSubnetFailover || cfg.FailOverPartner != "h2" || len(d.Notes) != 0 {
+		t.Errorf("read-only %v, multisubnet %v, partner %q, notes %q", cfg.ReadOnlyIntent, cfg.MultiSubnetFailover, cfg.FailOverPartner, d.Notes)
 	}
 }
 
@@ -128,6 +154,10 @@ func TestRedact(t *testing.T) {
 		`Server=h;Password="se;cret";Database=d`:        "Server=h;Password=xxxxx;Database=d",
 		"postgres://h/db?user=u&password=secret":        "postgres://h/db?user=u&password=xxxxx",
 		"sqlite:lake.db":                                "sqlite:lake.db",
+		"sqlserver://sa:p@ss/w?rd@h:1433?database=x":    "sqlserver://sa:xxxxx@h:1433?database=x",
+		"Server=h;PWD=two words;Database=d":             "Server=h;PWD=xxxxx;Database=d",
+		"Server=h;Password='se;cret';Database=d":        "Server=h;Password=xxxxx;Database=d",
+		"sqlserver://sa@h:1433?database=x":              "sqlserver://sa@h:1433?database=x",
 	} {
 		if got := Redact(in); got != want {
 			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
