@@ -23,9 +23,10 @@ type msStmts struct {
 	session, appLock, exists, temp, upsert, dump, index, hasRowID string
 }
 
-// msTempCols are the bulk-copied columns of #xr_load.
+// msTempCols are the bulk-copied columns of #xr_load; seq is the row's
+// place in the batch, so new rows get row_id in input order.
 var msTempCols = []string{"exchange_id", "exchange_type", "source_system", "entity_type", "natural_key",
-	"observed_at_utc", "content_sha256", "payload_json", "schema_version"}
+	"observed_at_utc", "content_sha256", "payload_json", "schema_version", "seq"}
 
 func msStatements(n ddlNames) msStmts {
 	return msStmts{
@@ -53,7 +54,8 @@ IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock (timeout after
 		temp: mustRender(`IF OBJECT_ID(N'tempdb..#xr_load') IS NULL
 BEGIN
 SELECT TOP (0) CAST(NULL AS CHAR(36)) AS exchange_id, t.exchange_type, t.source_system, t.entity_type,
-    t.{{.NK}} AS natural_key, t.observed_at_utc, t.{{.Hash}} AS content_sha256, t.payload_json, t.schema_version
+    t.{{.NK}} AS natural_key, t.observed_at_utc, t.{{.Hash}} AS content_sha256, t.payload_json, t.schema_version,
+    CAST(0 AS INT) AS seq
 INTO #xr_load FROM {{.T}} AS t;
 END
 ELSE TRUNCATE TABLE #xr_load;`, n),
@@ -77,7 +79,8 @@ SELECT CAST(s.exchange_id AS UNIQUEIDENTIFIER), s.exchange_type, s.source_system
 FROM #xr_load AS s
 WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.{{.Hash}} = s.content_sha256)
   AND (s.natural_key IS NULL OR NOT EXISTS (SELECT 1 FROM {{.T}} AS k WITH (UPDLOCK, HOLDLOCK)
-       WHERE k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.{{.NK}} = s.natural_key));
+       WHERE k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.{{.NK}} = s.natural_key))
+ORDER BY s.seq;
 SET @ins = @@ROWCOUNT;
 SELECT @ins, @upd;`, n),
 		// a table created by the reference tool (the spec's DDL) has no
@@ -181,7 +184,7 @@ func (t *msTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err erro
 		if r.hasNK {
 			nk = r.nk
 		}
-		if _, err := stmt.ExecContext(ctx, r.id, r.typ, r.src, r.ent, nk, r.observed, r.hash, r.payload, r.schemaVersion); err != nil {
+		if _, err := stmt.ExecContext(ctx, r.id, r.typ, r.src, r.ent, nk, r.observed, r.hash, r.payload, r.schemaVersion, int64(i)); err != nil {
 			return 0, 0, err
 		}
 	}

@@ -84,3 +84,13 @@ func TestSQLServerDumpOrderAsksForRowID(t *testing.T) {
 		t.Error("dump statements order by row_id unconditionally")
 	}
 }
+
+// row_id is the dumps' order: new rows must get it in input order, which
+// only INSERT ... SELECT ... ORDER BY guarantees for IDENTITY values.
+func TestSQLServerInsertKeepsInputOrder(t *testing.T) {
+	s := msStatements(DefaultTarget.names(SQLServer))
+	ins := s.upsert[strings.Index(s.upsert, "INSERT INTO"):]
+	if !strings.Contains(ins, "ORDER BY s.seq;") || msTempCols[len(msTempCols)-1] != "seq" || !strings.Contains(s.temp, "CAST(0 AS INT) AS seq") {
+		t.Errorf("INSERT does not order by the batch position:\n%s", ins)
+	}
+}

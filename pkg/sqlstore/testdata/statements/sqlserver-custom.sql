@@ -53,7 +53,8 @@ IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock (timeout after
 IF OBJECT_ID(N'tempdb..#xr_load') IS NULL
 BEGIN
 SELECT TOP (0) CAST(NULL AS CHAR(36)) AS exchange_id, t.exchange_type, t.source_system, t.entity_type,
-    t.[page_key] AS natural_key, t.observed_at_utc, t.[sha] AS content_sha256, t.payload_json, t.schema_version
+    t.[page_key] AS natural_key, t.observed_at_utc, t.[sha] AS content_sha256, t.payload_json, t.schema_version,
+    CAST(0 AS INT) AS seq
 INTO #xr_load FROM [ingest].[Pages] AS t;
 END
 ELSE TRUNCATE TABLE #xr_load;
@@ -75,7 +76,8 @@ SELECT CAST(s.exchange_id AS UNIQUEIDENTIFIER), s.exchange_type, s.source_system
 FROM #xr_load AS s
 WHERE NOT EXISTS (SELECT 1 FROM [ingest].[Pages] AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.[sha] = s.content_sha256)
   AND (s.natural_key IS NULL OR NOT EXISTS (SELECT 1 FROM [ingest].[Pages] AS k WITH (UPDLOCK, HOLDLOCK)
-       WHERE k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.[page_key] = s.natural_key));
+       WHERE k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.[page_key] = s.natural_key))
+ORDER BY s.seq;
 SET @ins = @@ROWCOUNT;
 SELECT @ins, @upd;
 
