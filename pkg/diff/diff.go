@@ -317,8 +317,8 @@ func (c *classifier) record(rec *envelope.Record) error {
 		hex.Decode(h[:], []byte(rec.Hash()))
 	}
 	var k uint64
-	if !c.o.ByHash {
-		k = keyHash(rec.Str(envelope.SourceSystem), rec.Str(envelope.EntityType), rec.NaturalKeyText())
+	if !c.o.ByHash && rec.HasNaturalKey() {
+		k = recordKeyHash(rec.Str(envelope.SourceSystem), rec.Str(envelope.EntityType), rec.NaturalKeyText())
 	}
 	if !c.o.Shard.keep(&h, k, c.o.ByHash) {
 		c.n.othershard++

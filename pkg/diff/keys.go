@@ -31,10 +31,17 @@ func finishKey(h uint64) uint64 {
 	return h
 }
 
-// keyed reports whether a key text "source|entity|natural_key" names a
-// natural key: a record with an empty natural key (the text ends in '|')
-// is keyed by its hash alone. The same rule on both sides keeps them in
-// agreement even for a natural key that itself ends in '|'.
+// keyed reports whether an index line's key text "source|entity|natural_key"
+// names a natural key: a text ending in '|' is the line of a record without
+// one (or with an empty one: the text cannot tell), keyed by its hash alone.
+//
+// Input records are not judged by their text: one with a non-null natural
+// key is keyed, even "" or a key ending in '|' (recordKeyHash), because the
+// SQL loader upserts it by that key. Judged by the text, two versions of
+// such a key both went into the plan and were applied in turn, so every
+// sync rewrote the row. Their index lines (keyed by hash alone) still match
+// them by hash: "unchanged" holds, only a conflict with such a key's
+// existing version is not seen.
 func keyed(k []byte) bool { return len(k) > 0 && k[len(k)-1] != '|' }
 
 // keyHashBytes hashes an index line's key text; 0 when it is not keyed.
@@ -56,6 +63,12 @@ func keyHash(source, entity, natural string) uint64 {
 	if natural == "" || natural[len(natural)-1] == '|' {
 		return 0
 	}
+	return recordKeyHash(source, entity, natural)
+}
+
+// recordKeyHash hashes the key of a record that has a natural key, whatever
+// its text (never 0); for keys keyHashBytes accepts it equals keyHash.
+func recordKeyHash(source, entity, natural string) uint64 {
 	h := uint64(fnvOffset)
 	for _, s := range [...]string{source, "|", entity, "|", natural} {
 		for i := 0; i < len(s); i++ {
