@@ -62,7 +62,11 @@ ELSE TRUNCATE TABLE #xr_load;`, n),
 		// No MERGE: a set-based UPDATE of rows whose natural key is stored
 		// with another hash, then an INSERT of rows whose hash and key are
 		// both absent. UPDLOCK+HOLDLOCK keep the checked ranges locked to
-		// the end of the transaction.
+		// the end of the transaction. The key probes state the filtered
+		// index's predicate (NK IS NOT NULL) themselves, so matching the
+		// filtered index does not depend on the optimizer inferring it
+		// from the join equality; a probe that cannot use the index scans
+		// the whole table every batch.
 		upsert: mustRender(`SET NOCOUNT ON;
 DECLARE @upd int, @ins int;
 UPDATE t SET
@@ -72,14 +76,14 @@ UPDATE t SET
 FROM {{.T}} AS t WITH (UPDLOCK, HOLDLOCK)
 JOIN #xr_load AS s
   ON t.source_system = s.source_system AND t.entity_type = s.entity_type AND t.{{.NK}} = s.natural_key
-WHERE s.natural_key IS NOT NULL AND t.{{.Hash}} <> s.content_sha256;
+WHERE s.natural_key IS NOT NULL AND t.{{.NK}} IS NOT NULL AND t.{{.Hash}} <> s.content_sha256;
 SET @upd = @@ROWCOUNT;
 INSERT INTO {{.T}} (exchange_id, exchange_type, source_system, entity_type, {{.NK}}, observed_at_utc, {{.Hash}}, payload_json, schema_version)
 SELECT CAST(s.exchange_id AS UNIQUEIDENTIFIER), s.exchange_type, s.source_system, s.entity_type, s.natural_key, s.observed_at_utc, s.content_sha256, s.payload_json, s.schema_version
 FROM #xr_load AS s
 WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.{{.Hash}} = s.content_sha256)
   AND (s.natural_key IS NULL OR NOT EXISTS (SELECT 1 FROM {{.T}} AS k WITH (UPDLOCK, HOLDLOCK)
-       WHERE k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.{{.NK}} = s.natural_key))
+       WHERE k.{{.NK}} IS NOT NULL AND k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.{{.NK}} = s.natural_key))
 ORDER BY s.seq;
 SET @ins = @@ROWCOUNT;
 SELECT @ins, @upd;`, n),

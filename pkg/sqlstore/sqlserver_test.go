@@ -94,3 +94,15 @@ func TestSQLServerInsertKeepsInputOrder(t *testing.T) {
 		t.Errorf("INSERT does not order by the batch position:\n%s", ins)
 	}
 }
+
+// The key probes must state the filtered index's predicate, or the
+// optimizer cannot use the index and every batch scans the table.
+func TestSQLServerKeyProbesStateIndexFilter(t *testing.T) {
+	n := Target{Schema: "ingest", Table: "Pages", NKCol: "PageKey", HashCol: "Sha256"}.names(SQLServer)
+	u := msStatements(n).upsert
+	for _, must := range []string{"t.[PageKey] IS NOT NULL AND t.[Sha256] <> s.content_sha256", "WHERE k.[PageKey] IS NOT NULL AND k.source_system"} {
+		if !strings.Contains(u, must) {
+			t.Errorf("upsert lacks %q:\n%s", must, u)
+		}
+	}
+}
