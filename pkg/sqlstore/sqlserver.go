@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -184,11 +185,15 @@ func (t *msTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err erro
 	defer stmt.Close()
 	for i := range rows {
 		r := &rows[i]
+		id, err := msUUID(r.id)
+		if err != nil {
+			return 0, 0, fmt.Errorf("line %d: exchange_id: %v", r.line, err)
+		}
 		var nk any
 		if r.hasNK {
 			nk = r.nk
 		}
-		if _, err := stmt.ExecContext(ctx, r.id, r.typ, r.src, r.ent, nk, r.observed, r.hash, r.payload, r.schemaVersion, int64(i)); err != nil {
+		if _, err := stmt.ExecContext(ctx, id, r.typ, r.src, r.ent, nk, r.observed, r.hash, r.payload, r.schemaVersion, int64(i)); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -205,6 +210,19 @@ func (t *msTx) rollback(context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// msUUID checks an exchange_id in Go, as the PostgreSQL loader does, and
+// gives it the one text form CAST(... AS UNIQUEIDENTIFIER) reads (36
+// characters with hyphens): a bad id fails with its input line instead of
+// error 8169 for the whole batch.
+func msUUID(s string) (string, error) {
+	u, err := parseUUID(s)
+	if err != nil {
+		return "", err
+	}
+	h := hex.EncodeToString(u[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
 }
 
 func msPlaceholder(i int) string { return fmt.Sprintf("@p%d", i) }

@@ -106,3 +106,19 @@ func TestSQLServerKeyProbesStateIndexFilter(t *testing.T) {
 		}
 	}
 }
+
+func TestMSUUID(t *testing.T) {
+	for in, want := range map[string]string{
+		"0b6d4f0e-6a53-4c1e-9a51-6b1e2b3c4d5e": "0b6d4f0e-6a53-4c1e-9a51-6b1e2b3c4d5e",
+		"0b6d4f0e6a534c1e9a516b1e2b3c4d5e":     "0b6d4f0e-6a53-4c1e-9a51-6b1e2b3c4d5e",
+	} {
+		if got, err := msUUID(in); err != nil || got != want {
+			t.Errorf("msUUID(%q) = %q, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "x", "{0b6d4f0e-6a53-4c1e-9a51-6b1e2b3c4d5e}", "0b6d4f0e-6a53-4c1e-9a51-6b1e2b3c4d5z", "0b6d4f0e-6a53-4c1e-9a51-6b1e2b3c4d5e00"} {
+		if got, err := msUUID(bad); err == nil {
+			t.Errorf("msUUID(%q) accepted as %q", bad, got)
+		}
+	}
+}
