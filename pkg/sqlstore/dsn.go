@@ -83,18 +83,15 @@ func ResolveDSN(flag string, getenv func(string) string) (DSN, error) {
 		d, err = parseSQLServer(getenv("INGEST_SQLSERVER_CONN_STR"))
 		d.From = "INGEST_SQLSERVER_CONN_STR"
 	case getenv("INGEST_SQLSERVER_HOST") != "":
-		port := getenv("INGEST_SQLSERVER_PORT")
-		if port == "" {
-			port = "1434"
-		}
-		if !isPort(port) {
-			return DSN{}, fmt.Errorf("INGEST_SQLSERVER_PORT: not a port number: %q", port)
-		}
 		q := url.Values{}
 		if db := getenv("INGEST_SQLSERVER_DATABASE"); db != "" {
 			q.Set("database", db)
 		}
-		u := url.URL{Scheme: "sqlserver", Host: joinHostPort(getenv("INGEST_SQLSERVER_HOST"), port), RawQuery: q.Encode()}
+		u := url.URL{Scheme: "sqlserver", RawQuery: q.Encode()}
+		// the host may be written as in Server= (tcp:, host\instance)
+		if err := setServer(&u, getenv("INGEST_SQLSERVER_HOST"), getenv("INGEST_SQLSERVER_PORT"), "1434"); err != nil {
+			return DSN{}, fmt.Errorf("INGEST_SQLSERVER_HOST/PORT: %v", err)
+		}
 		if user := getenv("INGEST_SQLSERVER_USER"); user != "" {
 			u.User = url.UserPassword(user, getenv("INGEST_SQLSERVER_PASSWORD"))
 		}
@@ -176,7 +173,7 @@ func parseSQLServer(s string) (DSN, error) {
 	}
 	var notes []string
 	q := url.Values{}
-	var host, port, user, pass string
+	var server, port, user, pass string
 	var hasPass, odbc18 bool
 	for _, p := range kv {
 		k := strings.ToLower(strings.Join(strings.Fields(p.k), " "))
@@ -186,14 +183,7 @@ func parseSQLServer(s string) (DSN, error) {
 			notes = append(notes, fmt.Sprintf("ODBC Driver=%q ignored: xr talks to SQL Server natively", v))
 			odbc18 = odbcDriverEncrypts(v)
 		case "server", "data source", "address", "addr", "network address":
-			if len(v) >= 4 && strings.EqualFold(v[:4], "tcp:") {
-				v = v[4:]
-			}
-			if h, pt, ok := strings.Cut(v, ","); ok {
-				host, port = strings.TrimSpace(h), strings.TrimSpace(pt)
-			} else {
-				host = v
-			}
+			server = v
 		case "port":
 			port = v
 		case "database", "initial catalog":
@@ -229,7 +219,7 @@ func parseSQLServer(s string) (DSN, error) {
 			notes = append(notes, fmt.Sprintf("connection string key %q ignored", p.k))
 		}
 	}
-	if host == "" {
+	if server == "" {
 		return DSN{}, fmt.Errorf("SQL Server connection string: no Server=")
 	}
 	if odbc18 && !q.Has("encrypt") {
@@ -239,28 +229,51 @@ func parseSQLServer(s string) (DSN, error) {
 		notes = append(notes, "no Encrypt= with ODBC Driver 18: encrypting, as that driver does by default")
 	}
 	u := url.URL{Scheme: "sqlserver", RawQuery: q.Encode()}
-	// "." and "(local)" are the local default instance for ODBC and ADO
-	if h, inst, _ := strings.Cut(host, `\`); h == "." || strings.EqualFold(h, "(local)") {
-		host = "localhost"
-		if inst != "" {
-			host += `\` + inst
-		}
-	}
-	if h, inst, ok := strings.Cut(host, `\`); ok {
-		u.Host, u.Path = h, "/"+inst
-	} else {
-		u.Host = host
-	}
-	if port != "" {
-		if !isPort(port) {
-			return DSN{}, fmt.Errorf("SQL Server connection string: not a port number: %q", port)
-		}
-		u.Host = joinHostPort(u.Host, port)
+	if err := setServer(&u, server, port, ""); err != nil {
+		return DSN{}, fmt.Errorf("SQL Server connection string: %v", err)
 	}
 	if user != "" || hasPass {
 		u.User = url.UserPassword(user, pass)
 	}
 	return DSN{Engine: SQLServer, Conn: u.String(), Notes: notes}, nil
+}
+
+// setServer puts a Server= value ("tcp:host,port", "host\instance",
+// "." or "(local)" for localhost) into u's host and instance path. port
+// (a Port= key, INGEST_SQLSERVER_PORT) wins over one after the comma;
+// def applies when neither is given.
+func setServer(u *url.URL, server, port, def string) error {
+	server = strings.TrimSpace(server)
+	if len(server) >= 4 && strings.EqualFold(server[:4], "tcp:") {
+		server = server[4:]
+	}
+	if h, p, ok := strings.Cut(server, ","); ok {
+		server = strings.TrimSpace(h)
+		if port == "" {
+			port = strings.TrimSpace(p)
+		}
+	}
+	host, inst, _ := strings.Cut(server, `\`)
+	if host == "." || strings.EqualFold(host, "(local)") {
+		host = "localhost"
+	}
+	if host == "" {
+		return fmt.Errorf("no host in %q", server)
+	}
+	if inst != "" {
+		u.Path = "/" + inst
+	}
+	if port == "" {
+		port = def
+	}
+	if port != "" {
+		if !isPort(port) {
+			return fmt.Errorf("not a port number: %q", port)
+		}
+		host = joinHostPort(host, port)
+	}
+	u.Host = host
+	return nil
 }
 
 // odbcDriverEncrypts: "ODBC Driver 18 for SQL Server" and later default

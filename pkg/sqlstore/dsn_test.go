@@ -110,6 +110,35 @@ func TestSQLServerForms(t *testing.T) {
 	}
 }
 
+// INGEST_SQLSERVER_HOST may be written as a Server= value.
+func TestSQLServerDiscreteHostForms(t *testing.T) {
+	for _, c := range []struct {
+		host, port, wantHost, wantInst string
+		wantPort                       uint64
+	}{
+		{"db1", "", "db1", "", 1434},
+		{"tcp:db1", "1500", "db1", "", 1500},
+		{`db1\INST`, "", "db1", "INST", 1434},
+		{"db1,1600", "", "db1", "", 1600},
+		{"db1,1600", "1700", "db1", "", 1700},
+		{"(local)", "", "localhost", "", 1434},
+	} {
+		d, err := ResolveDSN("", envOf("INGEST_SQLSERVER_HOST", c.host, "INGEST_SQLSERVER_PORT", c.port, "INGEST_SQLSERVER_DATABASE", "lake"))
+		if err != nil {
+			t.Errorf("%q/%q: %v", c.host, c.port, err)
+			continue
+		}
+		cfg, err := msdsn.Parse(d.Conn)
+		if err != nil {
+			t.Errorf("%q/%q: go-mssqldb cannot read %s: %v", c.host, c.port, d.Conn, err)
+			continue
+		}
+		if cfg.Host != c.wantHost || cfg.Instance != c.wantInst || cfg.Port != c.wantPort || cfg.Database != "lake" {
+			t.Errorf("%q/%q: host %q instance %q port %d db %q", c.host, c.port, cfg.Host, cfg.Instance, cfg.Port, cfg.Database)
+		}
+	}
+}
+
 func TestSQLServerPassThroughKeys(t *testing.T) {
 	d, err := ParseDSN("Server=h;Database=d;ApplicationIntent=ReadOnly;MultiSubnetFailover=No;Failover Partner=h2")
 	if err != nil {
