@@ -8,7 +8,6 @@ package scripts_test
 
 import (
 	"database/sql"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,8 +22,6 @@ import (
 	"github.com/xr-lake/xr/internal/pgtest"
 	"github.com/xr-lake/xr/internal/scripttest"
 )
-
-var update = flag.Bool("update", false, "rewrite the scripts' expected outputs")
 
 // binDir holds the built commands; root is the repository.
 var binDir, root string
@@ -128,7 +125,7 @@ func params(engine string, dbs func(*testscript.Env) (string, string, error)) te
 		Dir:                 "testdata/script",
 		Cmds:                cmds,
 		RequireExplicitExec: true,
-		UpdateScripts:       *update,
+		UpdateScripts:       *scripttest.Update,
 		Setup: func(env *testscript.Env) error {
 			db, db2, err := dbs(env)
 			if err != nil {
