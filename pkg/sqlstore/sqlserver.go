@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/golang-sql/civil"
@@ -18,10 +19,13 @@ type msEngine struct {
 	conn *sql.Conn // the loader's dedicated connection (#temp lives here)
 	n    ddlNames
 	s    msStmts
+	// the table's text limits in UTF-16 code units (0: none known), read
+	// once, in the order of msLimited
+	limits []int
 }
 
 type msStmts struct {
-	session, appLock, exists, temp, upsert, dump, index, hasRowID string
+	session, appLock, exists, temp, upsert, dump, index, hasRowID, limits string
 }
 
 // msTempCols are the bulk-copied columns of #xr_load; seq is the row's
@@ -90,6 +94,9 @@ SET @ins = @@ROWCOUNT;
 SELECT @ins, @upd;`, n),
 		// a table created by the reference tool (the spec's DDL) has no
 		// row_id: its dump comes in storage order
+		// the N-type text columns' lengths (-1: MAX), for msCheck
+		limits: mustRender(`SELECT c.name, c.max_length FROM sys.columns AS c
+WHERE c.object_id = OBJECT_ID(N'{{.T}}', N'U') AND TYPE_NAME(c.system_type_id) IN (N'nvarchar', N'nchar')`, n),
 		hasRowID: mustRender(`SELECT CASE WHEN COL_LENGTH(N'{{.T}}', N'row_id') IS NULL THEN 0 ELSE 1 END`, n),
 		dump:     mustRender(`SELECT payload_json FROM {{.T}}`, n),
 		index:    mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, LOWER(CONVERT(CHAR(36), exchange_id)), observed_at_utc FROM {{.T}}`, n),
@@ -172,6 +179,19 @@ func (t *msTx) ensure(ctx context.Context, create bool) error {
 }
 
 func (t *msTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err error) {
+	// every row is checked before the bulk copy starts: a bulk copy
+	// abandoned halfway leaves the connection mid-message
+	if t.e.limits == nil {
+		if t.e.limits, err = t.readLimits(ctx); err != nil {
+			return 0, 0, err
+		}
+	}
+	ids := make([]string, len(rows))
+	for i := range rows {
+		if ids[i], err = msCheck(&rows[i], t.e.limits); err != nil {
+			return 0, 0, err
+		}
+	}
 	if _, err := t.tx.ExecContext(ctx, t.e.s.temp); err != nil {
 		return 0, 0, err
 	}
@@ -185,15 +205,11 @@ func (t *msTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err erro
 	defer stmt.Close()
 	for i := range rows {
 		r := &rows[i]
-		id, err := msUUID(r.id)
-		if err != nil {
-			return 0, 0, fmt.Errorf("line %d: exchange_id: %v", r.line, err)
-		}
 		var nk any
 		if r.hasNK {
 			nk = r.nk
 		}
-		if _, err := stmt.ExecContext(ctx, id, r.typ, r.src, r.ent, nk, r.observed, r.hash, r.payload, r.schemaVersion, int64(i)); err != nil {
+		if _, err := stmt.ExecContext(ctx, ids[i], r.typ, r.src, r.ent, nk, r.observed, r.hash, r.payload, r.schemaVersion, int64(i)); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -210,6 +226,73 @@ func (t *msTx) rollback(context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// msLimited are the columns of the row's length-checked text fields, in
+// msCheck's order; the natural key's is the configured one.
+func msLimited(n ddlNames) [4]string {
+	return [4]string{"exchange_type", "source_system", "entity_type", n.NKName}
+}
+
+// readLimits reads the lengths of the table's text columns.
+func (t *msTx) readLimits(ctx context.Context) ([]int, error) {
+	rows, err := t.tx.QueryContext(ctx, t.e.s.limits)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	lens := map[string]int{}
+	for rows.Next() {
+		var name string
+		var bytes int
+		if err := rows.Scan(&name, &bytes); err != nil {
+			return nil, err
+		}
+		if bytes > 0 {
+			lens[strings.ToLower(name)] = bytes / 2
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	limits := make([]int, 4)
+	for i, col := range msLimited(t.e.n) {
+		limits[i] = lens[strings.ToLower(col)]
+	}
+	return limits, nil
+}
+
+// msCheck refuses, naming the input line, what SQL Server would refuse
+// for the whole batch with an error that names neither line nor field: an
+// exchange_id that is not a UUID (error 8169) and text longer than its
+// column (the bulk copy's "invalid column length from the bcp client").
+// It returns the id as the bulk copy sends it.
+func msCheck(r *row, limits []int) (string, error) {
+	id, err := msUUID(r.id)
+	if err != nil {
+		return "", fmt.Errorf("line %d: exchange_id: %v", r.line, err)
+	}
+	vals := [4]string{r.typ, r.src, r.ent, r.nk}
+	for i, f := range [4]string{"exchange_type", "source_system", "entity_type", "natural_key"} {
+		if i == 3 && !r.hasNK || i >= len(limits) || limits[i] == 0 {
+			continue
+		}
+		if n := utf16Len(vals[i]); n > limits[i] {
+			return "", fmt.Errorf("line %d: %s: %d UTF-16 code units, longer than the table's column (%d)", r.line, f, n, limits[i])
+		}
+	}
+	return id, nil
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, c := range s {
+		n++
+		if c > 0xFFFF {
+			n++
+		}
+	}
+	return n
 }
 
 // msUUID checks an exchange_id in Go, as the PostgreSQL loader does, and

@@ -122,3 +122,49 @@ func TestMSUUID(t *testing.T) {
 		}
 	}
 }
+
+// Rows SQL Server would refuse for the whole batch (no line, no field)
+// are refused before the bulk copy, naming the line and field.
+func TestMSCheck(t *testing.T) {
+	limits := []int{50, 100, 100, 500}
+	ok := row{id: "0b6d4f0e-6a53-4c1e-9a51-6b1e2b3c4d5e", typ: "mediawiki", src: "wiki", ent: "page",
+		nk: strings.Repeat("é", 500), hasNK: true, line: 7}
+	if id, err := msCheck(&ok, limits); err != nil || id != ok.id {
+		t.Fatalf("a row at the limits: %q, %v", id, err)
+	}
+	astral := ok
+	astral.nk = strings.Repeat("😀", 250) // 500 UTF-16 code units
+	if _, err := msCheck(&astral, limits); err != nil {
+		t.Errorf("250 astral runes: %v", err)
+	}
+	for _, c := range []struct {
+		mod  func(r *row)
+		want string
+	}{
+		{func(r *row) { r.nk += "x" }, "line 7: natural_key: 501 UTF-16 code units, longer than the table's column (500)"},
+		{func(r *row) { r.nk = strings.Repeat("😀", 251) }, "line 7: natural_key: 502 UTF-16 code units"},
+		{func(r *row) { r.src = strings.Repeat("s", 101) }, "line 7: source_system: 101 UTF-16"},
+		{func(r *row) { r.typ = strings.Repeat("t", 51) }, "line 7: exchange_type: 51 UTF-16"},
+		{func(r *row) { r.id = "not-a-uuid" }, "line 7: exchange_id: not a UUID"},
+	} {
+		r := ok
+		c.mod(&r)
+		if _, err := msCheck(&r, limits); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("got %v, want %q", err, c.want)
+		}
+	}
+	// no key: the key's limit does not apply; unknown limits (0) neither
+	r := ok
+	r.nk, r.hasNK = "", false
+	if _, err := msCheck(&r, limits); err != nil {
+		t.Error(err)
+	}
+	r = ok
+	r.nk = strings.Repeat("k", 5000)
+	if _, err := msCheck(&r, []int{0, 0, 0, 0}); err != nil {
+		t.Error(err)
+	}
+	if l := msLimited(Target{Schema: "s", Table: "t", NKCol: "PageKey", HashCol: "h"}.names(SQLServer)); l[3] != "PageKey" {
+		t.Errorf("natural key column: %v", l[3])
+	}
+}

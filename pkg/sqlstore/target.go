@@ -81,6 +81,7 @@ type ddlNames struct {
 	SchemaName string // raw schema name (validated)
 	TableName  string // raw (SQLite: prefixed) table name
 	NK, Hash   string // quoted columns
+	NKName     string // raw natural-key column name (validated)
 	PK         string // quoted index and constraint names
 	CX         string
 	IXHash     string
@@ -93,7 +94,7 @@ func (t Target) names(e Engine) ddlNames {
 		q = quoteBracket
 	}
 	n := ddlNames{
-		SchemaName: t.Schema, TableName: t.Table,
+		SchemaName: t.Schema, TableName: t.Table, NKName: t.NKCol,
 		NK: q(t.NKCol), Hash: q(t.HashCol),
 		PK: q("PK_" + t.Table), CX: q("CX_" + t.Table + "_RowId"),
 		IXHash: q("IX_" + t.Table + "_ContentHash"), IXKey: q("IX_" + t.Table + "_NaturalKey"),

@@ -81,6 +81,10 @@ ORDER BY s.seq;
 SET @ins = @@ROWCOUNT;
 SELECT @ins, @upd;
 
+-- limits
+SELECT c.name, c.max_length FROM sys.columns AS c
+WHERE c.object_id = OBJECT_ID(N'[ingest].[Pages]', N'U') AND TYPE_NAME(c.system_type_id) IN (N'nvarchar', N'nchar')
+
 -- hasRowID
 SELECT CASE WHEN COL_LENGTH(N'[ingest].[Pages]', N'row_id') IS NULL THEN 0 ELSE 1 END
 
