@@ -92,11 +92,11 @@ WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.{{.
 ORDER BY s.seq;
 SET @ins = @@ROWCOUNT;
 SELECT @ins, @upd;`, n),
-		// a table created by the reference tool (the spec's DDL) has no
-		// row_id: its dump comes in storage order
-		// the N-type text columns' lengths (-1: MAX), for msCheck
+		// the N-type text columns' lengths in bytes (-1: MAX), for msCheck
 		limits: mustRender(`SELECT c.name, c.max_length FROM sys.columns AS c
 WHERE c.object_id = OBJECT_ID(N'{{.T}}', N'U') AND TYPE_NAME(c.system_type_id) IN (N'nvarchar', N'nchar')`, n),
+		// a table created by the reference tool (the spec's DDL) has no
+		// row_id: its dump comes in storage order
 		hasRowID: mustRender(`SELECT CASE WHEN COL_LENGTH(N'{{.T}}', N'row_id') IS NULL THEN 0 ELSE 1 END`, n),
 		dump:     mustRender(`SELECT payload_json FROM {{.T}}`, n),
 		index:    mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, LOWER(CONVERT(CHAR(36), exchange_id)), observed_at_utc FROM {{.T}}`, n),
