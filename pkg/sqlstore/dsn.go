@@ -373,7 +373,7 @@ var (
 	// unescaped '@', '/', '?' or ':' (hiding too much is harmless)
 	reURLPass = regexp.MustCompile(`(://[^:/?#\s]*:)\S*@`)
 	// an unquoted ODBC value runs to the ';' (it may hold spaces)
-	reKVPass = regexp.MustCompile(`(?i)((?:^|[;?&\s])(?:pwd|password|passwd)\s*=\s*)(\{(?:[^}]|\}\})*\}|"(?:[^"]|"")*"|'(?:[^']|'')*'|[^;&\n]*)`)
+	reKVPass = regexp.MustCompile(`(?i)((?:^|[;?&\s:])(?:pwd|password|passwd)\s*=\s*)(\{(?:[^}]|\}\})*\}|"(?:[^"]|"")*"|'(?:[^']|'')*'|[^;&\n]*)`)
 )
 
 // Redact hides the password of a DSN (URL user info, password= query

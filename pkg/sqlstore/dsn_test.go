@@ -187,6 +187,7 @@ func TestRedact(t *testing.T) {
 		"Server=h;PWD=two words;Database=d":             "Server=h;PWD=xxxxx;Database=d",
 		"Server=h;Password='se;cret';Database=d":        "Server=h;Password=xxxxx;Database=d",
 		"sqlserver://sa@h:1433?database=x":              "sqlserver://sa@h:1433?database=x",
+		"odbc:PWD=secret;Server=h":                      "odbc:PWD=xxxxx;Server=h",
 	} {
 		if got := Redact(in); got != want {
 			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
