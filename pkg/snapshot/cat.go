@@ -63,7 +63,12 @@ func Cat(ctx context.Context, dir string, out io.Writer, opts CatOptions) (*xr.S
 	return st, bw.Flush()
 }
 
-// catRaw copies whole chunk files, counting their lines.
+var bom = []byte("\xef\xbb\xbf")
+
+// catRaw copies whole chunk files, counting their lines. A UTF-8 BOM at the
+// start of a chunk is not part of its first line (verify and the filtered
+// cat read past it), so it is left out: in the middle of the stream the
+// next stage would refuse it.
 func catRaw(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writer, st *xr.Stats) error {
 	buf := make([]byte, 256<<10)
 	for _, c := range chunks {
@@ -76,12 +81,16 @@ func catRaw(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writer, s
 		}
 		st.Inc("chunks")
 		last := byte('\n')
-		for {
+		for first := true; ; first = false {
 			n, rerr := f.Read(buf)
-			if n > 0 {
-				st.Add("written", int64(bytes.Count(buf[:n], []byte{'\n'})))
-				last = buf[n-1]
-				if _, err := bw.Write(buf[:n]); err != nil {
+			b := buf[:n]
+			if first {
+				b = bytes.TrimPrefix(b, bom)
+			}
+			if len(b) > 0 {
+				st.Add("written", int64(bytes.Count(b, []byte{'\n'})))
+				last = b[len(b)-1]
+				if _, err := bw.Write(b); err != nil {
 					f.Close()
 					return err
 				}
