@@ -4,7 +4,6 @@ package main
 
 import (
 	"flag"
-	"io"
 	"os"
 
 	"github.com/xr-lake/xr/pkg/cli"
@@ -75,7 +74,7 @@ func run() int {
 }
 
 func start(c *cli.Common, o *diff.Options, conflict, incoming, by, shard string, args []string) (*xr.Stats, error) {
-	var in io.Reader = os.Stdin
+	in := os.Stdin
 	switch {
 	case len(args) > 1:
 		return nil, xr.Usagef("want at most one input FILE, got %d arguments", len(args))
@@ -88,9 +87,6 @@ func start(c *cli.Common, o *diff.Options, conflict, incoming, by, shard string,
 		in = f
 	case o.Against == "-":
 		return nil, xr.Usagef("--against - reads the index from stdin: give the envelopes as a FILE argument")
-	}
-	if o.Against == "-" {
-		o.Index = os.Stdin
 	}
 	if by != "key" && by != "hash" {
 		return nil, xr.Usagef("--by: want key or hash, not %q", by)
@@ -116,9 +112,12 @@ func start(c *cli.Common, o *diff.Options, conflict, incoming, by, shard string,
 	o.MaxLine, o.FlushEach, o.Log = c.MaxLine, cli.IsTerminal(os.Stdout), c.Logger(os.Stderr)
 	ctx, stop := cli.SignalContext()
 	defer stop()
+	if o.Against == "-" {
+		o.Index = cli.Interruptible(ctx, os.Stdin)
+	}
 	// on a terminal the progress reader hides a file's seekability: the
 	// input is then spooled, which only costs a copy
-	r, stopProgress := cli.Progress("xr-diff", in, os.Stderr)
+	r, stopProgress := cli.Progress("xr-diff", cli.Interruptible(ctx, in), os.Stderr)
 	defer stopProgress()
 	return diff.Run(ctx, r, os.Stdout, *o)
 }

@@ -67,7 +67,7 @@ func run() int {
 	}
 	ctx, stop := cli.SignalContext()
 	defer stop()
-	in, stopProgress := cli.Progress("xr-sqlload", os.Stdin, os.Stderr)
+	in, stopProgress := cli.Progress("xr-sqlload", cli.Interruptible(ctx, os.Stdin), os.Stderr)
 	st, err := sqlstore.Load(ctx, in, o)
 	stopProgress()
 	return c.Finish("xr-sqlload", os.Stderr, st, err)
