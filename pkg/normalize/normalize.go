@@ -226,7 +226,8 @@ func wrapOne(line []byte, doc *[]byte, o Options, prov, tags []byte) (*envelope.
 		case !found:
 			return nil, fmt.Errorf("--key %s: no such value in the document", o.KeyPointer)
 		case v[0] != '"' && v[0] != '-' && (v[0] < '0' || v[0] > '9'):
-			return nil, fmt.Errorf("--key %s: want a string or number, found %s", o.KeyPointer, v)
+			// the kind only: the document is not redacted yet
+			return nil, fmt.Errorf("--key %s: want a string or number, found %s", o.KeyPointer, kindOf(v[0]))
 		}
 		rec.SetRaw(envelope.NaturalKey, v)
 	}
@@ -268,4 +269,19 @@ func provenanceJSON(p Provenance) []byte {
 	b = append(b, `,"connector_version":`...)
 	b = jsonscan.AppendQuoteString(b, p.ConnectorVersion)
 	return append(b, '}')
+}
+
+// kindOf names the kind of the JSON value that starts with c.
+func kindOf(c byte) string {
+	switch c {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a value" // strings and numbers are accepted
 }
