@@ -208,8 +208,11 @@ func (w *writer) loadIndex(l *listing) (bool, error) {
 		}
 	}
 	for _, c := range l.chunks {
-		if perFile[c.Rel] == 0 {
-			ok = false
+		// a chunk without index lines is a lagging index, unless the
+		// chunk holds no record (empty or blank lines: nothing to index)
+		if ok && perFile[c.Rel] == 0 {
+			n, err := countRecords(filepath.Join(w.dir, filepath.FromSlash(c.Rel)))
+			ok = err == nil && n == 0
 		}
 	}
 	if ok && last != "" {
