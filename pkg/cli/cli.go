@@ -187,6 +187,7 @@ func (r *rejectFile) reject(line int, raw []byte, err error) error {
 // Finish ends a command: it writes --stats, prints the one-line summary
 // and the error (if any) to stderr, and returns the exit code.
 func (c *Common) Finish(name string, stderr io.Writer, st *xr.Stats, err error) int {
+	restoreBlocking()
 	if c.rejects != nil {
 		if cerr := c.rejects.f.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("--rejects: %w", cerr)
