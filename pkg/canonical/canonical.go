@@ -121,27 +121,34 @@ var plainASCII = func() (t [256]bool) {
 func (c *Canonicalizer) string(dst, b []byte, i int) ([]byte, int, error) {
 	j := i + 1
 	for {
-		for j+8 <= len(b) {
+		for j+8 <= len(b) { // long plain ASCII runs, eight bytes at a time
 			x := binary.LittleEndian.Uint64(b[j:])
 			if jsonscan.StopMask(x)|x&0x8080808080808080 != 0 {
 				break
 			}
 			j += 8
 		}
+	text: // mixed text, a byte or a rune at a time
+		for j < len(b) {
+			switch ch := b[j]; {
+			case plainASCII[ch]:
+				j++
+			case ch >= 0xc2 && ch < 0xcc && j+1 < len(b) && b[j+1]&0xc0 == 0x80:
+				j += 2 // U+0080..U+02FF (Latin-1, Latin Extended): always NFC-safe
+			case ch >= 0x80:
+				r, size := decodeRune(b, j)
+				if r < 0 || r >= 0x300 && !nfcSafe(r) {
+					return c.stringExact(dst, b, i)
+				}
+				j += size
+			default:
+				break text
+			}
+		}
 		if j >= len(b) {
 			return c.stringExact(dst, b, i)
 		}
 		switch ch := b[j]; {
-		case plainASCII[ch]:
-			j++
-		case ch >= 0xc2 && ch < 0xcc && j+1 < len(b) && b[j+1]&0xc0 == 0x80:
-			j += 2 // U+0080..U+02FF (Latin-1, Latin Extended): always NFC-safe
-		case ch >= 0x80:
-			r, size := decodeRune(b, j)
-			if r < 0 || r >= 0x300 && !nfcSafe(r) {
-				return c.stringExact(dst, b, i)
-			}
-			j += size
 		case ch == '"':
 			return append(dst, b[i:j+1]...), j + 1, nil
 		case ch == '\\' && j+1 < len(b) && keptEscape[b[j+1]]:

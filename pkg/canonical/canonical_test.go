@@ -135,3 +135,24 @@ func BenchmarkCanonical(b *testing.B) {
 		}
 	}
 }
+
+// FuzzStringPaths: the fast paths for strings (verbatim copy, rewrite)
+// must write exactly what the exact path (decode, NFC, quote) writes.
+func FuzzStringPaths(f *testing.F) {
+	for _, s := range []string{`plain`, `caf\u00e9 \n\"`, "e\u0301", `\/\ud83d\ude00`, "東京 Ελληνικά 😀", `\u0001x\u212b`, "\u1100\u1161"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		lit := append(append([]byte{'"'}, body...), '"')
+		end, err := jsonscan.SkipString(lit, 0)
+		if err != nil || end != len(lit) {
+			return
+		}
+		var c Canonicalizer
+		fast, _, ferr := c.string(nil, lit, 0)
+		exact, _, eerr := c.stringExact(nil, lit, 0)
+		if (ferr == nil) != (eerr == nil) || !bytes.Equal(fast, exact) {
+			t.Fatalf("%q: fast %q (%v), exact %q (%v)", lit, fast, ferr, exact, eerr)
+		}
+	})
+}
