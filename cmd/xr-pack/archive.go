@@ -142,27 +142,17 @@ func (k *keyFlags) readOptions(m *manifest.Manifest) archive.ReadOptions {
 
 // runArchive implements `xr-pack archive DIR --out FILE`.
 func runArchive(ctx context.Context, args []string) int {
-	fs := flag.NewFlagSet("xr-pack archive", flag.ContinueOnError)
-	c := cli.Register(fs)
 	var kf keyFlags
-	kf.register(fs, false)
 	var out, format, kdf string
 	var encrypt, force bool
-	fs.StringVar(&out, "out", "", "write the archive to `FILE` (- for stdout)")
-	fs.StringVar(&format, "format", "", "zip or tar.zst (default: from FILE's name, else zip)")
-	fs.BoolVar(&encrypt, "encrypt", false, "encrypt (appends .enc to FILE)")
-	fs.StringVar(&kdf, "kdf", "argon2id", "key derivation: argon2id or pbkdf2 (600,000 iterations)")
-	fs.BoolVar(&force, "force", false, "replace FILE if it exists")
-	fs.Usage = cli.Usage(fs, archiveUsage)
-	pos, done, code := parse(fs, c, args)
-	if done {
-		return code
-	}
-	st, err := func() (*xr.Stats, error) {
-		dir, err := packDir(c, pos)
-		if err != nil {
-			return nil, err
-		}
+	return packCommand(args, "archive", archiveUsage, func(fs *flag.FlagSet) {
+		kf.register(fs, false)
+		fs.StringVar(&out, "out", "", "write the archive to `FILE` (- for stdout)")
+		fs.StringVar(&format, "format", "", "zip or tar.zst (default: from FILE's name, else zip)")
+		fs.BoolVar(&encrypt, "encrypt", false, "encrypt (appends .enc to FILE)")
+		fs.StringVar(&kdf, "kdf", "argon2id", "key derivation: argon2id or pbkdf2 (600,000 iterations)")
+		fs.BoolVar(&force, "force", false, "replace FILE if it exists")
+	}, func(c *cli.Common, dir string) (*xr.Stats, error) {
 		if out == "" {
 			return nil, xr.Usagef("--out FILE is required")
 		}
@@ -197,12 +187,12 @@ func runArchive(ctx context.Context, args []string) int {
 			}
 			return archive.Create(ctx, dir, os.Stdout, o)
 		}
-		return writeAtomic(out, force, func(f *os.File) (*xr.Stats, error) { return archive.Create(ctx, dir, f, o) })
-	}()
-	if err == nil && !c.Quiet && out != "-" {
-		fmt.Fprintf(os.Stderr, "%s: wrote %s\n", name, out)
-	}
-	return c.Finish(name, os.Stderr, st, err)
+		st, err := writeAtomic(out, force, func(f *os.File) (*xr.Stats, error) { return archive.Create(ctx, dir, f, o) })
+		if err == nil && !c.Quiet {
+			fmt.Fprintf(os.Stderr, "%s: wrote %s\n", name, out)
+		}
+		return st, err
+	})
 }
 
 // writeAtomic writes path through a temporary file in the same folder,
