@@ -4,20 +4,14 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"os"
 	"testing"
 	"time"
+
+	"github.com/xr-lake/xr/internal/testcorpus"
 )
 
 func BenchmarkRunSet(b *testing.B) {
-	path := os.Getenv("XR_BENCH_CORPUS")
-	if path == "" {
-		b.Skip("XR_BENCH_CORPUS not set")
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	data := testcorpus.Load(b)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		if _, err := Run(context.Background(), bytes.NewReader(data), io.Discard, Options{Now: time.Now}); err != nil {
