@@ -48,6 +48,9 @@ func run() int {
 	if err := cli.NoArgs(fs, "it writes stdout: xr-sqldump > FILE"); err != nil {
 		return c.Finish("xr-sqldump", os.Stderr, nil, err)
 	}
+	if err := sqlstore.CheckDBFlag(fs); err != nil {
+		return c.Finish("xr-sqldump", os.Stderr, nil, err)
+	}
 	var err error
 	for _, p := range []struct {
 		name string

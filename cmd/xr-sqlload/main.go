@@ -47,6 +47,9 @@ func run() int {
 	if err := cli.NoArgs(fs, "it reads stdin: xr-sqlload < FILE"); err != nil {
 		return c.Finish("xr-sqlload", os.Stderr, nil, err)
 	}
+	if err := sqlstore.CheckDBFlag(fs); err != nil {
+		return c.Finish("xr-sqlload", os.Stderr, nil, err)
+	}
 	if c.Manifest != "" {
 		m, err := manifest.Load(c.Manifest)
 		if err != nil {
