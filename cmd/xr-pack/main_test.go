@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -57,21 +56,7 @@ func refpack(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: refpack DIR")
 	}
 	src := filepath.Join("..", "..", "pkg", "snapshot", "testdata", "reference-pack")
-	dst := ts.MkAbs(args[0])
-	ts.Check(filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	}))
+	ts.Check(os.CopyFS(ts.MkAbs(args[0]), os.DirFS(src)))
 }
 
 var locks sync.Map // pack dir → *os.File holding its flock
