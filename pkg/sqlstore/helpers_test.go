@@ -130,6 +130,7 @@ func sameSet(t *testing.T, got, want []byte) {
 // rec builds one hashed envelope line. nk nil: no natural key.
 type recSpec struct {
 	id       int
+	typ      string // exchange_type ("" = http)
 	src, ent string
 	nk       *string
 	response string // raw JSON
@@ -146,6 +147,9 @@ func mkLine(t testing.TB, r recSpec) []byte {
 	if r.ent == "" {
 		r.ent = "page"
 	}
+	if r.typ == "" {
+		r.typ = "http"
+	}
 	if r.observed == "" {
 		r.observed = "2026-01-14T10:00:00Z"
 	}
@@ -156,8 +160,8 @@ func mkLine(t testing.TB, r recSpec) []byte {
 	if r.nk != nil {
 		nk = string(envelopeQuote(*r.nk))
 	}
-	line := fmt.Sprintf(`{"exchange_id":"00000000-0000-4000-8000-%012x","exchange_type":"http","source_system":%s,"entity_type":%s,"natural_key":%s,"request":{"url":"https://example.org/%d"},"response":%s,"observed_at_utc":%q,"schema_version":1}`,
-		r.id, envelopeQuote(r.src), envelopeQuote(r.ent), nk, r.id, r.response, r.observed)
+	line := fmt.Sprintf(`{"exchange_id":"00000000-0000-4000-8000-%012x","exchange_type":%s,"source_system":%s,"entity_type":%s,"natural_key":%s,"request":{"url":"https://example.org/%d"},"response":%s,"observed_at_utc":%q,"schema_version":1}`,
+		r.id, envelopeQuote(r.typ), envelopeQuote(r.src), envelopeQuote(r.ent), nk, r.id, r.response, r.observed)
 	var rec envelope.Record
 	if err := envelope.Parse(&rec, []byte(line), false); err != nil {
 		t.Fatalf("test record: %v: %s", err, line)

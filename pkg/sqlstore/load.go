@@ -168,11 +168,12 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 }
 
 type loader struct {
-	e  engine
-	o  LoadOptions
-	st *xr.Stats
-	tx loadTx // the dry run's single transaction
-	n  int    // batches done
+	e   engine
+	o   LoadOptions
+	st  *xr.Stats
+	tx  loadTx    // the dry run's single transaction
+	n   int       // batches done
+	lim colLimits // the table's text lengths, checked before a row joins a batch
 }
 
 // start makes sure the table exists (in the dry run: inside its
@@ -184,19 +185,29 @@ func (l *loader) start(ctx context.Context) error {
 			return err
 		}
 		l.tx = tx
-		return tx.ensure(ctx, !l.o.NoCreate)
+		return l.prepare(ctx, tx)
 	}
 	return retry(ctx, func() error {
 		tx, err := l.e.begin(ctx)
 		if err != nil {
 			return err
 		}
-		if err := tx.ensure(ctx, !l.o.NoCreate); err != nil {
+		if err := l.prepare(ctx, tx); err != nil {
 			tx.rollback(context.WithoutCancel(ctx))
 			return err
 		}
 		return tx.commit(ctx)
 	})
+}
+
+// prepare creates the table if needed and reads its column lengths.
+func (l *loader) prepare(ctx context.Context, tx loadTx) error {
+	if err := tx.ensure(ctx, !l.o.NoCreate); err != nil {
+		return err
+	}
+	var err error
+	l.lim, err = tx.limits(ctx)
+	return err
 }
 
 // run reads, checks and batches records in one goroutine while the
@@ -273,6 +284,9 @@ func (l *loader) read(ctx context.Context, in io.Reader, st *xr.Stats, ready, fr
 		}
 		st.Inc("read")
 		r, err := rowFrom(rec, rd.Bytes(), &h)
+		if err == nil {
+			err = l.lim.check(&r)
+		}
 		if err != nil {
 			if err := xr.Bad(l.o.Reject, st, rec.Line, rd.Bytes(), err); err != nil {
 				return err

@@ -21,7 +21,7 @@ type pgEngine struct {
 }
 
 type pgStmts struct {
-	lockCreate, exists, temp, lock, knownHashes, knownKeys, upsert, dump, index string
+	lockCreate, exists, limits, temp, lock, knownHashes, knownKeys, upsert, dump, index string
 }
 
 // pgTempCols are the columns COPY writes into the temp table.
@@ -34,6 +34,10 @@ func pgStatements(n ddlNames) pgStmts {
 		// on CREATE ... IF NOT EXISTS
 		lockCreate: mustRender(`SELECT pg_advisory_xact_lock(hashtext('xr:{{.SchemaName}}.{{.TableName}}'))`, n),
 		exists:     mustRender(`SELECT to_regclass('{{.T}}') IS NOT NULL`, n),
+		// the varchar(n) columns' lengths in characters
+		limits: mustRender(`SELECT a.attname::text, a.atttypmod - 4 FROM pg_attribute AS a `+
+			`WHERE a.attrelid = to_regclass('{{.T}}') AND a.attnum > 0 AND NOT a.attisdropped `+
+			`AND a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype) AND a.atttypmod > 4`, n),
 		temp: `CREATE TEMP TABLE IF NOT EXISTS xr_load (exchange_id text, exchange_type text, source_system text, ` +
 			`entity_type text, natural_key text, observed_at_utc timestamp, content_sha256 text, payload_json text, ` +
 			`schema_version integer) ON COMMIT DELETE ROWS`,
@@ -154,6 +158,27 @@ func (t *pgTx) ensure(ctx context.Context, create bool) error {
 	}
 	_, err = t.tx.Exec(ctx, ddl)
 	return err
+}
+
+// limits reads the lengths of the table's varchar(n) columns (in
+// characters, as PostgreSQL counts them).
+func (t *pgTx) limits(ctx context.Context) (colLimits, error) {
+	var l colLimits
+	lens := map[string]int{}
+	var name string
+	var n int32
+	rows, err := t.tx.Query(ctx, t.e.s.limits)
+	if err != nil {
+		return l, err
+	}
+	_, err = pgx.ForEachRow(rows, []any{&name, &n}, func() error { lens[name] = int(n); return nil })
+	if err != nil {
+		return l, err
+	}
+	for i, col := range limitedCols(t.e.n) {
+		l.max[i] = lens[col]
+	}
+	return l, nil
 }
 
 // upsert classifies the batch under the table lock (stored hash:

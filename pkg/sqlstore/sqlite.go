@@ -108,6 +108,10 @@ func (t *sqliteTx) ensure(ctx context.Context, create bool) error {
 	return err
 }
 
+// limits: SQLite's TEXT has no length; the spec's lengths keep the
+// engines alike (a record SQLite took would fail on PostgreSQL).
+func (t *sqliteTx) limits(context.Context) (colLimits, error) { return specLimits, nil }
+
 func errNoTable(name string, e Engine) error {
 	return fmt.Errorf("table %s does not exist (run without --no-create, or apply `xr-sqlload --ddl --db %s:...`)", name, e)
 }

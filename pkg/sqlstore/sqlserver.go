@@ -19,9 +19,6 @@ type msEngine struct {
 	conn *sql.Conn // the loader's dedicated connection (#temp lives here)
 	n    ddlNames
 	s    msStmts
-	// the table's text limits in UTF-16 code units (0: none known), read
-	// once, in the order of msLimited
-	limits []int
 }
 
 type msStmts struct {
@@ -92,7 +89,7 @@ WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.{{.
 ORDER BY s.seq;
 SET @ins = @@ROWCOUNT;
 SELECT @ins, @upd;`, n),
-		// the N-type text columns' lengths in bytes (-1: MAX), for msCheck
+		// the N-type text columns' lengths in bytes (-1: MAX), for colLimits
 		limits: mustRender(`SELECT c.name, c.max_length FROM sys.columns AS c
 WHERE c.object_id = OBJECT_ID(N'{{.T}}', N'U') AND TYPE_NAME(c.system_type_id) IN (N'nvarchar', N'nchar')`, n),
 		// a table created by the reference tool (the spec's DDL) has no
@@ -181,14 +178,9 @@ func (t *msTx) ensure(ctx context.Context, create bool) error {
 func (t *msTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err error) {
 	// every row is checked before the bulk copy starts: a bulk copy
 	// abandoned halfway leaves the connection mid-message
-	if t.e.limits == nil {
-		if t.e.limits, err = t.readLimits(ctx); err != nil {
-			return 0, 0, err
-		}
-	}
 	ids := make([]string, len(rows))
 	for i := range rows {
-		if ids[i], err = msCheck(&rows[i], t.e.limits); err != nil {
+		if ids[i], err = msCheck(&rows[i]); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -228,17 +220,13 @@ func (t *msTx) rollback(context.Context) error {
 	return nil
 }
 
-// msLimited are the columns of the row's length-checked text fields, in
-// msCheck's order; the natural key's is the configured one.
-func msLimited(n ddlNames) [4]string {
-	return [4]string{"exchange_type", "source_system", "entity_type", n.NKName}
-}
-
-// readLimits reads the lengths of the table's text columns.
-func (t *msTx) readLimits(ctx context.Context) ([]int, error) {
+// limits reads the lengths of the table's text columns (NVARCHAR(n)
+// counts UTF-16 code units).
+func (t *msTx) limits(ctx context.Context) (colLimits, error) {
+	l := colLimits{utf16: true}
 	rows, err := t.tx.QueryContext(ctx, t.e.s.limits)
 	if err != nil {
-		return nil, err
+		return l, err
 	}
 	defer rows.Close()
 	lens := map[string]int{}
@@ -246,53 +234,31 @@ func (t *msTx) readLimits(ctx context.Context) ([]int, error) {
 		var name string
 		var bytes int
 		if err := rows.Scan(&name, &bytes); err != nil {
-			return nil, err
+			return l, err
 		}
 		if bytes > 0 {
 			lens[strings.ToLower(name)] = bytes / 2
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return l, err
 	}
-	limits := make([]int, 4)
-	for i, col := range msLimited(t.e.n) {
-		limits[i] = lens[strings.ToLower(col)]
+	for i, col := range limitedCols(t.e.n) {
+		l.max[i] = lens[strings.ToLower(col)]
 	}
-	return limits, nil
+	return l, nil
 }
 
-// msCheck refuses, naming the input line, what SQL Server would refuse
-// for the whole batch with an error that names neither line nor field: an
-// exchange_id that is not a UUID (error 8169) and text longer than its
-// column (the bulk copy's "invalid column length from the bcp client").
-// It returns the id as the bulk copy sends it.
-func msCheck(r *row, limits []int) (string, error) {
+// msCheck refuses, naming the input line, an exchange_id that is not a
+// UUID (SQL Server would fail the whole batch with error 8169) and returns
+// the id as the bulk copy sends it. Text too long for its column is
+// refused before, by colLimits.check, as a rejectable record.
+func msCheck(r *row) (string, error) {
 	id, err := msUUID(r.id)
 	if err != nil {
 		return "", fmt.Errorf("line %d: exchange_id: %v", r.line, err)
 	}
-	vals := [4]string{r.typ, r.src, r.ent, r.nk}
-	for i, f := range [4]string{"exchange_type", "source_system", "entity_type", "natural_key"} {
-		if i == 3 && !r.hasNK || i >= len(limits) || limits[i] == 0 {
-			continue
-		}
-		if n := utf16Len(vals[i]); n > limits[i] {
-			return "", fmt.Errorf("line %d: %s: %d UTF-16 code units, longer than the table's column (%d)", r.line, f, n, limits[i])
-		}
-	}
 	return id, nil
-}
-
-func utf16Len(s string) int {
-	n := 0
-	for _, c := range s {
-		n++
-		if c > 0xFFFF {
-			n++
-		}
-	}
-	return n
 }
 
 // msUUID checks an exchange_id in Go, as the PostgreSQL loader does, and

@@ -123,19 +123,27 @@ func TestMSUUID(t *testing.T) {
 	}
 }
 
-// Rows SQL Server would refuse for the whole batch (no line, no field)
-// are refused before the bulk copy, naming the line and field.
-func TestMSCheck(t *testing.T) {
-	limits := []int{50, 100, 100, 500}
+// Text SQL Server would refuse for the whole batch (no line, no field) is
+// refused before the batch, naming the line and field, counted in UTF-16
+// code units; PostgreSQL's varchar(n) counts characters.
+func TestColLimitsCheck(t *testing.T) {
+	limits := colLimits{max: [4]int{50, 100, 100, 500}, utf16: true}
 	ok := row{id: "0b6d4f0e-6a53-4c1e-9a51-6b1e2b3c4d5e", typ: "mediawiki", src: "wiki", ent: "page",
 		nk: strings.Repeat("é", 500), hasNK: true, line: 7}
-	if id, err := msCheck(&ok, limits); err != nil || id != ok.id {
-		t.Fatalf("a row at the limits: %q, %v", id, err)
+	if err := limits.check(&ok); err != nil {
+		t.Fatalf("a row at the limits: %v", err)
+	}
+	if id, err := msCheck(&ok); err != nil || id != ok.id {
+		t.Fatalf("msCheck: %q, %v", id, err)
 	}
 	astral := ok
 	astral.nk = strings.Repeat("😀", 250) // 500 UTF-16 code units
-	if _, err := msCheck(&astral, limits); err != nil {
+	if err := limits.check(&astral); err != nil {
 		t.Errorf("250 astral runes: %v", err)
+	}
+	astral.nk = strings.Repeat("😀", 251)
+	if err := specLimits.check(&astral); err != nil { // 251 characters
+		t.Errorf("251 astral runes in characters: %v", err)
 	}
 	for _, c := range []struct {
 		mod  func(r *row)
@@ -145,26 +153,31 @@ func TestMSCheck(t *testing.T) {
 		{func(r *row) { r.nk = strings.Repeat("😀", 251) }, "line 7: natural_key: 502 UTF-16 code units"},
 		{func(r *row) { r.src = strings.Repeat("s", 101) }, "line 7: source_system: 101 UTF-16"},
 		{func(r *row) { r.typ = strings.Repeat("t", 51) }, "line 7: exchange_type: 51 UTF-16"},
-		{func(r *row) { r.id = "not-a-uuid" }, "line 7: exchange_id: not a UUID"},
+		{func(r *row) { r.ent = "pa\x00ge" }, "line 7: entity_type: holds a NUL character"},
 	} {
 		r := ok
 		c.mod(&r)
-		if _, err := msCheck(&r, limits); err == nil || !strings.Contains(err.Error(), c.want) {
+		if err := limits.check(&r); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("got %v, want %q", err, c.want)
 		}
 	}
-	// no key: the key's limit does not apply; unknown limits (0) neither
 	r := ok
-	r.nk, r.hasNK = "", false
-	if _, err := msCheck(&r, limits); err != nil {
+	r.id = "not-a-uuid"
+	if _, err := msCheck(&r); err == nil || !strings.Contains(err.Error(), "line 7: exchange_id: not a UUID") {
+		t.Errorf("msCheck: %v", err)
+	}
+	// no key: the key's limit does not apply; unknown limits (0) neither
+	r = ok
+	r.nk, r.hasNK = "\x00", false
+	if err := limits.check(&r); err != nil {
 		t.Error(err)
 	}
 	r = ok
 	r.nk = strings.Repeat("k", 5000)
-	if _, err := msCheck(&r, []int{0, 0, 0, 0}); err != nil {
+	if err := (colLimits{utf16: true}).check(&r); err != nil {
 		t.Error(err)
 	}
-	if l := msLimited(Target{Schema: "s", Table: "t", NKCol: "PageKey", HashCol: "h"}.names(SQLServer)); l[3] != "PageKey" {
+	if l := limitedCols(Target{Schema: "s", Table: "t", NKCol: "PageKey", HashCol: "h"}.names(SQLServer)); l[3] != "PageKey" {
 		t.Errorf("natural key column: %v", l[3])
 	}
 }

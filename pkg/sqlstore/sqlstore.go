@@ -40,6 +40,8 @@ type engine interface {
 type loadTx interface {
 	// ensure creates the table if it is missing (or fails when !create).
 	ensure(ctx context.Context, create bool) error
+	// limits reads the lengths of the table's text columns (after ensure).
+	limits(ctx context.Context) (colLimits, error)
 	// upsert applies one batch (no two rows share a key, hash or id).
 	upsert(ctx context.Context, rows []row) (inserted, updated int64, err error)
 	commit(ctx context.Context) error

@@ -64,7 +64,7 @@ func pgMap(t Target) map[string]string {
 	n := t.names(Postgres)
 	s := pgStatements(n)
 	ddl, _ := renderDDL(Postgres, n)
-	return map[string]string{"ddl": ddl, "lockCreate": s.lockCreate, "exists": s.exists, "temp": s.temp, "lock": s.lock, "knownHashes": s.knownHashes, "knownKeys": s.knownKeys, "upsert": s.upsert, "dump": s.dump, "index": s.index}
+	return map[string]string{"ddl": ddl, "lockCreate": s.lockCreate, "exists": s.exists, "temp": s.temp, "lock": s.lock, "knownHashes": s.knownHashes, "knownKeys": s.knownKeys, "upsert": s.upsert, "dump": s.dump, "index": s.index, "limits": s.limits}
 }
 
 func sqliteMap(t Target) map[string]string {

@@ -174,6 +174,47 @@ func TestRefusesUnhashedInput(t *testing.T) {
 	})
 }
 
+// A decoded value that a text column cannot hold (a NUL, which
+// PostgreSQL's text refuses; more characters than the column's varchar(n)
+// or NVARCHAR(n)) is refused before its batch, naming line and field, and
+// goes to --rejects like any bad record -- alike on every engine (SQLite's
+// TEXT would take it, PostgreSQL's batch would fail without a line).
+func TestRefusesWhatAColumnCannotHold(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e env) {
+		in := bytes.Join([][]byte{
+			mkLine(t, recSpec{id: 1, nk: key("ok")}),
+			mkLine(t, recSpec{id: 2, nk: key("a\x00b")}),
+			mkLine(t, recSpec{id: 3, nk: key("s"), src: "wi\x00ki"}),
+			mkLine(t, recSpec{id: 4, nk: key("e"), ent: strings.Repeat("e", 101)}),
+			mkLine(t, recSpec{id: 5, nk: key("t"), typ: strings.Repeat("t", 51)}),
+			mkLine(t, recSpec{id: 6, nk: key(strings.Repeat("k", 501))}),
+			mkLine(t, recSpec{id: 7, nk: key(strings.Repeat("\u00e9", 500))}), // 500 characters, 1000 bytes: fits
+			mkLine(t, recSpec{id: 8, nk: key("x"), ent: "p\x00"}),
+			mkLine(t, recSpec{id: 9, typ: "h\x00"}), // no natural key
+			mkLine(t, recSpec{id: 10, nk: key("last")}),
+		}, nil)
+		_, err := e.load(t, in, nil)
+		if err == nil || !strings.Contains(err.Error(), "line 2: natural_key: ") {
+			t.Fatalf("without --rejects: err = %v", err)
+		}
+		var rejected []string
+		st, err := e.load(t, in, func(o *LoadOptions) {
+			o.Reject = func(line int, raw []byte, err error) error { rejected = append(rejected, err.Error()); return nil }
+		})
+		if err != nil || st.Summary() != "10 read, 3 inserted, 0 updated, 0 unchanged, 7 rejected" {
+			t.Fatalf("with rejects: %v, %v (%q)", st.Summary(), err, rejected)
+		}
+		for i, want := range []string{"line 2: natural_key: ", "line 3: source_system: ", "line 4: entity_type: ",
+			"line 5: exchange_type: ", "line 6: natural_key: ", "line 8: entity_type: ", "line 9: exchange_type: "} {
+			if i >= len(rejected) || !strings.HasPrefix(rejected[i], want) {
+				t.Fatalf("rejected %q, want %d: %q", rejected, i, want)
+			}
+		}
+		want := bytes.Join([][]byte{lines(in)[0], lines(in)[6], lines(in)[9]}, nil)
+		sameSet(t, e.dump(t, nil), want)
+	})
+}
+
 func TestDumpFiltersAndIndex(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e env) {
 		in := bytes.Join([][]byte{

@@ -52,6 +52,9 @@ ON CONFLICT (source_system, entity_type, "natural_key") WHERE "natural_key" IS N
 RETURNING (t.xmax = 0) AS inserted)
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM r
 
+-- limits
+SELECT a.attname::text, a.atttypmod - 4 FROM pg_attribute AS a WHERE a.attrelid = to_regclass('"lake"."RawExchangeRecord"') AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype) AND a.atttypmod > 4
+
 -- dump
 SELECT payload_json FROM "lake"."RawExchangeRecord"
 
