@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -85,6 +86,36 @@ func rowFrom(rec *envelope.Record, line []byte, h *contenthash.Hasher) (row, err
 	}, nil
 }
 
+// refusal is a row of a batch that the table's contents refuse.
+type refusal struct {
+	r   *row
+	err error
+}
+
+// storedID is the record the table holds under an exchange_id.
+type storedID struct {
+	src, ent, hash string
+	nk             *string
+}
+
+// idClash refuses r (whose hash is not stored: not unchanged) when its
+// exchange_id is stored for another record, s: unless s is the row that
+// r's natural key replaces, writing r would give two rows one
+// exchange_id (the primary key). The table holds the current record per
+// natural key and one record per exchange_id; a reused id with other
+// content is the input's error, not the load's.
+func idClash(r *row, s storedID) error {
+	if r.hasNK && s.nk != nil && *s.nk == r.nk && s.src == r.src && s.ent == r.ent {
+		return nil
+	}
+	k := s.src + "|" + s.ent + "|"
+	if s.nk != nil {
+		k += *s.nk
+	}
+	return &envelope.LineError{Line: r.line, Field: envelope.ExchangeID.String(),
+		Err: fmt.Errorf("%s is already stored for another record (k %q, content_sha256 %s); one exchange_id, one record", r.id, k, s.hash)}
+}
+
 // batch collects rows; no two share an id, a hash or a natural key, so
 // one set-based statement per batch has the same effect as applying the
 // rows one by one.
@@ -135,6 +166,14 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 	}
 	if o.Batch <= 0 {
 		o.Batch = DefaultBatch
+	}
+	if rej := o.Reject; rej != nil { // called by the reader and by the writer
+		var mu sync.Mutex
+		o.Reject = func(line int, raw []byte, err error) error {
+			mu.Lock()
+			defer mu.Unlock()
+			return rej(line, raw, err)
+		}
 	}
 	if o.DryRun && d.Engine == SQLite {
 		if _, err := os.Stat(d.Conn); errors.Is(err, os.ErrNotExist) {
@@ -318,16 +357,31 @@ func (l *loader) flush(ctx context.Context, b *batch) error {
 		return err
 	}
 	var ins, upd int64
+	var refused []refusal
 	var err error
+	// without --rejects a refused record stops the load, and nothing of
+	// its batch is committed
+	stop := func() error {
+		if len(refused) > 0 && l.o.Reject == nil {
+			return refused[0].err
+		}
+		return nil
+	}
 	if l.tx != nil {
-		ins, upd, err = l.tx.upsert(ctx, b.rows)
+		ins, upd, refused, err = l.tx.upsert(ctx, b.rows)
+		if err == nil {
+			err = stop()
+		}
 	} else {
 		err = retry(ctx, func() error {
 			tx, err := l.e.begin(ctx)
 			if err != nil {
 				return err
 			}
-			ins, upd, err = tx.upsert(ctx, b.rows)
+			ins, upd, refused, err = tx.upsert(ctx, b.rows)
+			if err == nil {
+				err = stop()
+			}
 			if err == nil && l.o.failBatch != nil {
 				err = l.o.failBatch(l.n)
 			}
@@ -347,7 +401,12 @@ func (l *loader) flush(ctx context.Context, b *batch) error {
 	l.n++
 	l.st.Add("inserted", ins)
 	l.st.Add("updated", upd)
-	l.st.Add("unchanged", int64(len(b.rows))-ins-upd)
+	l.st.Add("unchanged", int64(len(b.rows)-len(refused))-ins-upd)
+	for _, f := range refused {
+		if err := xr.Bad(l.o.Reject, l.st, f.r.line, []byte(f.r.payload), f.err); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

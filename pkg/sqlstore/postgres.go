@@ -21,7 +21,7 @@ type pgEngine struct {
 }
 
 type pgStmts struct {
-	lockCreate, exists, limits, temp, lock, knownHashes, knownKeys, upsert, dump, index string
+	lockCreate, exists, limits, temp, lock, knownHashes, knownIDs, knownKeys, upsert, dump, index string
 }
 
 // pgTempCols are the columns COPY writes into the temp table.
@@ -46,6 +46,9 @@ func pgStatements(n ddlNames) pgStmts {
 		lock: mustRender(`LOCK TABLE {{.T}} IN SHARE ROW EXCLUSIVE MODE`, n),
 		// which of the batch's hashes, and natural keys, are stored
 		knownHashes: mustRender(`SELECT {{.Hash}}::text FROM {{.T}} WHERE {{.Hash}} = ANY($1::bpchar[])`, n),
+		// which of the batch's exchange ids are stored, for which record
+		knownIDs: mustRender(`SELECT exchange_id::text, source_system, entity_type, {{.NK}}, {{.Hash}}::text FROM {{.T}} `+
+			`WHERE exchange_id = ANY($1::text[]::uuid[])`, n),
 		knownKeys: mustRender(`SELECT k.i FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(s, e, n, i) `+
 			`JOIN {{.T}} AS t ON t.source_system = k.s AND t.entity_type = k.e AND t.{{.NK}} = k.n`, n),
 		// rows whose natural key is stored with another hash go through the
@@ -186,11 +189,11 @@ func (t *pgTx) limits(ctx context.Context) (colLimits, error) {
 // straight into the table, and sends only the updates through the temp
 // table and INSERT ... ON CONFLICT. The lock keeps the classification
 // true until commit.
-func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err error) {
+func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refused []refusal, err error) {
 	// batches commit without waiting for the WAL flush; durable() ends
 	// the load with one synchronous commit, which flushes them all
 	if _, err := t.tx.Exec(ctx, "SET LOCAL synchronous_commit = off; "+t.e.s.lock); err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	hashes := make([]string, len(rows))
 	for i := range rows {
@@ -198,25 +201,61 @@ func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err erro
 	}
 	known := make(map[string]bool)
 	if err := collect(ctx, t.tx, t.e.s.knownHashes, func(h string) { known[h] = true }, hashes); err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
+	}
+	// a changed record whose exchange_id is stored for another record is
+	// refused
+	var ids []string
+	for i := range rows {
+		if !known[rows[i].hash] {
+			ids = append(ids, rows[i].id)
+		}
+	}
+	byID := make(map[string]storedID)
+	if len(ids) > 0 {
+		res, err := t.tx.Query(ctx, t.e.s.knownIDs, ids)
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		var id string
+		var s storedID
+		if _, err := pgx.ForEachRow(res, []any{&id, &s.src, &s.ent, &s.nk, &s.hash}, func() error {
+			c := s
+			if s.nk != nil {
+				k := *s.nk
+				c.nk = &k
+			}
+			byID[id] = c
+			return nil
+		}); err != nil {
+			return 0, 0, nil, err
+		}
+	}
+	skip := make(map[int]bool)
+	for i := range rows {
+		if s, ok := byID[rows[i].id]; ok && !known[rows[i].hash] {
+			if err := idClash(&rows[i], s); err != nil {
+				refused, skip[i] = append(refused, refusal{&rows[i], err}), true
+			}
+		}
 	}
 	var src, ent, nk []string
 	var idx []int32
 	for i := range rows {
-		if r := &rows[i]; r.hasNK && !known[r.hash] {
+		if r := &rows[i]; r.hasNK && !known[r.hash] && !skip[i] {
 			src, ent, nk, idx = append(src, r.src), append(ent, r.ent), append(nk, r.nk), append(idx, int32(i))
 		}
 	}
 	stored := make(map[int32]bool)
 	if len(idx) > 0 {
 		if err := collect(ctx, t.tx, t.e.s.knownKeys, func(i int32) { stored[i] = true }, src, ent, nk, idx); err != nil {
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
 	}
 	var fresh, changed []*row
 	for i := range rows {
 		switch r := &rows[i]; {
-		case known[r.hash]:
+		case known[r.hash] || skip[i]:
 		case stored[int32(i)]:
 			changed = append(changed, r)
 		default:
@@ -227,30 +266,30 @@ func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err erro
 		cols := []string{"exchange_id", "exchange_type", "source_system", "entity_type", t.e.nkCol, "observed_at_utc", t.e.hashCol, "payload_json", "schema_version"}
 		n, err := t.tx.CopyFrom(ctx, pgx.Identifier{t.e.n.SchemaName, t.e.n.TableName}, cols, copyRows(fresh, true))
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
 		ins = n
 	}
 	if len(changed) > 0 {
 		if _, err := t.tx.Exec(ctx, t.e.s.temp); err != nil {
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
 		if t.used { // the dry run's one transaction: empty the previous batch
 			if _, err := t.tx.Exec(ctx, `DELETE FROM xr_load`); err != nil {
-				return 0, 0, err
+				return 0, 0, nil, err
 			}
 		}
 		t.used = true
 		if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"xr_load"}, pgTempCols, copyRows(changed, false)); err != nil {
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
 		var i2, u2 int64
 		if err := t.tx.QueryRow(ctx, t.e.s.upsert).Scan(&i2, &u2); err != nil {
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
 		ins, upd = ins+i2, u2
 	}
-	return ins, upd, nil
+	return ins, upd, refused, nil
 }
 
 // collect runs a one-column query and hands each value to add.

@@ -23,8 +23,8 @@ type sqliteEngine struct {
 }
 
 type sqliteStmts struct {
-	exists, byHash, byKey, update, insert string
-	dump, index                           string
+	exists, byHash, byID, byKey, update, insert string
+	dump, index                                 string
 }
 
 func sqliteStatements(n ddlNames) sqliteStmts {
@@ -33,6 +33,7 @@ func sqliteStatements(n ddlNames) sqliteStmts {
 		// look-ups bind only short strings; the payload is bound once, by
 		// the statement that writes it
 		byHash: mustRender(`SELECT 1 FROM {{.T}} WHERE {{.Hash}} = ?`, n),
+		byID:   mustRender(`SELECT source_system, entity_type, {{.NK}}, {{.Hash}} FROM {{.T}} WHERE exchange_id = ?`, n),
 		byKey:  mustRender(`SELECT rowid FROM {{.T}} WHERE source_system = ? AND entity_type = ? AND {{.NK}} = ?`, n),
 		update: mustRender(`UPDATE {{.T}} SET exchange_id = ?, exchange_type = ?, observed_at_utc = ?, {{.Hash}} = ?, payload_json = ?, schema_version = ?, `+
 			`updated_at_utc = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE rowid = ?`, n),
@@ -116,16 +117,18 @@ func errNoTable(name string, e Engine) error {
 	return fmt.Errorf("table %s does not exist (run without --no-create, or apply `xr-sqlload --ddl --db %s:...`)", name, e)
 }
 
-func (t *sqliteTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err error) {
-	var st [4]*sql.Stmt
-	for i, q := range []string{t.e.s.byHash, t.e.s.byKey, t.e.s.update, t.e.s.insert} {
+func (t *sqliteTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refused []refusal, err error) {
+	var st [5]*sql.Stmt
+	for i, q := range []string{t.e.s.byHash, t.e.s.byKey, t.e.s.update, t.e.s.insert, t.e.s.byID} {
 		if st[i], err = t.tx.PrepareContext(ctx, q); err != nil {
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
 		defer st[i].Close()
 	}
-	byHash, byKey, update, insert := st[0], st[1], st[2], st[3]
+	byHash, byKey, update, insert, byID := st[0], st[1], st[2], st[3], st[4]
 	var one, rowid int64
+	var s storedID
+	var snk sql.NullString
 	for i := range rows {
 		r := &rows[i]
 		// same hash stored: unchanged
@@ -134,7 +137,22 @@ func (t *sqliteTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err 
 			continue
 		case sql.ErrNoRows:
 		default:
-			return 0, 0, err
+			return 0, 0, nil, err
+		}
+		// its id stored for another record: refused
+		switch err := byID.QueryRowContext(ctx, r.id).Scan(&s.src, &s.ent, &snk, &s.hash); err {
+		case nil:
+			s.nk = nil
+			if snk.Valid {
+				s.nk = &snk.String
+			}
+			if err := idClash(r, s); err != nil {
+				refused = append(refused, refusal{r, err})
+				continue
+			}
+		case sql.ErrNoRows:
+		default:
+			return 0, 0, nil, err
 		}
 		obs := r.observed.Format(sqliteTime)
 		if r.hasNK {
@@ -142,13 +160,13 @@ func (t *sqliteTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err 
 			switch err := byKey.QueryRowContext(ctx, r.src, r.ent, r.nk).Scan(&rowid); err {
 			case nil:
 				if _, err := update.ExecContext(ctx, r.id, r.typ, obs, r.hash, r.payload, r.schemaVersion, rowid); err != nil {
-					return 0, 0, err
+					return 0, 0, nil, err
 				}
 				upd++
 				continue
 			case sql.ErrNoRows:
 			default:
-				return 0, 0, err
+				return 0, 0, nil, err
 			}
 		}
 		var nk any
@@ -156,11 +174,11 @@ func (t *sqliteTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err 
 			nk = r.nk
 		}
 		if _, err := insert.ExecContext(ctx, r.id, r.typ, r.src, r.ent, nk, obs, r.hash, r.payload, r.schemaVersion); err != nil {
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
 		ins++
 	}
-	return ins, upd, nil
+	return ins, upd, refused, nil
 }
 
 func (t *sqliteTx) commit(context.Context) error { return t.tx.Commit() }

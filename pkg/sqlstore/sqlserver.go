@@ -22,7 +22,7 @@ type msEngine struct {
 }
 
 type msStmts struct {
-	session, appLock, exists, temp, upsert, dump, index, hasRowID, limits string
+	session, appLock, exists, temp, knownIDs, refuse, upsert, dump, index, hasRowID, limits string
 }
 
 // msTempCols are the bulk-copied columns of #xr_load; seq is the row's
@@ -69,6 +69,12 @@ ELSE TRUNCATE TABLE #xr_load;`, n),
 		// filtered index does not depend on the optimizer inferring it
 		// from the join equality; a probe that cannot use the index scans
 		// the whole table every batch.
+		// the copied rows whose exchange_id is stored for a record (and
+		// whose hash is not stored: those are unchanged), for idClash
+		knownIDs: mustRender(`SELECT s.seq, t.source_system, t.entity_type, t.{{.NK}}, t.{{.Hash}}
+FROM #xr_load AS s JOIN {{.T}} AS t WITH (UPDLOCK, HOLDLOCK) ON t.exchange_id = CAST(s.exchange_id AS UNIQUEIDENTIFIER)
+WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.{{.Hash}} = s.content_sha256)`, n),
+		refuse: `DELETE FROM #xr_load WHERE seq = @p1`,
 		upsert: mustRender(`SET NOCOUNT ON;
 DECLARE @upd int, @ins int;
 UPDATE t SET
@@ -175,24 +181,24 @@ func (t *msTx) ensure(ctx context.Context, create bool) error {
 	return err
 }
 
-func (t *msTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err error) {
+func (t *msTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refused []refusal, err error) {
 	// every row is checked before the bulk copy starts: a bulk copy
 	// abandoned halfway leaves the connection mid-message
 	ids := make([]string, len(rows))
 	for i := range rows {
 		if ids[i], err = msCheck(&rows[i]); err != nil {
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
 	}
 	if _, err := t.tx.ExecContext(ctx, t.e.s.temp); err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	if _, err := t.tx.ExecContext(ctx, t.e.s.appLock); err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	stmt, err := t.tx.PrepareContext(ctx, mssql.CopyIn("#xr_load", mssql.BulkOptions{Tablock: true}, msTempCols...))
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	defer stmt.Close()
 	for i := range rows {
@@ -202,14 +208,55 @@ func (t *msTx) upsert(ctx context.Context, rows []row) (ins, upd int64, err erro
 			nk = r.nk
 		}
 		if _, err := stmt.ExecContext(ctx, ids[i], r.typ, r.src, r.ent, nk, r.observed, r.hash, r.payload, r.schemaVersion, int64(i)); err != nil {
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
 	}
 	if _, err := stmt.ExecContext(ctx); err != nil { // flushes the bulk copy
-		return 0, 0, err
+		return 0, 0, nil, err
+	}
+	if refused, err = t.refuse(ctx, rows); err != nil {
+		return 0, 0, nil, err
 	}
 	err = t.tx.QueryRowContext(ctx, t.e.s.upsert).Scan(&ins, &upd)
-	return ins, upd, err
+	return ins, upd, refused, err
+}
+
+// refuse takes the rows whose exchange_id is stored for another record
+// (idClash) out of #xr_load.
+func (t *msTx) refuse(ctx context.Context, rows []row) ([]refusal, error) {
+	res, err := t.tx.QueryContext(ctx, t.e.s.knownIDs)
+	if err != nil {
+		return nil, err
+	}
+	var refused []refusal
+	var seqs []int64
+	var seq int64
+	var s storedID
+	var nk sql.NullString
+	for res.Next() {
+		if err := res.Scan(&seq, &s.src, &s.ent, &nk, &s.hash); err != nil {
+			res.Close()
+			return nil, err
+		}
+		s.nk = nil
+		if nk.Valid {
+			k := nk.String
+			s.nk = &k
+		}
+		if err := idClash(&rows[seq], s); err != nil {
+			refused, seqs = append(refused, refusal{&rows[seq], err}), append(seqs, seq)
+		}
+	}
+	res.Close()
+	if err := res.Err(); err != nil {
+		return nil, err
+	}
+	for _, seq := range seqs {
+		if _, err := t.tx.ExecContext(ctx, t.e.s.refuse, seq); err != nil {
+			return nil, err
+		}
+	}
+	return refused, nil
 }
 
 func (t *msTx) commit(context.Context) error { return t.tx.Commit() }

@@ -42,8 +42,10 @@ type loadTx interface {
 	ensure(ctx context.Context, create bool) error
 	// limits reads the lengths of the table's text columns (after ensure).
 	limits(ctx context.Context) (colLimits, error)
-	// upsert applies one batch (no two rows share a key, hash or id).
-	upsert(ctx context.Context, rows []row) (inserted, updated int64, err error)
+	// upsert applies one batch (no two rows share a key, hash or id),
+	// except the rows it refuses (an exchange_id stored for another
+	// record, see idClash), which it leaves out and returns.
+	upsert(ctx context.Context, rows []row) (inserted, updated int64, refused []refusal, err error)
 	commit(ctx context.Context) error
 	rollback(ctx context.Context) error
 }

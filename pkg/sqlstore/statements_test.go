@@ -29,7 +29,7 @@ func TestStatements(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var sb strings.Builder
 			m := tc.stmts(tc.t)
-			for _, k := range []string{"session", "ddl", "exists", "applock", "lockCreate", "lock", "knownHashes", "knownKeys", "temp", "byHash", "byKey", "update", "insert", "upsert", "limits", "hasRowID", "dump", "index"} {
+			for _, k := range []string{"session", "ddl", "exists", "applock", "lockCreate", "lock", "knownHashes", "knownIDs", "knownKeys", "temp", "refuse", "byHash", "byID", "byKey", "update", "insert", "upsert", "limits", "hasRowID", "dump", "index"} {
 				if s, ok := m[k]; ok {
 					sb.WriteString("-- " + k + "\n" + strings.TrimSpace(s) + "\n\n")
 				}
@@ -57,21 +57,21 @@ func msMap(t Target) map[string]string {
 	n := t.names(SQLServer)
 	s := msStatements(n)
 	ddl, _ := renderDDL(SQLServer, n)
-	return map[string]string{"session": s.session, "ddl": ddl, "exists": s.exists, "applock": s.appLock, "temp": s.temp, "upsert": s.upsert, "dump": s.dump, "index": s.index, "hasRowID": s.hasRowID, "limits": s.limits}
+	return map[string]string{"session": s.session, "ddl": ddl, "exists": s.exists, "applock": s.appLock, "temp": s.temp, "upsert": s.upsert, "dump": s.dump, "index": s.index, "hasRowID": s.hasRowID, "limits": s.limits, "knownIDs": s.knownIDs, "refuse": s.refuse}
 }
 
 func pgMap(t Target) map[string]string {
 	n := t.names(Postgres)
 	s := pgStatements(n)
 	ddl, _ := renderDDL(Postgres, n)
-	return map[string]string{"ddl": ddl, "lockCreate": s.lockCreate, "exists": s.exists, "temp": s.temp, "lock": s.lock, "knownHashes": s.knownHashes, "knownKeys": s.knownKeys, "upsert": s.upsert, "dump": s.dump, "index": s.index, "limits": s.limits}
+	return map[string]string{"ddl": ddl, "lockCreate": s.lockCreate, "exists": s.exists, "temp": s.temp, "lock": s.lock, "knownHashes": s.knownHashes, "knownIDs": s.knownIDs, "knownKeys": s.knownKeys, "upsert": s.upsert, "dump": s.dump, "index": s.index, "limits": s.limits}
 }
 
 func sqliteMap(t Target) map[string]string {
 	n := t.names(SQLite)
 	s := sqliteStatements(n)
 	ddl, _ := renderDDL(SQLite, n)
-	return map[string]string{"ddl": ddl, "exists": s.exists, "byHash": s.byHash, "byKey": s.byKey, "update": s.update, "insert": s.insert, "dump": s.dump, "index": s.index}
+	return map[string]string{"ddl": ddl, "exists": s.exists, "byHash": s.byHash, "byID": s.byID, "byKey": s.byKey, "update": s.update, "insert": s.insert, "dump": s.dump, "index": s.index}
 }
 
 // The properties the issue asks of the SQL Server upsert, checked on the

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -212,6 +213,51 @@ func TestRefusesWhatAColumnCannotHold(t *testing.T) {
 		}
 		want := bytes.Join([][]byte{lines(in)[0], lines(in)[6], lines(in)[9]}, nil)
 		sameSet(t, e.dump(t, nil), want)
+	})
+}
+
+// An exchange_id stored for one record and reused by another (another
+// hash, and not the same natural key's row) is refused naming the line and
+// the id, to --rejects when given, instead of stopping the load on the
+// primary key.
+func TestReusedExchangeIDRefused(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e env) {
+		stored := append(mkLine(t, recSpec{id: 1, nk: key("k1"), response: `"a"`}), mkLine(t, recSpec{id: 2, response: `"b"`})...)
+		e.mustLoad(t, stored, "2 read, 2 inserted, 0 updated, 0 unchanged", nil)
+		in := bytes.Join([][]byte{
+			mkLine(t, recSpec{id: 1, nk: key("k2"), response: `"x"`}), // id of k1, another key: refused
+			mkLine(t, recSpec{id: 1, nk: key("k1"), response: `"y"`}), // k1's new version, same id: updated
+			mkLine(t, recSpec{id: 2, nk: key("k3"), response: `"z"`}), // id of the keyless record: refused
+			mkLine(t, recSpec{id: 3, response: `"w"`}),                // new: inserted
+			mkLine(t, recSpec{id: 2, response: `"v"`}),                // keyless, another hash, stored id: refused
+			mkLine(t, recSpec{id: 2, response: `"b"`}),                // the stored keyless record: unchanged
+			mkLine(t, recSpec{id: 2, nk: key("k1"), response: `"u"`}), // k1 with the keyless record's id: refused
+		}, nil)
+		_, err := e.load(t, in, nil)
+		if err == nil || !strings.Contains(err.Error(), "line 1: exchange_id: 00000000-0000-4000-8000-000000000001 ") {
+			t.Fatalf("without --rejects: err = %v", err)
+		}
+		sameSet(t, e.dump(t, nil), stored)
+		var rejected []string
+		st, err := e.load(t, in, func(o *LoadOptions) {
+			o.Reject = func(line int, raw []byte, err error) error {
+				if !bytes.Equal(append(raw, '\n'), lines(in)[line-1]) {
+					t.Errorf("line %d rejected with raw %q", line, raw)
+				}
+				rejected = append(rejected, err.Error())
+				return nil
+			}
+		})
+		if err != nil || st.Summary() != "7 read, 1 inserted, 1 updated, 1 unchanged, 4 rejected" {
+			t.Fatalf("with rejects: %v, %v (%q)", st.Summary(), err, rejected)
+		}
+		slices.Sort(rejected)
+		for i, want := range []string{"line 1: exchange_id: ", "line 3: exchange_id: ", "line 5: exchange_id: ", "line 7: exchange_id: "} {
+			if i >= len(rejected) || !strings.HasPrefix(rejected[i], want) {
+				t.Fatalf("rejected %q, want %d: %q", rejected, i, want)
+			}
+		}
+		sameSet(t, e.dump(t, nil), bytes.Join([][]byte{lines(in)[1], lines(stored)[1], lines(in)[3]}, nil))
 	})
 }
 

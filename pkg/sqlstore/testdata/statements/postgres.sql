@@ -33,6 +33,9 @@ LOCK TABLE "lake"."RawExchangeRecord" IN SHARE ROW EXCLUSIVE MODE
 -- knownHashes
 SELECT "content_sha256"::text FROM "lake"."RawExchangeRecord" WHERE "content_sha256" = ANY($1::bpchar[])
 
+-- knownIDs
+SELECT exchange_id::text, source_system, entity_type, "natural_key", "content_sha256"::text FROM "lake"."RawExchangeRecord" WHERE exchange_id = ANY($1::text[]::uuid[])
+
 -- knownKeys
 SELECT k.i FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(s, e, n, i) JOIN "lake"."RawExchangeRecord" AS t ON t.source_system = k.s AND t.entity_type = k.e AND t."natural_key" = k.n
 

@@ -27,6 +27,9 @@ SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'lake_RawExch
 -- byHash
 SELECT 1 FROM "lake_RawExchangeRecord" WHERE "content_sha256" = ?
 
+-- byID
+SELECT source_system, entity_type, "natural_key", "content_sha256" FROM "lake_RawExchangeRecord" WHERE exchange_id = ?
+
 -- byKey
 SELECT rowid FROM "lake_RawExchangeRecord" WHERE source_system = ? AND entity_type = ? AND "natural_key" = ?
 

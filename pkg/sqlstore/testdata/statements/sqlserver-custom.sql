@@ -49,6 +49,11 @@ EXEC @r = sp_getapplock @Resource = N'xr:ingest.Pages', @LockMode = 'Exclusive',
 IF @r = -3 THROW 51205, 'xr: the table''s load lock: chosen as deadlock victim', 1;
 IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock (timeout after 10 minutes, or cancelled)', 1;
 
+-- knownIDs
+SELECT s.seq, t.source_system, t.entity_type, t.[page_key], t.[sha]
+FROM #xr_load AS s JOIN [ingest].[Pages] AS t WITH (UPDLOCK, HOLDLOCK) ON t.exchange_id = CAST(s.exchange_id AS UNIQUEIDENTIFIER)
+WHERE NOT EXISTS (SELECT 1 FROM [ingest].[Pages] AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.[sha] = s.content_sha256)
+
 -- temp
 IF OBJECT_ID(N'tempdb..#xr_load') IS NULL
 BEGIN
@@ -58,6 +63,9 @@ SELECT TOP (0) CAST(NULL AS CHAR(36)) AS exchange_id, t.exchange_type, t.source_
 INTO #xr_load FROM [ingest].[Pages] AS t;
 END
 ELSE TRUNCATE TABLE #xr_load;
+
+-- refuse
+DELETE FROM #xr_load WHERE seq = @p1
 
 -- upsert
 SET NOCOUNT ON;
