@@ -20,8 +20,8 @@ const usage = `usage: xr-sqldump [-m manifest.json] [--db DSN] [--source S] [--e
 Streams the records of the manifest's sql_target table to stdout, each line
 exactly as xr-sqlload stored it, filtered by the manifest's source_system and
 entity_type (or --source/--entity), observed_at_utc in [--since, --until),
-and --key (natural key). --index prints {"h","k","id","t"} lines from the
-columns alone, for xr-diff --against. Database as for xr-sqlload.
+and --key (natural key). --index prints {"h","k","id","t"} lines (the id as
+the envelope holds it), for xr-diff --against. Database as for xr-sqlload.
 
 Example:
   xr-sqldump -m pack/manifest.json | xr-diff --against pack/index.jsonl | xr-pack write pack

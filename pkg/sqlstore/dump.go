@@ -2,11 +2,13 @@ package sqlstore
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/jsonscan"
@@ -29,8 +31,8 @@ type DumpOptions struct {
 
 // Dump streams the table's records to out: each payload_json line as it
 // was loaded, or with Index one {"h","k","id","t"} line per row, built
-// from the columns alone. Memory does not grow with the table. Counter:
-// written.
+// from the columns and the id's text in the payload (envelopeID). Memory
+// does not grow with the table. Counter: written.
 func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) {
 	st := xr.NewStats("written")
 	t, d, err := resolve(o.DB, o.Getenv, o.Manifest, o.Notify, "")
@@ -114,4 +116,32 @@ func AppendIndexLine(dst []byte, r *IndexRow) []byte {
 	dst = append(dst, `,"t":`...)
 	dst = jsonscan.AppendQuoteString(dst, envelope.FormatTime(r.Observed))
 	return append(dst, '}', '\n')
+}
+
+// canonID is how a canonical envelope line (DESIGN order, as xr-canon
+// writes it) starts. The index query sends only the first idProbe
+// characters of such a payload, the id; the whole payload of any other.
+const (
+	canonID = `{"exchange_id":"`
+	idProbe = len(canonID) + 36 + 1
+)
+
+// envelopeID returns the exchange_id as the envelope holds it: the
+// column's type may print another text (PostgreSQL's uuid and SQL Server's
+// UNIQUEIDENTIFIER print their own case, and the loader stores it
+// lowercased), and xr-diff compares the text. p is the payload, or its
+// first idProbe characters when it starts with canonID; col, the
+// column's text, is the answer only when p gives none that matches it.
+func envelopeID(p []byte, col string) string {
+	if len(p) == idProbe && bytes.HasPrefix(p, []byte(canonID)) && p[idProbe-1] == '"' {
+		if id := string(p[len(canonID) : idProbe-1]); strings.EqualFold(id, col) {
+			return id
+		}
+	}
+	if raw, ok, err := jsonscan.Pointer(p, "/exchange_id"); ok && err == nil {
+		if id, err := jsonscan.Unquote(raw); err == nil && strings.EqualFold(id, col) {
+			return id
+		}
+	}
+	return col
 }

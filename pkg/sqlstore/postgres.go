@@ -66,8 +66,10 @@ ON CONFLICT (source_system, entity_type, {{.NK}}) WHERE {{.NK}} IS NOT NULL DO U
  updated_at_utc = (now() AT TIME ZONE 'utc')
 RETURNING (t.xmax = 0) AS inserted)
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM r`, n),
-		dump:  mustRender(`SELECT payload_json FROM {{.T}}`, n),
-		index: mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, exchange_id::text, observed_at_utc FROM {{.T}}`, n),
+		dump: mustRender(`SELECT payload_json FROM {{.T}}`, n),
+		// the id's text from the payload (see envelopeID)
+		index: mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, exchange_id::text, observed_at_utc`+
+			`, CASE WHEN left(payload_json, 16) = '{"exchange_id":"' THEN left(payload_json, 53) ELSE payload_json END FROM {{.T}}`, n),
 	}
 }
 
@@ -379,9 +381,10 @@ func (e *pgEngine) dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow)
 	var r IndexRow
 	for rows.Next() {
 		r.NaturalKey = nil
-		if err := rows.Scan(&r.Hash, &r.Source, &r.Entity, &r.NaturalKey, &r.ID, &r.Observed); err != nil {
+		if err := rows.Scan(&r.Hash, &r.Source, &r.Entity, &r.NaturalKey, &r.ID, &r.Observed, nil); err != nil {
 			return err
 		}
+		r.ID = envelopeID(rows.RawValues()[6], r.ID)
 		if err := emit(&r); err != nil {
 			return err
 		}

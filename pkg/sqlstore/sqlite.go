@@ -39,8 +39,10 @@ func sqliteStatements(n ddlNames) sqliteStmts {
 			`updated_at_utc = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE rowid = ?`, n),
 		insert: mustRender(`INSERT INTO {{.T}} (exchange_id, exchange_type, source_system, entity_type, {{.NK}}, observed_at_utc, {{.Hash}}, payload_json, schema_version) `+
 			`VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, n),
-		dump:  mustRender(`SELECT payload_json FROM {{.T}}`, n),
-		index: mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, exchange_id, observed_at_utc FROM {{.T}}`, n),
+		dump: mustRender(`SELECT payload_json FROM {{.T}}`, n),
+		// the id's text from the payload (see envelopeID)
+		index: mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, exchange_id, observed_at_utc`+
+			`, CASE WHEN substr(payload_json, 1, 16) = '{"exchange_id":"' THEN substr(payload_json, 1, 53) ELSE payload_json END FROM {{.T}}`, n),
 	}
 }
 
@@ -254,8 +256,9 @@ func sqlPayloads(ctx context.Context, db *sql.DB, q string, args []any, emit fun
 	return rows.Err()
 }
 
-// sqlIndex streams index rows (hash, source, entity, key, id, observed)
-// of q; observed is scanned into obs and converted by setTime.
+// sqlIndex streams index rows (hash, source, entity, key, id, observed,
+// payload or its id probe) of q; observed is scanned into obs and
+// converted by setTime.
 func sqlIndex(ctx context.Context, db *sql.DB, q string, args []any, obs any, setTime func(*IndexRow) error, emit func(*IndexRow) error) error {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -264,10 +267,12 @@ func sqlIndex(ctx context.Context, db *sql.DB, q string, args []any, obs any, se
 	defer rows.Close()
 	var r IndexRow
 	var nk sql.NullString
+	var p sql.RawBytes
 	for rows.Next() {
-		if err := rows.Scan(&r.Hash, &r.Source, &r.Entity, &nk, &r.ID, obs); err != nil {
+		if err := rows.Scan(&r.Hash, &r.Source, &r.Entity, &nk, &r.ID, obs, &p); err != nil {
 			return err
 		}
+		r.ID = envelopeID(p, r.ID)
 		r.NaturalKey = nil
 		if nk.Valid {
 			r.NaturalKey = &nk.String

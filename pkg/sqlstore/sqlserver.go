@@ -102,7 +102,9 @@ WHERE c.object_id = OBJECT_ID(N'{{.T}}', N'U') AND TYPE_NAME(c.system_type_id) I
 		// row_id: its dump comes in storage order
 		hasRowID: mustRender(`SELECT CASE WHEN COL_LENGTH(N'{{.T}}', N'row_id') IS NULL THEN 0 ELSE 1 END`, n),
 		dump:     mustRender(`SELECT payload_json FROM {{.T}}`, n),
-		index:    mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, LOWER(CONVERT(CHAR(36), exchange_id)), observed_at_utc FROM {{.T}}`, n),
+		// the id's text from the payload (see envelopeID)
+		index: mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, LOWER(CONVERT(CHAR(36), exchange_id)), observed_at_utc`+
+			`, CASE WHEN LEFT(payload_json, 16) = N'{"exchange_id":"' THEN LEFT(payload_json, 53) ELSE payload_json END FROM {{.T}}`, n),
 	}
 }
 

@@ -3,8 +3,10 @@ package sqlstore
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -288,6 +290,55 @@ func TestDumpFiltersAndIndex(t *testing.T) {
 			t.Fatalf("index line\n got %s\nwant %s", idx, want)
 		}
 	})
+}
+
+// --index prints each exchange_id exactly as the envelope (the payload,
+// the pack) holds it, in whatever case, on every engine: PostgreSQL's uuid
+// and SQL Server's UNIQUEIDENTIFIER (and the lowercased SQLite column)
+// would print another text, and xr-diff would see another id.
+func TestIndexIDAsInEnvelope(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e env) {
+		withID := func(l []byte, id string) []byte {
+			return bytes.Replace(l, []byte(fmt.Sprintf("%q", idText(l))), []byte(fmt.Sprintf("%q", id)), 1)
+		}
+		upper := withID(mkLine(t, recSpec{id: 1, nk: key("upper")}), "0B6D4F0E-6A53-4C1E-9A51-6B1E2B3C4D5E")
+		mixed := withID(mkLine(t, recSpec{id: 2, nk: key("mixed")}), "0b6D4f0E-6a53-4C1e-9A51-6b1E2b3C4d5F")
+		lower := mkLine(t, recSpec{id: 3, nk: key("lower")})
+		// exchange_id last, and spaces: not the canonical form
+		l := withID(mkLine(t, recSpec{id: 4, nk: key("last")}), "ABCDEF01-6A53-4C1E-9A51-6B1E2B3C4D5E")
+		first := `"exchange_id":"ABCDEF01-6A53-4C1E-9A51-6B1E2B3C4D5E",`
+		last := append([]byte(`{ `), bytes.Replace(l[1:len(l)-2], []byte(first), nil, 1)...)
+		last = append(last, `, "exchange_id" : "ABCDEF01-6A53-4C1E-9A51-6B1E2B3C4D5E"}`+"\n"...)
+		in := bytes.Join([][]byte{upper, mixed, lower, last}, nil)
+		e.mustLoad(t, in, "4 read, 4 inserted, 0 updated, 0 unchanged", nil)
+		want := map[string]string{}
+		for _, l := range lines(in) {
+			rec, err := envelope.NewReader(bytes.NewReader(l), 0).Read()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[rec.Key()] = rec.ID()
+		}
+		got := map[string]string{}
+		for _, l := range lines(e.dump(t, func(o *DumpOptions) { o.Index = true })) {
+			var x struct{ K, ID string }
+			if err := json.Unmarshal(l, &x); err != nil {
+				t.Fatal(err)
+			}
+			got[x.K] = x.ID
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("index ids\n got %v\nwant %v", got, want)
+		}
+	})
+}
+
+func idText(l []byte) string {
+	rec, err := envelope.NewReader(bytes.NewReader(l), 0).Read()
+	if err != nil {
+		panic(err)
+	}
+	return rec.ID()
 }
 
 func TestConcurrentLoaders(t *testing.T) {

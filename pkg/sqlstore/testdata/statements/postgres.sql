@@ -62,5 +62,5 @@ SELECT a.attname::text, a.atttypmod - 4 FROM pg_attribute AS a WHERE a.attrelid 
 SELECT payload_json FROM "lake"."RawExchangeRecord"
 
 -- index
-SELECT "content_sha256", source_system, entity_type, "natural_key", exchange_id::text, observed_at_utc FROM "lake"."RawExchangeRecord"
+SELECT "content_sha256", source_system, entity_type, "natural_key", exchange_id::text, observed_at_utc, CASE WHEN left(payload_json, 16) = '{"exchange_id":"' THEN left(payload_json, 53) ELSE payload_json END FROM "lake"."RawExchangeRecord"
 

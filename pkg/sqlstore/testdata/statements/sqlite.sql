@@ -43,5 +43,5 @@ INSERT INTO "lake_RawExchangeRecord" (exchange_id, exchange_type, source_system,
 SELECT payload_json FROM "lake_RawExchangeRecord"
 
 -- index
-SELECT "content_sha256", source_system, entity_type, "natural_key", exchange_id, observed_at_utc FROM "lake_RawExchangeRecord"
+SELECT "content_sha256", source_system, entity_type, "natural_key", exchange_id, observed_at_utc, CASE WHEN substr(payload_json, 1, 16) = '{"exchange_id":"' THEN substr(payload_json, 1, 53) ELSE payload_json END FROM "lake_RawExchangeRecord"
 

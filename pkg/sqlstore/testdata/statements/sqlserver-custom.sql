@@ -100,5 +100,5 @@ SELECT CASE WHEN COL_LENGTH(N'[ingest].[Pages]', N'row_id') IS NULL THEN 0 ELSE 
 SELECT payload_json FROM [ingest].[Pages]
 
 -- index
-SELECT [sha], source_system, entity_type, [page_key], LOWER(CONVERT(CHAR(36), exchange_id)), observed_at_utc FROM [ingest].[Pages]
+SELECT [sha], source_system, entity_type, [page_key], LOWER(CONVERT(CHAR(36), exchange_id)), observed_at_utc, CASE WHEN LEFT(payload_json, 16) = N'{"exchange_id":"' THEN LEFT(payload_json, 53) ELSE payload_json END FROM [ingest].[Pages]
 

@@ -100,5 +100,5 @@ SELECT CASE WHEN COL_LENGTH(N'[lake].[RawExchangeRecord]', N'row_id') IS NULL TH
 SELECT payload_json FROM [lake].[RawExchangeRecord]
 
 -- index
-SELECT [content_sha256], source_system, entity_type, [natural_key], LOWER(CONVERT(CHAR(36), exchange_id)), observed_at_utc FROM [lake].[RawExchangeRecord]
+SELECT [content_sha256], source_system, entity_type, [natural_key], LOWER(CONVERT(CHAR(36), exchange_id)), observed_at_utc, CASE WHEN LEFT(payload_json, 16) = N'{"exchange_id":"' THEN LEFT(payload_json, 53) ELSE payload_json END FROM [lake].[RawExchangeRecord]
 
