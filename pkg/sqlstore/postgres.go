@@ -194,7 +194,7 @@ func (t *pgTx) limits(ctx context.Context) (colLimits, error) {
 func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refused []refusal, err error) {
 	// batches commit without waiting for the WAL flush; durable() ends
 	// the load with one synchronous commit, which flushes them all
-	if _, err := t.tx.Exec(ctx, "SET LOCAL synchronous_commit = off; "+t.e.s.lock); err != nil {
+	if _, err := t.tx.Exec(ctx, "SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_custom_plan; "+t.e.s.lock); err != nil {
 		return 0, 0, nil, err
 	}
 	hashes := make([]string, len(rows))
