@@ -309,7 +309,9 @@ func isUUID(s string) bool {
 // IsUUID reports whether s is a UUID in its 36-character text form.
 func IsUUID(s string) bool { return isUUID(s) }
 
+// isInteger reports whether v is an integer that fits the SQL mirror's
+// INT column (32 bits on every engine), so a load never truncates it.
 func isInteger(v []byte) bool {
-	_, err := strconv.ParseInt(string(v), 10, 64)
+	_, err := strconv.ParseInt(string(v), 10, 32)
 	return err == nil
 }

@@ -81,6 +81,7 @@ func TestValidationErrors(t *testing.T) {
 		{`{"exchange_type":"h","source_system":"s","entity_type":"e","observed_at_utc":"2026-02-30T00:00:00Z"}`, "no such day"},
 		{`{"exchange_type":"h","source_system":"s","entity_type":"e","content_sha256":"ABC"}`, "content_sha256: not a lowercase hex"},
 		{`{"exchange_type":"h","source_system":"s","entity_type":"e","schema_version":"1"}`, "schema_version: want an integer"},
+		{`{"exchange_type":"h","source_system":"s","entity_type":"e","schema_version":2147483648}`, "schema_version: want an integer from -2147483648 to 2147483647"},
 		{`{"exchange_type":"h","source_system":"s","entity_type":"e","tags":[1]}`, "tags: want an array of strings"},
 		{`{"exchange_type":"h","source_system":"s","entity_type":"e","response":{"a":1,}}`, "line 1: response: invalid JSON"},
 		{`{"exchange_type":"h","source_system":"s","entity_type":"e"} trailing`, "unexpected text after the object"},

@@ -265,7 +265,7 @@ func (rec *Record) validate(lenient bool) error {
 		}
 	}
 	if v := rec.raw[SchemaVersion]; v != nil && !isInteger(v) {
-		return fail(SchemaVersion, "want an integer, got %s", clip(v))
+		return fail(SchemaVersion, "want an integer from -2147483648 to 2147483647, got %s", clip(v))
 	}
 	for _, f := range []Field{Tags, RedactionsApplied} {
 		if v := rec.raw[f]; v != nil && string(v) != "null" {
