@@ -126,6 +126,14 @@ func Parse(rec *Record, line []byte, lenient bool) error {
 	return parse(rec, line, lenient, false)
 }
 
+// ParseDeferred is Parse with request and response only delimited, not
+// validated (see Reader.DeferPayloads): for callers that canonicalize both
+// right after, which validates them fully, so that each payload byte is
+// read once.
+func ParseDeferred(rec *Record, line []byte) error {
+	return parse(rec, line, false, true)
+}
+
 func parse(rec *Record, line []byte, lenient, deferPayloads bool) error {
 	i := jsonscan.SkipSpace(line, 0)
 	if i >= len(line) || line[i] != '{' {

@@ -52,10 +52,9 @@ func (b *batch) line(it *item) []byte { return b.buf[it.start:it.end] }
 
 // worker is one worker's reusable state.
 type worker struct {
-	rec     envelope.Record
-	hash    contenthash.Hasher
-	scratch []byte
-	day     [10]byte
+	rec  envelope.Record
+	hash contenthash.Hasher
+	day  [10]byte
 }
 
 // workFunc fills it from line (valid during the call only).
@@ -244,7 +243,7 @@ func scanChunks(ctx context.Context, dir string, chunks []Chunk, work workFunc, 
 // writeWork parses and checks one input record of Write.
 func writeWork(w *worker, line []byte, it *item) {
 	var err error
-	if w.scratch, err = parseRecord(&w.rec, line, w.scratch); err != nil {
+	if err = parseRecord(&w.rec, line); err != nil {
 		var le *envelope.LineError
 		if errors.As(err, &le) {
 			le.Line = it.n

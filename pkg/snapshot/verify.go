@@ -216,7 +216,7 @@ func (v *verifier) chunks(ctx context.Context, chunks []Chunk) error {
 // verifyWork parses and verifies one chunk line.
 func verifyWork(w *worker, line []byte, it *item) {
 	var err error
-	if w.scratch, err = parseRecord(&w.rec, line, w.scratch); err != nil {
+	if err = parseRecord(&w.rec, line); err != nil {
 		it.kind, it.err = "bad_lines", err
 		return
 	}
