@@ -19,7 +19,7 @@ func Delimit(b []byte, i int) (int, error) {
 		switch c := b[j]; {
 		case !structural[c]:
 		case c == '"':
-			end := stringEnd(b, j)
+			end := StringEnd(b, j)
 			if end < 0 {
 				return len(b), synErr(j, "unexpected end of input in string")
 			}
@@ -45,9 +45,10 @@ func Delimit(b []byte, i int) (int, error) {
 	return len(b), synErr(len(b), "unexpected end of input in value")
 }
 
-// stringEnd returns the index past the closing quote of the string at
-// b[j], or -1: the first '"' not escaped by an odd run of backslashes.
-func stringEnd(b []byte, j int) int {
+// StringEnd returns the index past the closing quote of the string at
+// b[j], or -1: the first '"' not escaped by an odd run of backslashes. It
+// only delimits (with IndexByte); the string must be validated elsewhere.
+func StringEnd(b []byte, j int) int {
 	k := j + 1
 	for {
 		q := bytes.IndexByte(b[k:], '"')

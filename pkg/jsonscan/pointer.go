@@ -106,7 +106,7 @@ func AppendCompact(dst, b []byte) []byte {
 		case IsSpace(c):
 			continue
 		case c == '"':
-			end := stringEnd(b, i)
+			end := StringEnd(b, i)
 			if end < 0 { // not reached for valid input
 				return append(dst, b[i:]...)
 			}
@@ -129,7 +129,7 @@ func HasSpace(b []byte) bool {
 		case IsSpace(c):
 			return true
 		case c == '"':
-			end := stringEnd(b, i)
+			end := StringEnd(b, i)
 			if end < 0 {
 				return false
 			}

@@ -377,22 +377,10 @@ func (w *walker) pointer() string {
 // stringEnd returns the index past the closing quote of the valid JSON
 // string at b[i].
 func stringEnd(b []byte, i int) int {
-	j := i + 1
-	for {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
-			return len(b)
-		}
-		j += k
-		n := 0
-		for p := j - 1; b[p] == '\\'; p-- {
-			n++
-		}
-		if n%2 == 0 {
-			return j + 1
-		}
-		j++
+	if end := jsonscan.StringEnd(b, i); end >= 0 {
+		return end
 	}
+	return len(b) // not reached: the values walked are valid JSON
 }
 
 // scalarEnd returns the index past the number or literal at b[i].
