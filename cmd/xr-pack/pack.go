@@ -9,10 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/xr-lake/xr/pkg/cli"
-	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/snapshot"
 	"github.com/xr-lake/xr/pkg/xr"
@@ -202,30 +200,15 @@ func runCat(ctx context.Context, args []string) int {
 		fs.StringVar(&o.Key, "key", "", "keep records with index key `K` (source|entity|natural_key)")
 	}, func(c *cli.Common, dir string) (*xr.Stats, error) {
 		var err error
-		if o.Since, err = parseTimeFlag("since", since); err != nil {
+		if o.Since, err = cli.ParseTimeBound("since", since); err != nil {
 			return nil, err
 		}
-		if o.Until, err = parseTimeFlag("until", until); err != nil {
+		if o.Until, err = cli.ParseTimeBound("until", until); err != nil {
 			return nil, err
 		}
 		o.Log = c.Logger(os.Stderr)
 		return snapshot.Cat(ctx, dir, os.Stdout, o)
 	})
-}
-
-// parseTimeFlag accepts an ISO 8601 timestamp or a bare date (midnight UTC).
-func parseTimeFlag(flagName, s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
-	}
-	t, err := envelope.ParseTime(s)
-	if err != nil {
-		return t, xr.Usagef("--%s: %v", flagName, err)
-	}
-	return t, nil
 }
 
 const indexUsage = `usage: xr-pack index [--rebuild] DIR

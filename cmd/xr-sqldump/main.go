@@ -6,13 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/xr-lake/xr/pkg/cli"
-	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/sqlstore"
-	"github.com/xr-lake/xr/pkg/xr"
 )
 
 const usage = `usage: xr-sqldump [-m manifest.json] [--db DSN] [--source S] [--entity E] [--since T] [--until T] [--key K] [--index]
@@ -37,7 +34,7 @@ func run() int {
 	fs.StringVar(&o.DB, "db", "", "database `DSN` (as for xr-sqlload)")
 	fs.StringVar(&o.Filter.Source, "source", "", "only this source_system (default: the manifest's)")
 	fs.StringVar(&o.Filter.Entity, "entity", "", "only this entity_type (default: the manifest's)")
-	fs.StringVar(&since, "since", "", "only records observed at or after this ISO 8601 `time`")
+	fs.StringVar(&since, "since", "", "only records observed at or after `T` (ISO 8601, or a date: midnight UTC)")
 	fs.StringVar(&until, "until", "", "only records observed before this ISO 8601 `time`")
 	fs.StringVar(&key, "key", "", "only the record with this natural key")
 	fs.BoolVar(&o.Index, "index", false, `print index lines {"h","k","id","t"} instead of envelopes`)
@@ -52,16 +49,11 @@ func run() int {
 		return c.Finish("xr-sqldump", os.Stderr, nil, err)
 	}
 	var err error
-	for _, p := range []struct {
-		name string
-		s    string
-		t    *time.Time
-	}{{"--since", since, &o.Filter.Since}, {"--until", until, &o.Filter.Until}} {
-		if p.s != "" {
-			if *p.t, err = envelope.ParseTime(p.s); err != nil {
-				return c.Finish("xr-sqldump", os.Stderr, nil, xr.Usagef("%s: %v", p.name, err))
-			}
-		}
+	if o.Filter.Since, err = cli.ParseTimeBound("since", since); err != nil {
+		return c.Finish("xr-sqldump", os.Stderr, nil, err)
+	}
+	if o.Filter.Until, err = cli.ParseTimeBound("until", until); err != nil {
+		return c.Finish("xr-sqldump", os.Stderr, nil, err)
 	}
 	fs.Visit(func(f *flag.Flag) { o.Filter.HasKey = o.Filter.HasKey || f.Name == "key" })
 	o.Filter.Key = key
