@@ -134,7 +134,14 @@ func (r *Record) NaturalKeyText() string {
 // (nothing after the last '|' when there is no natural key), as the
 // reference tool writes it.
 func (r *Record) Key() string {
-	return r.str[SourceSystem] + "|" + r.str[EntityType] + "|" + r.NaturalKeyText()
+	return IndexKey(r.str[SourceSystem], r.str[EntityType], r.NaturalKeyText())
+}
+
+// IndexKey joins the parts of an index key: "source|entity|natural_key",
+// with nothing after the last '|' when there is no natural key (""). Every
+// index (the pack's, xr-sqldump --index's) writes keys through it.
+func IndexKey(source, entity, naturalKey string) string {
+	return source + "|" + entity + "|" + naturalKey
 }
 
 // ObservedAt parses observed_at_utc. The zero time and false mean absent.

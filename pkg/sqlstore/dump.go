@@ -105,10 +105,7 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 func AppendIndexLine(dst []byte, r *IndexRow) []byte {
 	dst = append(dst, `{"h":`...)
 	dst = jsonscan.AppendQuoteString(dst, r.Hash)
-	k := r.Source + "|" + r.Entity + "|"
-	if r.NaturalKey != nil {
-		k += *r.NaturalKey
-	}
+	k := envelope.IndexKey(r.Source, r.Entity, deref(r.NaturalKey))
 	dst = append(dst, `,"k":`...)
 	dst = jsonscan.AppendQuoteString(dst, k)
 	dst = append(dst, `,"id":`...)
@@ -144,4 +141,12 @@ func envelopeID(p []byte, col string) string {
 		}
 	}
 	return col
+}
+
+// deref is *p, or "" for nil (a NULL column).
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

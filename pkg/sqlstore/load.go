@@ -108,10 +108,7 @@ func idClash(r *row, s storedID) error {
 	if r.hasNK && s.nk != nil && *s.nk == r.nk && s.src == r.src && s.ent == r.ent {
 		return nil
 	}
-	k := s.src + "|" + s.ent + "|"
-	if s.nk != nil {
-		k += *s.nk
-	}
+	k := envelope.IndexKey(s.src, s.ent, deref(s.nk))
 	return &envelope.LineError{Line: r.line, Field: envelope.ExchangeID.String(),
 		Err: fmt.Errorf("%s is already stored for another record (k %q, content_sha256 %s); one exchange_id, one record", r.id, k, s.hash)}
 }
