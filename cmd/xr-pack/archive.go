@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"github.com/xr-lake/xr/pkg/archive"
 	"github.com/xr-lake/xr/pkg/cli"
 	"github.com/xr-lake/xr/pkg/manifest"
+	"github.com/xr-lake/xr/pkg/snapshot"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -187,7 +190,7 @@ func runArchive(ctx context.Context, args []string) int {
 			}
 			return archive.Create(ctx, dir, os.Stdout, o)
 		}
-		st, err := writeAtomic(out, force, func(f *os.File) (*xr.Stats, error) { return archive.Create(ctx, dir, f, o) })
+		st, err := writeAtomic(out, force, func(w io.Writer) (*xr.Stats, error) { return archive.Create(ctx, dir, w, o) })
 		if err == nil && !c.Quiet {
 			fmt.Fprintf(os.Stderr, "%s: wrote %s\n", name, out)
 		}
@@ -195,38 +198,31 @@ func runArchive(ctx context.Context, args []string) int {
 	})
 }
 
-// writeAtomic writes path through a temporary file in the same folder,
-// synced and renamed only when fn succeeded.
-func writeAtomic(path string, force bool, fn func(*os.File) (*xr.Stats, error)) (*xr.Stats, error) {
+// writeAtomic writes path through snapshot's AtomicFile: fn writes a
+// temporary file in the same folder, made durable under path only when fn
+// succeeded. Without force an existing path is refused up front (no work
+// wasted) and again at the rename, where no other writer can slip in.
+func writeAtomic(path string, force bool, fn func(io.Writer) (*xr.Stats, error)) (*xr.Stats, error) {
+	exists := func() error { return fmt.Errorf("%s exists (use --force to replace it)", path) }
 	if _, err := os.Lstat(path); err == nil && !force {
-		return nil, fmt.Errorf("%s exists (use --force to replace it)", path)
+		return nil, exists()
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	a, err := snapshot.CreateAtomic(path, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(f.Name())
-	st, err := fn(f)
-	if err == nil {
-		err = f.Sync()
+	st, err := fn(a)
+	if err != nil {
+		a.Abort()
+		return st, err
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err == nil {
-		if d, derr := os.Open(dir); derr == nil {
-			d.Sync()
-			d.Close()
+	if err := a.Commit(!force); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return st, exists()
 		}
+		return st, err
 	}
-	return st, err
+	return st, nil
 }
 
 // runExtract implements `xr-pack extract --in FILE --out DIR`.

@@ -17,17 +17,20 @@ import (
 // left behind.
 const tmpPrefix = ".xr-tmp-"
 
-// atomicFile is a file written under a temporary name in its final
-// directory and made visible only by commit: write, fsync, close, rename
+// AtomicFile is a file written under a temporary name in its final
+// directory and made visible only by Commit: write, fsync, close, rename
 // (or link, to refuse replacing), fsync the directory (STYLE.md item 10).
-type atomicFile struct {
+// It is the one crash-safe writer of xr: chunks, the index, manifests and
+// archives all go through it.
+type AtomicFile struct {
 	*bufio.Writer
 	f    *os.File
 	path string
 	done bool
 }
 
-func createAtomic(path string, perm os.FileMode) (*atomicFile, error) {
+// CreateAtomic starts an AtomicFile that will become path.
+func CreateAtomic(path string, perm os.FileMode) (*AtomicFile, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -41,12 +44,12 @@ func createAtomic(path string, perm os.FileMode) (*atomicFile, error) {
 		os.Remove(f.Name())
 		return nil, err
 	}
-	return &atomicFile{Writer: bufio.NewWriterSize(f, 64<<10), f: f, path: path}, nil
+	return &AtomicFile{Writer: bufio.NewWriterSize(f, 64<<10), f: f, path: path}, nil
 }
 
-// commit makes the file durable under its final name. With noReplace it
+// Commit makes the file durable under its final name. With noReplace it
 // fails with an error wrapping fs.ErrExist instead of replacing a file.
-func (a *atomicFile) commit(noReplace bool) error {
+func (a *AtomicFile) Commit(noReplace bool) error {
 	if a.done {
 		return errors.New("atomic file committed twice")
 	}
@@ -72,8 +75,8 @@ func (a *atomicFile) commit(noReplace bool) error {
 	return syncDir(filepath.Dir(a.path))
 }
 
-// abort drops the temporary file; after commit it does nothing.
-func (a *atomicFile) abort() {
+// Abort drops the temporary file; after Commit it does nothing.
+func (a *AtomicFile) Abort() {
 	if a.done {
 		return
 	}
@@ -110,15 +113,15 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 // writeAtomic is WriteFileAtomic; with noReplace it refuses to replace an
 // existing file (the error wraps fs.ErrExist).
 func writeAtomic(path string, data []byte, perm os.FileMode, noReplace bool) error {
-	a, err := createAtomic(path, perm)
+	a, err := CreateAtomic(path, perm)
 	if err != nil {
 		return err
 	}
 	if _, err := a.Write(data); err != nil {
-		a.abort()
+		a.Abort()
 		return err
 	}
-	return a.commit(noReplace)
+	return a.Commit(noReplace)
 }
 
 // syncDir fsyncs a directory, so that a rename or a new entry in it

@@ -49,11 +49,11 @@ func Rebuild(ctx context.Context, dir string, opts RebuildOptions) (*xr.Stats, e
 // onEntry for each entry written. The caller holds the exclusive lock.
 func rebuildLocked(ctx context.Context, dir string, l *listing, onEntry func(IndexEntry), problem func(string)) (*xr.Stats, error) {
 	st := xr.NewStats("chunks", "records", "index_entries", "bad_lines")
-	a, err := createAtomic(filepath.Join(dir, IndexFile), 0o644)
+	a, err := CreateAtomic(filepath.Join(dir, IndexFile), 0o644)
 	if err != nil {
 		return st, err
 	}
-	defer a.abort()
+	defer a.Abort()
 	var buf []byte
 	var first error
 	st.Add("chunks", int64(len(l.chunks)))
@@ -82,7 +82,7 @@ func rebuildLocked(ctx context.Context, dir string, l *listing, onEntry func(Ind
 	if err != nil {
 		return st, err
 	}
-	if err := a.commit(false); err != nil {
+	if err := a.Commit(false); err != nil {
 		return st, err
 	}
 	if n := st.Get("bad_lines"); n > 0 {

@@ -120,7 +120,7 @@ type openChunk struct {
 	day     string
 	num     int
 	rel     string
-	a       *atomicFile
+	a       *AtomicFile
 	n       int
 	size    int64
 	idx     []byte // index lines, appended once the chunk is durable
@@ -285,7 +285,7 @@ func (w *writer) newChunk(day string) (*openChunk, error) {
 	if err := mkdirAllSync(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
-	a, err := createAtomic(path, 0o644)
+	a, err := CreateAtomic(path, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +300,7 @@ func (w *writer) newChunk(day string) (*openChunk, error) {
 func (w *writer) finish(c *openChunk) error {
 	delete(w.open, c.day)
 	if err := w.commitErr(); err != nil {
-		c.a.abort()
+		c.a.Abort()
 		return err
 	}
 	w.queue <- c
@@ -315,7 +315,7 @@ func (w *writer) commitLoop() {
 	defer close(w.committed)
 	for c := range w.queue {
 		if w.commitErr() != nil {
-			c.a.abort()
+			c.a.Abort()
 			continue
 		}
 		if err := w.commit(c); err != nil {
@@ -327,7 +327,7 @@ func (w *writer) commitLoop() {
 }
 
 func (w *writer) commit(c *openChunk) error {
-	if err := c.a.commit(true); err != nil {
+	if err := c.a.Commit(true); err != nil {
 		return err
 	}
 	if _, err := w.index.Write(c.idx); err != nil {
@@ -365,7 +365,7 @@ func (w *writer) finishAll() error {
 // abortAll drops the open chunks; what the committer has is committed.
 func (w *writer) abortAll() {
 	for _, c := range w.open {
-		c.a.abort()
+		c.a.Abort()
 	}
 	clear(w.open)
 	close(w.queue)
