@@ -277,7 +277,8 @@ func FormatTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.999999999Z")
 }
 
-func isHexDigest(s string) bool {
+// IsDigest reports whether s is a lowercase hex SHA-256 digest.
+func IsDigest(s string) bool {
 	if len(s) != 64 {
 		return false
 	}
@@ -290,10 +291,8 @@ func isHexDigest(s string) bool {
 	return true
 }
 
-// IsDigest reports whether s is a lowercase hex SHA-256 digest.
-func IsDigest(s string) bool { return isHexDigest(s) }
-
-func isUUID(s string) bool {
+// IsUUID reports whether s is a UUID in its 36-character text form.
+func IsUUID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}
@@ -312,9 +311,6 @@ func isUUID(s string) bool {
 	}
 	return true
 }
-
-// IsUUID reports whether s is a UUID in its 36-character text form.
-func IsUUID(s string) bool { return isUUID(s) }
 
 // isInteger reports whether v is an integer that fits the SQL mirror's
 // INT column (32 bits on every engine), so a load never truncates it.

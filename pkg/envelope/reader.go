@@ -255,7 +255,7 @@ func (rec *Record) validate(lenient bool) error {
 		}
 	}
 	if v := rec.raw[ExchangeID]; v != nil && string(v) != "null" {
-		if v[0] != '"' || !isUUID(rec.str[ExchangeID]) {
+		if v[0] != '"' || !IsUUID(rec.str[ExchangeID]) {
 			return fail(ExchangeID, "not a UUID: %s", clip(v))
 		}
 	}
@@ -268,7 +268,7 @@ func (rec *Record) validate(lenient bool) error {
 		}
 	}
 	if v := rec.raw[ContentSHA256]; v != nil && string(v) != "null" {
-		if v[0] != '"' || (rec.str[ContentSHA256] != "" && !isHexDigest(rec.str[ContentSHA256])) {
+		if v[0] != '"' || (rec.str[ContentSHA256] != "" && !IsDigest(rec.str[ContentSHA256])) {
 			return fail(ContentSHA256, "not a lowercase hex SHA-256 digest: %s", clip(v))
 		}
 	}
