@@ -115,7 +115,7 @@ func TestHostileCiphertext(t *testing.T) {
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
-			if got != nil && len(got) > 0 && !bytes.HasPrefix(plain, got) {
+			if len(got) > 0 && !bytes.HasPrefix(plain, got) {
 				t.Fatal("unauthenticated plaintext was released")
 			}
 		})

@@ -448,7 +448,7 @@ var ErrIntTooLong = errors.New("integer has more than 4300 digits (the reference
 
 // AppendNumber appends the canonical form of a valid JSON number lexeme.
 func AppendNumber(dst, lex []byte) ([]byte, error) {
-	if bytes.IndexAny(lex, ".eE") < 0 {
+	if !bytes.ContainsAny(lex, ".eE") {
 		digits := len(lex)
 		if lex[0] == '-' {
 			digits--

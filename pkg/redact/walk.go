@@ -282,10 +282,10 @@ func (w *walker) looksCredential(i int) bool {
 			return true
 		}
 	}
-	if len(s) < 8 || bytes.IndexAny(s, " \t\\") >= 0 {
+	if len(s) < 8 || bytes.ContainsAny(s, " \t\\") {
 		return false
 	}
-	return len(s) >= 20 || bytes.IndexAny(s, "0123456789") >= 0
+	return len(s) >= 20 || bytes.ContainsAny(s, "0123456789")
 }
 
 var quotedPlaceholder = []byte(`"` + Placeholder + `"`)

@@ -108,13 +108,8 @@ func renderDDL(e Engine, n ddlNames) (string, error) {
 	return render(string(b), n)
 }
 
-// writeLines is the dump's output buffer size.
+// outBuf is the dump's output buffer size.
 const outBuf = 64 << 10
-
-type flusher interface {
-	io.Writer
-	Flush() error
-}
 
 // resolve validates the target and finds the database, telling notify
 // (may be nil) the notes and the database line, which ends with suffix.
