@@ -71,6 +71,12 @@ func rowFrom(rec *envelope.Record, line []byte, h *contenthash.Hasher) (row, err
 		return fail(envelope.ObservedAt, "missing (run xr-canon first)")
 	}
 	if err := h.Verify(rec); err != nil {
+		var me *contenthash.MismatchError
+		if !errors.As(err, &me) && !errors.Is(err, contenthash.ErrNoHash) {
+			// the payloads are validated here, by canonicalization (the
+			// reader only delimits them): the error names its field
+			return row{}, &envelope.LineError{Line: rec.Line, Err: err}
+		}
 		return fail(envelope.ContentSHA256, "%s", strings.TrimPrefix(err.Error(), "content_sha256 "))
 	}
 	sv := int64(1)
@@ -287,6 +293,7 @@ func (l *loader) run(ctx context.Context, in io.Reader) error {
 // the last, partial one only at the end of a clean input.
 func (l *loader) read(ctx context.Context, in io.Reader, st *xr.Stats, ready, free chan *batch, done chan struct{}) error {
 	rd := envelope.NewReader(in, l.o.MaxLine)
+	rd.DeferPayloads() // every record's hash is verified, which validates request and response
 	var h contenthash.Hasher
 	b := <-free
 	send := func() bool {
