@@ -66,7 +66,7 @@ func run() int {
 	o.Reject, o.Log = reject, c.Logger(os.Stderr)
 	ctx, stop := cli.SignalContext()
 	defer stop()
-	in, stopProgress := cli.Progress("xr-canon", cli.Interruptible(ctx, os.Stdin), os.Stderr)
+	in, stopProgress := cli.Input(ctx, "xr-canon", os.Stdin)
 	st, err := normalize.Run(ctx, in, os.Stdout, o)
 	stopProgress()
 	return c.Finish("xr-canon", os.Stderr, st, err)

@@ -117,7 +117,7 @@ func start(c *cli.Common, o *diff.Options, conflict, incoming, by, shard string,
 	}
 	// on a terminal the progress reader hides a file's seekability: the
 	// input is then spooled, which only costs a copy
-	r, stopProgress := cli.Progress("xr-diff", cli.Interruptible(ctx, in), os.Stderr)
+	r, stopProgress := cli.Input(ctx, "xr-diff", in)
 	defer stopProgress()
 	return diff.Run(ctx, r, os.Stdout, *o)
 }

@@ -59,7 +59,7 @@ func run() int {
 	o.Warn = func(msg string) { fmt.Fprintln(os.Stderr, "xr-hash: "+msg) }
 	ctx, stop := cli.SignalContext()
 	defer stop()
-	in, stopProgress := cli.Progress("xr-hash", cli.Interruptible(ctx, os.Stdin), os.Stderr)
+	in, stopProgress := cli.Input(ctx, "xr-hash", os.Stdin)
 	st, err := contenthash.Run(ctx, in, os.Stdout, o)
 	stopProgress()
 	return c.Finish("xr-hash", os.Stderr, st, err)

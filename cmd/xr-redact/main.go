@@ -71,7 +71,7 @@ func run() int {
 	o.OnFinding = func(f redact.Finding) { fmt.Fprintf(os.Stderr, "xr-redact: %s\n", f) }
 	ctx, stop := cli.SignalContext()
 	defer stop()
-	in, stopProgress := cli.Progress("xr-redact", cli.Interruptible(ctx, os.Stdin), os.Stderr)
+	in, stopProgress := cli.Input(ctx, "xr-redact", os.Stdin)
 	st, err := redact.Run(ctx, in, os.Stdout, o)
 	stopProgress()
 	return c.Finish("xr-redact", os.Stderr, st, err)

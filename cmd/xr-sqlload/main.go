@@ -70,7 +70,7 @@ func run() int {
 	}
 	ctx, stop := cli.SignalContext()
 	defer stop()
-	in, stopProgress := cli.Progress("xr-sqlload", cli.Interruptible(ctx, os.Stdin), os.Stderr)
+	in, stopProgress := cli.Input(ctx, "xr-sqlload", os.Stdin)
 	st, err := sqlstore.Load(ctx, in, o)
 	stopProgress()
 	return c.Finish("xr-sqlload", os.Stderr, st, err)
