@@ -187,26 +187,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	var bufs, vals [2][]byte
 	var line, ids []byte
 	var ms []member
-	for n := 0; ; n++ {
-		if n%1024 == 0 && ctx.Err() != nil {
-			return st, ctx.Err()
-		}
-		rec, err := rd.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var le *envelope.LineError
-			if errors.As(err, &le) {
-				st.Inc("read")
-				if err := xr.Bad(o.Reject, st, le.Line, rd.Bytes(), err); err != nil {
-					return st, err
-				}
-				continue
-			}
-			return st, err
-		}
-		st.Inc("read")
+	err = envelope.ForEach(ctx, rd, st, o.Reject, func(rec *envelope.Record) error {
 		changed := false
 		if enabled {
 			w.reset()
@@ -234,7 +215,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 			}
 		}
 		if o.Check {
-			continue
+			return nil
 		}
 		var ok bool
 		switch {
@@ -254,11 +235,14 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 		default:
 			line = append(line[:0], rd.Bytes()...)
 		}
-		err = wr.WriteLine(append(line, '\n'))
-		if err != nil {
-			return st, err
+		if err := wr.WriteLine(append(line, '\n')); err != nil {
+			return err
 		}
 		st.Inc("written")
+		return nil
+	})
+	if err != nil {
+		return st, err
 	}
 	if err := wr.Flush(); err != nil {
 		return st, err
