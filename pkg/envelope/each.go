@@ -8,16 +8,17 @@ import (
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
-// ForEach reads every envelope from r and calls fn on it. A line that
-// fails to parse, or for which fn returns a *LineError, goes to reject
-// (counted as "rejected") or, with no reject sink, ends the loop with that
-// error. It counts "read" and checks ctx every 256 records.
-func ForEach(ctx context.Context, r *Reader, st *xr.Stats, reject xr.RejectFunc, fn func(*Record) error) error {
+// ForEachLine reads every non-blank line of r and calls fn on it: the one
+// read loop of the stages. A line that is too long, or for which fn
+// returns a *LineError (a zero Line is filled in with the line's number),
+// goes to reject (counted as "rejected") or, with no reject sink, ends the
+// loop with that error. It counts "read" and checks ctx every 256 lines.
+func ForEachLine(ctx context.Context, r *Reader, st *xr.Stats, reject xr.RejectFunc, fn func(line []byte) error) error {
 	for n := 0; ; n++ {
 		if n&255 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rec, err := r.Read()
+		line, err := r.ReadLine()
 		if err == io.EOF {
 			return nil
 		}
@@ -26,7 +27,7 @@ func ForEach(ctx context.Context, r *Reader, st *xr.Stats, reject xr.RejectFunc,
 			st.Inc("read")
 		}
 		if err == nil {
-			err = fn(rec)
+			err = fn(line)
 		}
 		if err == nil {
 			continue
@@ -34,8 +35,23 @@ func ForEach(ctx context.Context, r *Reader, st *xr.Stats, reject xr.RejectFunc,
 		if !errors.As(err, &le) {
 			return err
 		}
+		if le.Line == 0 {
+			le.Line = r.line
+		}
 		if err := xr.Bad(reject, st, le.Line, r.Bytes(), err); err != nil {
 			return err
 		}
 	}
+}
+
+// ForEach is ForEachLine over parsed envelopes: a line that fails to parse
+// is a bad line like any other.
+func ForEach(ctx context.Context, r *Reader, st *xr.Stats, reject xr.RejectFunc, fn func(*Record) error) error {
+	return ForEachLine(ctx, r, st, reject, func(line []byte) error {
+		rec, err := r.parseLine(line)
+		if err != nil {
+			return err
+		}
+		return fn(rec)
+	})
 }

@@ -108,6 +108,11 @@ func (r *Reader) Read() (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	return r.parseLine(line)
+}
+
+// parseLine parses the line just read into the Reader's Record.
+func (r *Reader) parseLine(line []byte) (*Record, error) {
 	r.rec = Record{Line: r.line, Extra: r.rec.Extra[:0]}
 	if err := parse(&r.rec, line, r.lenient, r.deferP); err != nil {
 		var le *LineError

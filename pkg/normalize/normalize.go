@@ -174,37 +174,14 @@ func wrapAll(ctx context.Context, r *envelope.Reader, w *envelope.Writer, st *xr
 	}
 	tags = append(tags, ']')
 	var doc []byte
-	for n := 0; ; n++ {
-		if n&255 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		line, err := r.ReadLine()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			if le, ok := err.(*envelope.LineError); ok {
-				if err := xr.Bad(o.Reject, st, le.Line, nil, err); err != nil {
-					return err
-				}
-				continue
-			}
-			return err
-		}
-		st.Inc("read")
+	return envelope.ForEachLine(ctx, r, st, o.Reject, func(line []byte) error {
 		rec, err := wrapOne(line, &doc, o, prov, tags)
 		if err != nil {
-			err = &envelope.LineError{Line: r.LineNumber(), Err: err}
-			if err := xr.Bad(o.Reject, st, r.LineNumber(), line, err); err != nil {
-				return err
-			}
-			continue
+			return &envelope.LineError{Err: err}
 		}
 		st.Inc("written")
-		if err := w.Write(rec); err != nil {
-			return err
-		}
-	}
+		return w.Write(rec)
+	})
 }
 
 func wrapOne(line []byte, doc *[]byte, o Options, prov, tags []byte) (*envelope.Record, error) {
