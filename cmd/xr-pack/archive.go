@@ -68,6 +68,7 @@ type keyFlags struct {
 	keyFile  string
 	maxSize  int64
 	maxRatio int64
+	kdf      struct{ memMiB, passes, iterations uint }
 }
 
 func (k *keyFlags) register(fs *flag.FlagSet, limits bool) {
@@ -75,6 +76,10 @@ func (k *keyFlags) register(fs *flag.FlagSet, limits bool) {
 	if limits {
 		fs.Int64Var(&k.maxSize, "max-size", archive.DefaultMaxSize, "refuse archives that expand beyond `bytes`")
 		fs.Int64Var(&k.maxRatio, "max-ratio", archive.DefaultMaxRatio, "refuse archives that expand more than `N` times their size")
+		d := archive.DefaultKDFLimits
+		fs.UintVar(&k.kdf.memMiB, "max-kdf-memory", uint(d.MemoryKiB>>10), "refuse encrypted archives asking for more than `MiB` of Argon2id memory")
+		fs.UintVar(&k.kdf.passes, "max-kdf-passes", uint(d.Passes), "refuse encrypted archives asking for more than `N` Argon2id passes")
+		fs.UintVar(&k.kdf.iterations, "max-kdf-iterations", uint(d.Iterations), "refuse encrypted archives asking for more than `N` PBKDF2 iterations")
 	}
 }
 
@@ -140,7 +145,9 @@ func prompt(env string, confirm bool) ([]byte, error) {
 }
 
 func (k *keyFlags) readOptions(m *manifest.Manifest) archive.ReadOptions {
-	return archive.ReadOptions{Key: k.key(m, false), MaxSize: k.maxSize, MaxRatio: k.maxRatio}
+	clamp := func(v uint) uint32 { return uint32(min(v, 1<<32-1)) }
+	lim := archive.KDFLimits{MemoryKiB: clamp(k.kdf.memMiB << 10), Passes: clamp(k.kdf.passes), Iterations: clamp(k.kdf.iterations)}
+	return archive.ReadOptions{Key: k.key(m, false), MaxSize: k.maxSize, MaxRatio: k.maxRatio, KDF: lim}
 }
 
 // runArchive implements `xr-pack archive DIR --out FILE`.

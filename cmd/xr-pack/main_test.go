@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -26,6 +28,7 @@ func TestScripts(t *testing.T) {
 		"refpack":    refpack,
 		"lockpack":   lockpack,
 		"unlockpack": unlockpack,
+		"kdfheader":  kdfheader,
 	}))
 }
 
@@ -83,4 +86,25 @@ func unlockpack(ts *testscript.TestScript, neg bool, args []string) {
 	if f, ok := locks.LoadAndDelete(ts.MkAbs(args[0])); ok {
 		f.(*os.File).Close()
 	}
+}
+
+// kdfheader IN OUT TIME MEMORY_KIB: a copy of the xr-enc archive IN whose
+// header asks for other Argon2id parameters, its checksum recomputed (as
+// anyone crafting a header can).
+func kdfheader(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: kdfheader IN OUT TIME MEMORY_KIB")
+	}
+	b, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	t, err1 := strconv.ParseUint(args[2], 10, 32)
+	m, err2 := strconv.ParseUint(args[3], 10, 32)
+	if err1 != nil || err2 != nil || len(b) < 80 || b[7] != 1 {
+		ts.Fatalf("kdfheader: bad arguments or not an Argon2id xr-enc archive")
+	}
+	binary.BigEndian.PutUint32(b[8:], uint32(t))
+	binary.BigEndian.PutUint32(b[12:], uint32(m))
+	sum := sha256.Sum256(b[:68])
+	copy(b[68:80], sum[:12])
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o644))
 }

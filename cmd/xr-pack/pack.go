@@ -86,7 +86,8 @@ func packCommand(args []string, sub, usage string, setup func(*flag.FlagSet), bo
 // regular file (an archive) rather than a pack folder.
 // verifyValueFlags are the flags of `verify` (DIR or FILE) that take a value.
 var verifyValueFlags = map[string]bool{"m": true, "manifest": true, "stats": true, "rejects": true,
-	"max-line": true, "key-file": true, "max-size": true, "max-ratio": true}
+	"max-line": true, "key-file": true, "max-size": true, "max-ratio": true,
+	"max-kdf-memory": true, "max-kdf-passes": true, "max-kdf-iterations": true}
 
 func isFileArg(args []string) bool {
 	for i := 0; i < len(args); i++ {

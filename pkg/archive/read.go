@@ -44,6 +44,9 @@ type ReadOptions struct {
 	RatioFloor int64 // 0 means RatioFloor
 	// MaxLine is the longest record line Check accepts (0: envelope.DefaultMaxLine).
 	MaxLine int
+	// KDF bounds the key derivation an encrypted header may ask for; zero
+	// fields mean DefaultKDFLimits.
+	KDF KDFLimits
 }
 
 // member is one archive entry as the walkers hand it out.
@@ -127,11 +130,15 @@ func getKey(o ReadOptions) ([]byte, error) {
 
 // openEncrypted opens xr's encrypted format; what it holds is streamed.
 func (s *source) openEncrypted(br *bufio.Reader, cr *countReader, o ReadOptions) error {
+	d, err := NewDecrypter(br, o.KDF) // limits first: no prompt for an archive refused anyway
+	if err != nil {
+		return err
+	}
 	pass, err := getKey(o)
 	if err != nil {
 		return fmt.Errorf("archive is encrypted: %w", err)
 	}
-	dr, err := NewReader(br, pass)
+	dr, err := d.Open(pass)
 	if err != nil {
 		return err
 	}
