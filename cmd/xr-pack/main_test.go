@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -29,6 +30,7 @@ func TestScripts(t *testing.T) {
 		"lockpack":   lockpack,
 		"unlockpack": unlockpack,
 		"kdfheader":  kdfheader,
+		"modes":      modes,
 	}))
 }
 
@@ -107,4 +109,36 @@ func kdfheader(ts *testscript.TestScript, neg bool, args []string) {
 	sum := sha256.Sum256(b[:68])
 	copy(b[68:80], sum[:12])
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o644))
+}
+
+// modes FILEMODE DIRMODE PATH...: every file below (or at) each PATH has
+// mode FILEMODE and every folder DIRMODE (octal), as a umask makes them.
+func modes(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: modes FILEMODE DIRMODE PATH...")
+	}
+	fm, err1 := strconv.ParseUint(args[0], 8, 32)
+	dm, err2 := strconv.ParseUint(args[1], 8, 32)
+	if err1 != nil || err2 != nil {
+		ts.Fatalf("modes: bad mode")
+	}
+	for _, root := range args[2:] {
+		ts.Check(filepath.WalkDir(ts.MkAbs(root), func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			want := fs.FileMode(fm)
+			if d.IsDir() {
+				want = fs.FileMode(dm)
+			}
+			if fi.Mode().Perm() != want {
+				ts.Fatalf("%s: mode %04o, want %04o", p, fi.Mode().Perm(), want)
+			}
+			return nil
+		}))
+	}
 }

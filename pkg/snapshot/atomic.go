@@ -26,25 +26,23 @@ type AtomicFile struct {
 	*bufio.Writer
 	f    *os.File
 	path string
+	perm os.FileMode
 	done bool
 }
 
-// CreateAtomic starts an AtomicFile that will become path.
+// CreateAtomic starts an AtomicFile that will become path with mode perm
+// less the umask. Until Commit the temporary file is 0600: what it holds
+// is nobody else's business before it is in place.
 func CreateAtomic(path string, perm os.FileMode) (*AtomicFile, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, tmpPrefix+base+"-*")
+	f, err := os.CreateTemp(dir, tmpPrefix+base+"-*") // mode 0600
 	if err != nil {
 		return nil, err
 	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, err
-	}
-	return &AtomicFile{Writer: bufio.NewWriterSize(f, 64<<10), f: f, path: path}, nil
+	return &AtomicFile{Writer: bufio.NewWriterSize(f, 64<<10), f: f, path: path, perm: perm}, nil
 }
 
 // Commit makes the file durable under its final name. With noReplace it
@@ -55,6 +53,9 @@ func (a *AtomicFile) Commit(noReplace bool) error {
 	}
 	a.done = true
 	err := a.Flush()
+	if err == nil {
+		err = a.f.Chmod(a.perm &^ Umask())
+	}
 	if err == nil {
 		err = a.f.Sync()
 	}

@@ -1,0 +1,7 @@
+//go:build unix
+
+package snapshot
+
+import "syscall"
+
+var umask = syscall.Umask
