@@ -33,7 +33,7 @@ import (
 
 // MaxIntDigits is CPython's default limit on the digits of an integer it
 // will parse; the reference fails beyond it, and so do we.
-const MaxIntDigits = 4300
+const MaxIntDigits = jsonscan.MaxIntDigits
 
 // Canonicalizer holds reusable scratch space; the zero value is ready. It
 // is not safe for concurrent use.
@@ -444,7 +444,7 @@ func (c *Canonicalizer) winner(run []member) member {
 }
 
 // ErrIntTooLong: an integer the reference tool cannot parse.
-var ErrIntTooLong = errors.New("integer has more than 4300 digits (the reference tool cannot read it)")
+var ErrIntTooLong = jsonscan.ErrIntTooLong
 
 // AppendNumber appends the canonical form of a valid JSON number lexeme.
 func AppendNumber(dst, lex []byte) ([]byte, error) {

@@ -19,6 +19,15 @@ import (
 // is refused rather than risking unbounded recursion.
 const MaxDepth = 1000
 
+// MaxIntDigits is CPython's default limit on the digits of an integer it
+// will parse (sys.get_int_max_str_digits): the reference tool cannot read
+// a line holding a longer one, and its hash cannot be reproduced, so xr
+// refuses it wherever it first reads the JSON.
+const MaxIntDigits = 4300
+
+// ErrIntTooLong is the error for an integer over MaxIntDigits digits.
+var ErrIntTooLong = errors.New("integer has more than 4300 digits (the reference tool cannot read it)")
+
 // SyntaxError reports invalid JSON at a byte offset of the scanned text.
 type SyntaxError struct {
 	Offset int
@@ -189,6 +198,7 @@ func SkipNumber(b []byte, i int) (int, error) {
 	default:
 		return i, synErr(i, "number has no digits")
 	}
+	intEnd := i
 	if i < len(b) && b[i] == '.' {
 		i++
 		d := i
@@ -211,6 +221,9 @@ func SkipNumber(b []byte, i int) (int, error) {
 		if i == d {
 			return i, synErr(i, "number has no digits in its exponent")
 		}
+	}
+	if i == intEnd && i-start > MaxIntDigits && (b[start] != '-' || i-start-1 > MaxIntDigits) {
+		return i, fmt.Errorf("number at byte %d: %w", start, ErrIntTooLong)
 	}
 	return i, nil
 }

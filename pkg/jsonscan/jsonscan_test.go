@@ -177,3 +177,19 @@ func BenchmarkSkip(b *testing.B) {
 		}
 	}
 }
+
+// TestMaxIntDigits: an integer the reference cannot read (over 4300
+// digits) is refused by every validating scan; a float of any length is not.
+func TestMaxIntDigits(t *testing.T) {
+	ok := []string{strings.Repeat("9", MaxIntDigits), "-" + strings.Repeat("9", MaxIntDigits), strings.Repeat("9", 5000) + ".5", strings.Repeat("9", 5000) + "e3"}
+	for _, in := range ok {
+		if err := Valid([]byte("[" + in + "]")); err != nil {
+			t.Errorf("Valid(%d chars %.10s…) = %v", len(in), in, err)
+		}
+	}
+	for _, in := range []string{strings.Repeat("9", MaxIntDigits+1), "-" + strings.Repeat("1", 5000)} {
+		if err := Valid([]byte(`{"n":` + in + "}")); !errors.Is(err, ErrIntTooLong) {
+			t.Errorf("Valid(%d digits) = %v, want ErrIntTooLong", len(in), err)
+		}
+	}
+}
