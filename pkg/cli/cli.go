@@ -5,8 +5,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,13 +16,16 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
 	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/jsonscan"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -78,7 +82,7 @@ func Register(fs *flag.FlagSet) *Common {
 	c := &Common{}
 	fs.StringVar(&c.Manifest, "m", "", "manifest.json of the dataset (same as --manifest)")
 	fs.StringVar(&c.Manifest, "manifest", "", "manifest.json of the dataset")
-	fs.StringVar(&c.Rejects, "rejects", "", "write bad input lines to `FILE` (NDJSON: line, error, input) and go on")
+	fs.StringVar(&c.Rejects, "rejects", "", "append bad input lines to `FILE` and go on (NDJSON: line, error, input; input_encoding, input_truncated, input_bytes when the line is not UTF-8 or was cut)")
 	fs.StringVar(&c.Stats, "stats", "", "write the counters to `FILE` as one JSON object")
 	fs.BoolVar(&c.Quiet, "q", false, "no summary line on stderr")
 	fs.BoolVar(&c.Verbose, "v", false, "debug log on stderr")
@@ -164,24 +168,72 @@ type rejectFile struct {
 	f  *os.File
 }
 
-// reject writes {"line":N,"error":"…","input":…}: input is the line itself
-// when it is valid JSON, else the line as a JSON string.
+// reject writes one line of the --rejects file (AppendReject).
 func (r *rejectFile) reject(line int, raw []byte, err error) error {
-	var input json.RawMessage
-	if json.Valid(raw) {
-		input = raw
-	} else {
-		input, _ = json.Marshal(string(raw))
-	}
-	b, _ := json.Marshal(struct {
-		Line  int             `json:"line"`
-		Error string          `json:"error"`
-		Input json.RawMessage `json:"input"`
-	}{line, err.Error(), input})
+	b := AppendReject(nil, line, raw, err)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	_, werr := r.f.Write(append(b, '\n'))
+	_, werr := r.f.Write(b)
 	return werr
+}
+
+// MaxRejectDepth is the deepest input a --rejects line embeds as JSON;
+// deeper input is carried as a string, so that the line stays within what
+// every common reader accepts (jq 1.6 refuses more than 256 levels).
+const MaxRejectDepth = 128
+
+// AppendReject appends the --rejects line of a bad input line, and '\n':
+//
+//	{"line":N,"error":"…","input":…[,"input_encoding":"base64"][,"input_truncated":true,"input_bytes":B]}
+//
+// input is the line itself when xr's own parser accepts it as JSON and it
+// is nested at most MaxRejectDepth levels deep; otherwise the line as a
+// JSON string, or, when it is not valid UTF-8, its bytes in standard
+// base64 with "input_encoding":"base64". A line over --max-line was cut:
+// input holds its start (as a string or base64), "input_truncated" is true
+// and "input_bytes" its whole length. So every rejects line is valid
+// NDJSON that jq, Python and xr read, and gives the line back exactly (or
+// its start, marked).
+func AppendReject(dst []byte, line int, raw []byte, err error) []byte {
+	dst = append(dst, `{"line":`...)
+	dst = strconv.AppendInt(dst, int64(line), 10)
+	dst = append(dst, `,"error":`...)
+	dst = jsonscan.AppendQuoteString(dst, strings.ToValidUTF8(err.Error(), "\uFFFD"))
+	dst = append(dst, `,"input":`...)
+	var long *envelope.LongLineError
+	cut := errors.As(err, &long) && long.Bytes > len(raw)
+	if cut {
+		raw = trimPartialRune(raw)
+	}
+	switch {
+	case !cut && jsonscan.Valid(raw) == nil && jsonscan.Depth(raw) <= MaxRejectDepth:
+		dst = append(dst, bytes.TrimSpace(raw)...)
+	case utf8.Valid(raw):
+		dst = jsonscan.AppendQuote(dst, raw)
+	default:
+		dst = append(dst, '"')
+		dst = base64.StdEncoding.AppendEncode(dst, raw)
+		dst = append(dst, `","input_encoding":"base64"`...)
+	}
+	if cut {
+		dst = append(dst, `,"input_truncated":true,"input_bytes":`...)
+		dst = strconv.AppendInt(dst, int64(long.Bytes), 10)
+	}
+	return append(dst, '}', '\n')
+}
+
+// trimPartialRune drops an incomplete UTF-8 sequence that a cut left at
+// the end of b (up to three bytes), so that a cut text stays text.
+func trimPartialRune(b []byte) []byte {
+	for k := 1; k <= 3 && k <= len(b); k++ {
+		if c := b[len(b)-k]; c < 0x80 || c >= 0xC0 {
+			if c >= 0xC0 && !utf8.FullRune(b[len(b)-k:]) {
+				return b[:len(b)-k]
+			}
+			break
+		}
+	}
+	return b
 }
 
 // Finish ends a command: it writes --stats, prints the one-line summary

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -92,5 +94,32 @@ func TestParseHelpAndBadFlag(t *testing.T) {
 	c2 := Register(fs2)
 	if done, code := Parse(fs2, c2, []string{"--nope"}, &out, &errOut); !done || code != 2 {
 		t.Fatalf("bad flag: done %v code %d", done, code)
+	}
+}
+
+// TestAppendReject: every kind of bad line makes a rejects line that
+// encoding/json reads and that gives the line back (or its start, marked).
+func TestAppendReject(t *testing.T) {
+	deep := strings.Repeat("[", MaxRejectDepth+1) + strings.Repeat("]", MaxRejectDepth+1)
+	cases := []struct {
+		name, raw string
+		err       error
+		want      string
+	}{
+		{"json", `{"a":1}`, errors.New("x"), `{"line":7,"error":"x","input":{"a":1}}`},
+		{"text", `{"a":`, errors.New("x"), `{"line":7,"error":"x","input":"{\"a\":"}`},
+		{"too deep", deep, errors.New("x"), `{"line":7,"error":"x","input":"` + deep + `"}`},
+		{"not utf-8", "{\"a\":\"\xff\"}", errors.New("bad \xff"), `{"line":7,"error":"bad ` + "\uFFFD" + `","input":"eyJhIjoi/yJ9","input_encoding":"base64"}`},
+		{"cut", `{"a":"é`[:7], &envelope.LineError{Line: 7, Err: &envelope.LongLineError{Max: 8, Bytes: 100}},
+			`{"line":7,"error":"line 7: line too long: over 8 bytes (raise --max-line)","input":"{\"a\":\"","input_truncated":true,"input_bytes":100}`},
+	}
+	for _, c := range cases {
+		got := string(AppendReject(nil, 7, []byte(c.raw), c.err))
+		if got != c.want+"\n" {
+			t.Errorf("%s:\n got %s\nwant %s", c.name, got, c.want)
+		}
+		if !json.Valid([]byte(got)) {
+			t.Errorf("%s: not valid JSON", c.name)
+		}
 	}
 }

@@ -186,6 +186,21 @@ func (e *LineError) Unwrap() error { return e.Err }
 // ErrTooLong is wrapped by the error for a line over the reader's cap.
 var ErrTooLong = errors.New("line too long")
 
+// LongLineError is a line over the reader's cap (it matches ErrTooLong).
+// Bytes is the whole line's length (without its line end), so that a
+// --rejects line can say how much of it was cut.
+type LongLineError struct {
+	Max   int // the cap (--max-line)
+	Bytes int // the line's length
+}
+
+func (e *LongLineError) Error() string {
+	return fmt.Sprintf("%v: over %d bytes (raise --max-line)", ErrTooLong, e.Max)
+}
+
+// Is makes errors.Is(err, ErrTooLong) hold.
+func (e *LongLineError) Is(target error) bool { return target == ErrTooLong }
+
 // ParseTime parses an ISO 8601 / RFC 3339 timestamp with any UTC offset
 // ("Z", "+02:00", "+0200", "+02"), a 'T' or ' ' separator, optional
 // seconds and fraction (any number of digits, kept to the nanosecond). A

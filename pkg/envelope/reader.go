@@ -57,8 +57,8 @@ func (r *Reader) ReadLine() ([]byte, error) {
 			chunk, err := r.br.ReadSlice('\n')
 			if len(r.buf)+len(chunk) > r.max+2 { // +2: the line end itself
 				r.line++
-				r.skipRest(err)
-				return nil, &LineError{Line: r.line, Err: fmt.Errorf("%w: over %d bytes (raise --max-line)", ErrTooLong, r.max)}
+				n := len(r.buf) + len(chunk) + r.skipRest(chunk, err)
+				return nil, &LineError{Line: r.line, Err: &LongLineError{Max: r.max, Bytes: n}}
 			}
 			r.buf = append(r.buf, chunk...)
 			if err == bufio.ErrBufferFull {
@@ -84,7 +84,8 @@ func (r *Reader) ReadLine() ([]byte, error) {
 			b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 		}
 		if len(b) > r.max {
-			return nil, &LineError{Line: r.line, Err: fmt.Errorf("%w: over %d bytes (raise --max-line)", ErrTooLong, r.max)}
+			r.buf = b
+			return nil, &LineError{Line: r.line, Err: &LongLineError{Max: r.max, Bytes: len(b)}}
 		}
 		if len(bytes.TrimLeft(b, " \t\r")) == 0 {
 			continue
@@ -94,11 +95,25 @@ func (r *Reader) ReadLine() ([]byte, error) {
 	}
 }
 
-// skipRest discards the remainder of an over-long line.
-func (r *Reader) skipRest(err error) {
+// skipRest discards the remainder of an over-long line whose last read
+// was chunk (with err), and returns how many bytes the line had beyond
+// chunk, its line end not counted.
+func (r *Reader) skipRest(chunk []byte, err error) int {
+	n, last := 0, chunk
 	for err == bufio.ErrBufferFull {
-		_, err = r.br.ReadSlice('\n')
+		chunk, err = r.br.ReadSlice('\n')
+		n += len(chunk)
+		if len(chunk) > 0 {
+			last = chunk
+		}
 	}
+	if k := len(last); k > 0 && last[k-1] == '\n' {
+		n-- // the line end; a CR before it is counted as the line's
+		if k > 1 && last[k-2] == '\r' {
+			n--
+		}
+	}
+	return n
 }
 
 // Read returns the next envelope, or io.EOF. Errors about one line are

@@ -66,3 +66,29 @@ func StringEnd(b []byte, j int) int {
 		k++
 	}
 }
+
+// Depth returns the deepest nesting of arrays and objects in the valid
+// JSON text b (0 for a scalar). Readers differ in the nesting they accept
+// (jq 1.6 stops at 256, CPython near 1000); a writer that wants every one
+// of them to read its output checks the depth first.
+func Depth(b []byte) int {
+	depth, deepest := 0, 0
+	for j := 0; j < len(b); j++ {
+		switch c := b[j]; {
+		case !structural[c]:
+		case c == '"':
+			end := StringEnd(b, j)
+			if end < 0 {
+				return deepest
+			}
+			j = end - 1
+		case c == '{' || c == '[':
+			if depth++; depth > deepest {
+				deepest = depth
+			}
+		default:
+			depth--
+		}
+	}
+	return deepest
+}

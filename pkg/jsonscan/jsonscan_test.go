@@ -193,3 +193,11 @@ func TestMaxIntDigits(t *testing.T) {
 		}
 	}
 }
+
+func TestDepth(t *testing.T) {
+	for in, want := range map[string]int{`1`: 0, `[]`: 1, `{"a":[{}]}`: 3, `["[[[", {"]":"{"}]`: 2, `[[1],[[2]]]`: 3} {
+		if got := Depth([]byte(in)); got != want {
+			t.Errorf("Depth(%s) = %d, want %d", in, got, want)
+		}
+	}
+}
