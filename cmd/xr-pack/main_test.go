@@ -66,16 +66,16 @@ func refpack(ts *testscript.TestScript, neg bool, args []string) {
 
 var locks sync.Map // pack dir → *os.File holding its flock
 
-// lockpack DIR: hold the pack's writer lock, as another xr-pack would.
+// lockpack DIR: hold the pack's writer lock (a flock on the folder), as
+// another xr-pack would.
 func lockpack(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: lockpack DIR")
 	}
-	f, err := os.OpenFile(filepath.Join(ts.MkAbs(args[0]), snapshot.LockFile), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.Open(ts.MkAbs(args[0]))
 	ts.Check(err)
 	ts.Check(syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB))
-	f.Truncate(0)
-	f.WriteString("4242\n")
+	ts.Check(os.WriteFile(filepath.Join(ts.MkAbs(args[0]), snapshot.LockFile), []byte("4242\n"), 0o644))
 	locks.Store(ts.MkAbs(args[0]), f)
 	ts.Defer(func() { f.Close() })
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/xr-lake/xr/pkg/manifest"
+	"github.com/xr-lake/xr/pkg/snapshot"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -130,7 +131,7 @@ func Create(ctx context.Context, dir string, out io.Writer, o CreateOptions) (*x
 	}
 	created = created.UTC().Truncate(time.Second)
 
-	unlock, err := readLock(dir)
+	unlock, err := snapshot.LockShared(dir)
 	if err != nil {
 		return st, err
 	}

@@ -42,6 +42,12 @@ func CreateAtomic(path string, perm os.FileMode) (*AtomicFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	// held until the file is closed: cleanups spare a live one (removeTemps)
+	if err := flock(f, true); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
 	return &AtomicFile{Writer: bufio.NewWriterSize(f, 64<<10), f: f, path: path, perm: perm}, nil
 }
 

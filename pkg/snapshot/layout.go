@@ -134,9 +134,33 @@ func Chunks(dir string) ([]Chunk, error) {
 // caller holds the exclusive lock.
 func removeTemps(dir string, temps []string) error {
 	for _, t := range temps {
-		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(t))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := RemoveOrphan(filepath.Join(dir, filepath.FromSlash(t))); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// RemoveOrphan removes the temporary file at path unless a live process
+// holds it (AtomicFile keeps a flock on its file until it is closed): a
+// file whose lock can be taken was left by a process that died. It reports
+// nil when it was removed, was gone or is alive.
+func RemoveOrphan(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := flock(f, true); errors.Is(err, errWouldBlock) {
+		return nil // alive: not ours to remove
+	} else if err != nil {
+		return err
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
 	}
 	return nil
 }

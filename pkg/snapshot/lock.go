@@ -9,9 +9,11 @@ import (
 	"strconv"
 )
 
-// LockFile is the name of the lock file at the root of a pack. A writer
-// (write, index --rebuild) holds an exclusive lock on it; verify holds a
-// shared one. The file itself stays; it is not part of the pack's data.
+// LockFile is the name of the file at the root of a pack in which the
+// writer holding the lock notes its pid, for the message a second writer
+// gets. It is not the lock: the lock is a flock on the pack folder itself,
+// which no one can delete from under a writer. (xr before 0.2 locked this
+// file; deleting it then let a second writer in.)
 const LockFile = ".xr-pack.lock"
 
 // ErrLocked is wrapped by the error of an operation that found the pack
@@ -20,49 +22,48 @@ var ErrLocked = errors.New("pack is locked by another xr-pack")
 
 type packLock struct{ f *os.File }
 
-// lockPack takes the pack's lock without waiting. A lock held by a process
-// that died (kill -9) is released by the kernel, so it never goes stale.
+// lockPack takes the pack's lock without waiting: a writer (write, index
+// --rebuild) an exclusive one, a reader (verify, archive) a shared one. A
+// lock held by a process that died (kill -9) is released by the kernel, so
+// it never goes stale.
 func lockPack(dir string, exclusive bool) (*packLock, error) {
-	path := filepath.Join(dir, LockFile)
-	var f *os.File
-	var err error
-	if exclusive {
-		f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	} else {
-		// readers leave no trace: without a lock file no writer is busy
-		f, err = os.Open(path)
-	}
-	if err != nil && !exclusive {
-		return &packLock{}, nil // no lock file, or a read-only pack
-	}
+	f, err := os.Open(dir)
 	if err != nil {
 		return nil, err
 	}
 	if err := flock(f, exclusive); err != nil {
-		pid := readPid(f)
 		f.Close()
 		if errors.Is(err, errWouldBlock) {
 			who := ""
-			if pid > 0 {
+			if pid := readPid(dir); pid > 0 {
 				who = " (pid " + strconv.Itoa(pid) + ")"
 			}
 			return nil, fmt.Errorf("%s: %w%s; try again when it has finished", dir, ErrLocked, who)
 		}
-		return nil, fmt.Errorf("%s: lock: %w", path, err)
+		return nil, fmt.Errorf("%s: lock: %w", dir, err)
 	}
 	if exclusive {
 		// best effort: tell a second writer who holds the lock
-		if f.Truncate(0) == nil {
-			f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
-		}
+		os.WriteFile(filepath.Join(dir, LockFile), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
 	}
 	return &packLock{f: f}, nil
 }
 
-func readPid(f *os.File) int {
-	b := make([]byte, 32)
-	n, _ := f.ReadAt(b, 0)
-	pid, _ := strconv.Atoi(string(bytes.TrimSpace(b[:n])))
+// LockShared takes a shared lock on the pack in dir (the one a writer
+// holds exclusively), so a reader never sees a pack half-way through an
+// append; it fails at once, wrapping ErrLocked, while a writer is busy.
+// Call the returned function to release it.
+func LockShared(dir string) (func(), error) {
+	lk, err := lockPack(dir, false)
+	if err != nil {
+		return nil, err
+	}
+	return lk.unlock, nil
+}
+
+func readPid(dir string) int {
+	b, _ := os.ReadFile(filepath.Join(dir, LockFile))
+	pid, _ := strconv.Atoi(string(bytes.TrimSpace(b)))
 	return pid
 }
 
