@@ -28,19 +28,21 @@ come from FILE). Every record needs content_sha256 (run xr-hash first).
 
 Conflict strategies:
   prefer_newest    the later observed_at_utc wins (compared in UTC, to the
-                   nanosecond); the incoming record wins only if strictly
-                   newer: a tie keeps the existing record; a missing
-                   timestamp is older than any, so an incoming record
-                   without one never wins, and when neither has one the
-                   existing record stays
+                   nanosecond); a tie goes to the JSON side, as the
+                   reference's json_time >= sql_time: the incoming record
+                   when stdin is the pack (--incoming json, the import),
+                   the existing one with --incoming sql (the export); a
+                   missing timestamp is older than any (two missing tie)
   prefer_json      the pack's record wins (stdin is the pack unless
   prefer_sql       --incoming sql says it is the SQL side)
   prefer_incoming  the incoming record always wins
   prefer_existing  the existing record always stays
   fail             exit 3 at the first conflict, writing nothing
 
-The input is read in full before anything is written: of several input
-versions of one key only the final winner is emitted, and the same hash
+The input is read in full before anything is written. Several input
+versions of one key are the input's history, not conflicts: the newest
+(on a tie the later line) supersedes the others, whatever the strategy,
+and only it is emitted; the others count as superseded. The same hash
 twice is emitted once. --by hash ignores keys (the export direction: the
 pack keeps every version). --conflicts FILE gets one JSON object per
 conflict (k, both hashes and times, strategy, resolution). --shard I/N
@@ -61,7 +63,7 @@ func run() int {
 	var conflict, incoming, by, shard string
 	fs.StringVar(&o.Against, "against", "", "the other side's `INDEX`: index file, pack folder, /dev/fd/N, or - (stdin)")
 	fs.StringVar(&conflict, "conflict", "", "conflict `strategy` (default: the manifest's, else prefer_newest)")
-	fs.StringVar(&incoming, "incoming", "json", "which side the input is, for prefer_json/prefer_sql: json or sql")
+	fs.StringVar(&incoming, "incoming", "json", "which side the input is (prefer_json/prefer_sql, and prefer_newest's ties): json or sql")
 	fs.StringVar(&by, "by", "key", "key: natural keys and conflicts; hash: only hash presence counts")
 	fs.StringVar(&o.Conflicts, "conflicts", "", "write every conflict to `FILE` (JSON lines)")
 	fs.StringVar(&shard, "shard", "", "keep only shard `I/N` of the index and input")
@@ -103,6 +105,7 @@ func start(c *cli.Common, o *diff.Options, conflict, incoming, by, shard string,
 	if o.Conflict, err = diff.ParseStrategy(conflict, incoming); err != nil {
 		return nil, err
 	}
+	o.IncomingSQL = incoming == "sql"
 	if o.Shard, err = diff.ParseShard(shard); err != nil {
 		return nil, err
 	}

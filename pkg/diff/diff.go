@@ -42,10 +42,11 @@ import (
 type Strategy int
 
 const (
-	// PreferNewest keeps the record with the later observed_at_utc; the
-	// incoming record wins only if it is strictly newer (a tie, or an
-	// incoming record without a timestamp, keeps the existing one; an
-	// existing record without a timestamp loses to any timestamped one).
+	// PreferNewest keeps the record with the later observed_at_utc; a tie
+	// (equal instants, or neither has a timestamp) goes to the JSON side,
+	// as the reference's `json_time >= sql_time` decides: the incoming
+	// record when it is the pack's (Options.IncomingSQL false), else the
+	// existing one. A missing timestamp is older than any real one.
 	PreferNewest Strategy = iota
 	// PreferIncoming always applies the incoming record.
 	PreferIncoming
@@ -112,6 +113,10 @@ type Options struct {
 	Index io.Reader
 	// Conflict is the strategy for conflicts (key mode only).
 	Conflict Strategy
+	// IncomingSQL says the input is the SQL side and the index the pack's
+	// (the export direction); false: the input is the pack's records (the
+	// import). It decides prefer_newest's ties: the JSON side wins them.
+	IncomingSQL bool
 	// ByHash ignores natural keys: a record is new iff its hash is not in
 	// the index (nor earlier in the input).
 	ByHash bool
@@ -128,7 +133,7 @@ type Options struct {
 }
 
 // Counter names, in summary order.
-var counterNames = []string{"read", "new", "changed", "unchanged", "conflicts", "emitted", "dropped", "resolved_incoming", "resolved_existing"}
+var counterNames = []string{"read", "new", "changed", "unchanged", "superseded", "conflicts", "emitted", "dropped", "resolved_incoming", "resolved_existing"}
 
 // Run writes to out the records of in that the other side needs.
 func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats, error) {
@@ -237,8 +242,8 @@ type classifier struct {
 // counters are kept as fields in the hot loop and copied into the Stats
 // (in counterNames order) at the end.
 type counters struct {
-	read, new, changed, unchanged, conflicts, emitted int64
-	resolvedincoming, resolvedexisting, othershard    int64
+	read, new, changed, unchanged, superseded, conflicts, emitted int64
+	resolvedincoming, resolvedexisting, othershard                int64
 }
 
 func (c *classifier) flush() {
@@ -246,7 +251,7 @@ func (c *classifier) flush() {
 	for _, v := range []struct {
 		name string
 		v    int64
-	}{{"read", n.read}, {"new", n.new}, {"changed", n.changed}, {"unchanged", n.unchanged}, {"conflicts", n.conflicts},
+	}{{"read", n.read}, {"new", n.new}, {"changed", n.changed}, {"unchanged", n.unchanged}, {"superseded", n.superseded}, {"conflicts", n.conflicts},
 		{"emitted", n.emitted}, {"dropped", n.read - n.emitted}, {"resolved_incoming", n.resolvedincoming},
 		{"resolved_existing", n.resolvedexisting}} {
 		c.st.Add(v.name, v.v)
@@ -339,17 +344,17 @@ func (c *classifier) record(rec *envelope.Record) error {
 	if tt, ok := rec.ObservedAt(); ok {
 		t = unixNano(tt)
 	}
-	ex := side{from: "input"}
-	var ok bool
-	cur := c.state.get(nil, k)
-	if cur != nil {
-		ex.h, ex.t, ex.line = cur.h, cur.t, cur.line
-	} else if c.ix.HasHash(&h) {
+	if cur := c.state.get(nil, k); cur != nil {
+		c.version(cur, &h, k, t, rec.Line)
+		return nil
+	}
+	if c.ix.HasHash(&h) {
 		c.n.unchanged++
 		return nil
-	} else if ex.h, ex.t, ok = c.ix.Current(k); ok {
-		ex.from = "index"
-	} else {
+	}
+	var ex side
+	var ok bool
+	if ex.h, ex.t, ok = c.ix.Current(k); !ok {
 		c.n.new++
 		c.state.add(current{h: h, k: k, t: t, line: rec.Line})
 		c.set(rec.Line)
@@ -364,12 +369,13 @@ func (c *classifier) record(rec *envelope.Record) error {
 	incomingWins := false
 	switch c.o.Conflict {
 	case PreferNewest:
-		incomingWins = t > ex.t
+		// the reference's json_time >= sql_time: a tie goes to the pack
+		incomingWins = t > ex.t || t == ex.t && !c.o.IncomingSQL
 	case PreferIncoming:
 		incomingWins = true
 	case Fail:
-		err := fmt.Errorf("line %d: %w: key %q: incoming %s, existing %s (from the %s)",
-			rec.Line, xr.ErrConflict, rec.Key(), rec.Hash(), hex.EncodeToString(ex.h[:]), ex.from)
+		err := fmt.Errorf("line %d: %w: key %q: incoming %s, existing %s (from the index)",
+			rec.Line, xr.ErrConflict, rec.Key(), rec.Hash(), hex.EncodeToString(ex.h[:]))
 		if lerr := c.log.write(rec, &h, t, &ex, "fail", c.o.Conflict); lerr != nil {
 			return lerr
 		}
@@ -379,12 +385,7 @@ func (c *classifier) record(rec *envelope.Record) error {
 	if incomingWins {
 		res = "incoming"
 		c.n.resolvedincoming++
-		if cur != nil {
-			c.clear(cur.line)
-			*cur = current{h: h, k: k, t: t, line: rec.Line}
-		} else {
-			c.state.add(current{h: h, k: k, t: t, line: rec.Line})
-		}
+		c.state.add(current{h: h, k: k, t: t, line: rec.Line})
 		c.set(rec.Line)
 	} else {
 		c.n.resolvedexisting++
@@ -392,12 +393,32 @@ func (c *classifier) record(rec *envelope.Record) error {
 	return c.log.write(rec, &h, t, &ex, res, c.o.Conflict)
 }
 
-// side is the existing record of a conflict.
+// version handles a record whose key an earlier input record holds: the
+// input's own history, not a conflict. The same hash again is unchanged;
+// otherwise the newer observation supersedes the other (on a tie the later
+// line, as the spec's rules applied record by record decide), whatever the
+// strategy: that applies between the two sides only. The winner keeps the
+// key's class against the index (new, or a conflict it won), so each
+// superseded record is counted once, as superseded.
+func (c *classifier) version(cur *current, h *[32]byte, k uint64, t int64, line int) {
+	if cur.h == *h {
+		c.n.unchanged++
+		return
+	}
+	c.n.superseded++
+	if t < cur.t {
+		return
+	}
+	c.clear(cur.line)
+	*cur = current{h: *h, k: k, t: t, line: line}
+	c.set(line)
+}
+
+// side is the existing record of a conflict: the index's current version
+// of the key (two input versions of a key are history, not a conflict).
 type side struct {
-	h    [32]byte
-	t    int64
-	from string // "index" or "input"
-	line int
+	h [32]byte
+	t int64
 }
 
 // emit copies the marked lines of the second pass to out.
@@ -453,10 +474,7 @@ func (l *conflictLog) write(rec *envelope.Record, h *[32]byte, t int64, ex *side
 	}
 	b = fmt.Appendf(b, `,"existing_h":"%x","existing_t":`, ex.h[:])
 	b = appendTime(b, ex.t)
-	b = fmt.Appendf(b, `,"existing_from":%q`, ex.from)
-	if ex.from == "input" {
-		b = fmt.Appendf(b, `,"existing_line":%d`, ex.line)
-	}
+	b = append(b, `,"existing_from":"index"`...)
 	b = fmt.Appendf(b, `,"strategy":%q,"resolution":%q}`+"\n", s.String(), resolution)
 	l.buf = b
 	_, err := l.w.Write(b)

@@ -57,11 +57,19 @@ func TestStrategies(t *testing.T) {
 	}{
 		{"newest: incoming newer", "prefer_newest", "json", t1, t2, true},
 		{"newest: incoming older", "prefer_newest", "json", t2, t1, false},
-		{"newest: tie keeps existing", "prefer_newest", "json", t1, t1, false},
-		{"newest: tie at a different offset spelling", "prefer_newest", "json", "2026-01-15T12:00:00+02:00", t1, false},
+		{"newest from sql: incoming newer", "prefer_newest", "sql", t1, t2, true},
+		{"newest from sql: incoming older", "prefer_newest", "sql", t2, t1, false},
+		// the reference's json_time >= sql_time: a tie goes to the pack
+		{"newest: tie, the pack's incoming record wins", "prefer_newest", "json", t1, t1, true},
+		{"newest: tie, the pack's existing record stays", "prefer_newest", "sql", t1, t1, false},
+		{"newest: tie at a different offset spelling", "prefer_newest", "json", "2026-01-15T12:00:00+02:00", t1, true},
+		{"newest from sql: tie at a different offset spelling", "prefer_newest", "sql", "2026-01-15T12:00:00+02:00", t1, false},
 		{"newest: incoming without time loses", "prefer_newest", "json", t1, "", false},
+		{"newest from sql: incoming without time loses", "prefer_newest", "sql", t1, "", false},
 		{"newest: existing without time loses", "prefer_newest", "json", "", t1, true},
-		{"newest: neither has a time: existing", "prefer_newest", "json", "", "", false},
+		{"newest from sql: existing without time loses", "prefer_newest", "sql", "", t1, true},
+		{"newest: neither has a time: the pack's incoming", "prefer_newest", "json", "", "", true},
+		{"newest: neither has a time: the pack's existing", "prefer_newest", "sql", "", "", false},
 		{"newest: sub-second newer", "prefer_newest", "json", "2026-01-15T10:00:00.1234567Z", "2026-01-15T10:00:00.1234568Z", true},
 		{"incoming", "prefer_incoming", "json", t2, t1, true},
 		{"existing", "prefer_existing", "json", t1, t2, false},
@@ -78,7 +86,7 @@ func TestStrategies(t *testing.T) {
 			}
 			ex, in := rec{"k", "old", c.exT}, rec{"k", "new", c.inT}
 			log := filepath.Join(t.TempDir(), "conflicts.ndjson")
-			out, st := mustRun(t, inputOf(in), indexOf(ex), Options{Conflict: s, Conflicts: log})
+			out, st := mustRun(t, inputOf(in), indexOf(ex), Options{Conflict: s, IncomingSQL: c.incoming == "sql", Conflicts: log})
 			if got := out != ""; got != c.incomingWins {
 				t.Errorf("incoming emitted = %v, want %v", got, c.incomingWins)
 			}
@@ -119,40 +127,47 @@ func TestParseStrategyErrors(t *testing.T) {
 	}
 }
 
-// TestInputVersions: several versions of one key in the input resolve by
-// the strategy, as the other side would see them one after another; only
-// the final winner is emitted.
+// TestInputVersions: several versions of one key in the input are the
+// input's history, not conflicts: the newest supersedes the others (on a
+// tie the later line), whatever the strategy, each other version counted
+// as superseded; only the final winner is emitted.
 func TestInputVersions(t *testing.T) {
 	a, b, c := rec{"k", "a", t1}, rec{"k", "b", t2}, rec{"k", "c", t1}
 	cases := []struct {
 		strategy Strategy
 		in       []rec
 		want     []rec
-		conf     int64
+		sup      int64
 	}{
 		{PreferNewest, []rec{a, b}, []rec{b}, 1},
 		{PreferNewest, []rec{b, a}, []rec{b}, 1},
-		{PreferNewest, []rec{a, c}, []rec{a}, 1}, // a tie keeps the first
+		{PreferNewest, []rec{a, c}, []rec{c}, 1}, // a tie: the later line
+		{PreferNewest, []rec{c, a}, []rec{a}, 1},
 		{PreferIncoming, []rec{a, c, b}, []rec{b}, 2},
-		{PreferIncoming, []rec{b, a}, []rec{a}, 1},
+		{PreferIncoming, []rec{b, a}, []rec{b}, 1},
 		{PreferExisting, []rec{b, a}, []rec{b}, 1},
+		{PreferExisting, []rec{a, b}, []rec{b}, 1},
+		{Fail, []rec{a, b, c}, []rec{b}, 2},
 		{PreferNewest, []rec{a, a, a}, []rec{a}, 0},
-		{PreferIncoming, []rec{a, b, a}, []rec{a}, 2}, // back to a: a changed again
+		{PreferIncoming, []rec{a, b, a}, []rec{b}, 2},
 	}
 	for _, cs := range cases {
-		out, st := mustRun(t, inputOf(cs.in...), "", Options{Conflict: cs.strategy})
-		if want := inputOf(cs.want...); out != want {
-			t.Errorf("%v %v: out\n%s want\n%s", cs.strategy, cs.in, out, want)
-		}
-		if st.Get("conflicts") != cs.conf {
-			t.Errorf("%v %v: %d conflicts, want %d", cs.strategy, cs.in, st.Get("conflicts"), cs.conf)
+		for _, sql := range []bool{false, true} {
+			out, st := mustRun(t, inputOf(cs.in...), "", Options{Conflict: cs.strategy, IncomingSQL: sql})
+			if want := inputOf(cs.want...); out != want {
+				t.Errorf("%v %v: out\n%s want\n%s", cs.strategy, cs.in, out, want)
+			}
+			if st.Get("conflicts") != 0 || st.Get("superseded") != cs.sup || st.Get("new") != 1 ||
+				st.Get("read") != st.Get("new")+st.Get("unchanged")+st.Get("superseded") {
+				t.Errorf("%v %v: %s, want %d superseded and no conflict", cs.strategy, cs.in, st.Summary(), cs.sup)
+			}
 		}
 	}
-	// an input version replaces the indexed one, then the indexed hash
-	// comes again: that is a conflict with the input version now
+	// an input version replaces the indexed one (a conflict), then the
+	// indexed hash comes again, older: superseded by the input's version
 	ix := rec{"k", "a", t1}
 	out, st := mustRun(t, inputOf(rec{"k", "b", t2}, rec{"k", "a", t1}), indexOf(ix), Options{Conflict: PreferIncoming})
-	if want := inputOf(rec{"k", "a", t1}); out != "" && out != want || st.Get("conflicts") != 2 {
+	if want := inputOf(rec{"k", "b", t2}); out != want || st.Get("conflicts") != 1 || st.Get("superseded") != 1 {
 		t.Errorf("back to the indexed version: %q, %s", out, st.Summary())
 	}
 }
@@ -187,9 +202,9 @@ func TestFailWritesNothing(t *testing.T) {
 	if b, _ := os.ReadFile(log); !strings.Contains(string(b), `"resolution":"fail"`) {
 		t.Errorf("conflict log: %s", b)
 	}
-	// two input versions of a key conflict too
-	if _, _, err := run(t, inputOf(rec{"k", "1", t1}, rec{"k", "2", t2}), "", Options{Conflict: Fail}); !errors.Is(err, xr.ErrConflict) {
-		t.Errorf("input versions under fail: %v", err)
+	// two input versions of a key are its history, not a conflict
+	if out, _, err := run(t, inputOf(rec{"k", "1", t1}, rec{"k", "2", t2}), "", Options{Conflict: Fail}); err != nil || out != inputOf(rec{"k", "2", t2}) {
+		t.Errorf("input versions under fail: %v, %q", err, out)
 	}
 }
 
@@ -248,7 +263,8 @@ func TestIndexForms(t *testing.T) {
 	var first string
 	for name, ix := range forms {
 		out, st := mustRun(t, in, strings.ReplaceAll(ix, "\n", "\n"), Options{})
-		if got, w := counts(st), "new=1 changed=3 unchanged=2 emitted=3 dropped=3 in=2 ex=1"; got != w {
+		// b is a tie: the incoming (the pack's, by default) record wins it
+		if got, w := counts(st), "new=1 changed=3 unchanged=2 emitted=4 dropped=2 in=3 ex=0"; got != w {
 			t.Errorf("%s: %s, want %s", name, got, w)
 		}
 		if first == "" {

@@ -24,8 +24,8 @@ func TestEmptyAndPipeEndingKeys(t *testing.T) {
 		if out != v2+"\n" {
 			t.Errorf("key %q, history against an empty index:\n%s\nwant only the newest:\n%s", nk, out, v2)
 		}
-		if st.Get("conflicts") != 1 {
-			t.Errorf("key %q: %d conflicts, want 1 (two versions of one key)", nk, st.Get("conflicts"))
+		if st.Get("conflicts") != 0 || st.Get("superseded") != 1 {
+			t.Errorf("key %q: %s, want 1 superseded and no conflict (two versions of one key)", nk, st.Summary())
 		}
 		// that plan against SQL holding it (its index line ends in '|' either
 		// way): nothing to do
