@@ -12,13 +12,16 @@ import (
 	"github.com/xr-lake/xr/pkg/sqlstore"
 )
 
-const usage = `usage: xr-sqldump [-m manifest.json] [--db DSN] [--source S] [--entity E] [--since T] [--until T] [--key K] [--index]
+const usage = `usage: xr-sqldump [-m manifest.json] [--db DSN | --db-file FILE] [--lock-timeout DUR] [--source S] [--entity E] [--since T] [--until T] [--key K] [--index]
 
 Streams the records of the manifest's sql_target table to stdout, each line
 exactly as xr-sqlload stored it, filtered by the manifest's source_system and
 entity_type (or --source/--entity), observed_at_utc in [--since, --until),
 and --key (natural key). --index prints {"h","k","id","t"} lines (the id as
-the envelope holds it), for xr-diff --against. Database as for xr-sqlload.
+the envelope holds it), for xr-diff --against. Database as for xr-sqlload
+(a DSN with a password belongs in $XR_DB or --db-file, not on the command
+line). A dump that waits more than a second for a lock says so on stderr
+and fails after --lock-timeout (default 1m0s).
 
 Example:
   xr-sqldump -m pack/manifest.json | xr-diff --against pack/index.jsonl | xr-pack write pack
@@ -31,7 +34,7 @@ func run() int {
 	c := cli.Register(fs)
 	var o sqlstore.DumpOptions
 	var since, until, key string
-	fs.StringVar(&o.DB, "db", "", "database `DSN` (as for xr-sqlload)")
+	dbf := sqlstore.RegisterFlags(fs)
 	fs.StringVar(&o.Filter.Source, "source", "", "only this source_system (default: the manifest's)")
 	fs.StringVar(&o.Filter.Entity, "entity", "", "only this entity_type (default: the manifest's)")
 	fs.StringVar(&since, "since", "", "only records observed at or after `T` (ISO 8601, or a date: midnight UTC)")
@@ -45,10 +48,15 @@ func run() int {
 	if err := cli.NoArgs(fs, "it writes stdout: xr-sqldump > FILE"); err != nil {
 		return c.Finish("xr-sqldump", os.Stderr, nil, err)
 	}
-	if err := sqlstore.CheckDBFlag(fs); err != nil {
+	db, err := dbf.Resolve(fs)
+	if err != nil {
 		return c.Finish("xr-sqldump", os.Stderr, nil, err)
 	}
-	var err error
+	o.Warn = func(msg string) { fmt.Fprintln(os.Stderr, "xr-sqldump: "+msg) }
+	for _, w := range db.Warned {
+		o.Warn(w)
+	}
+	o.DB, o.DBFrom, o.LockTimeout = db.DB, db.From, db.Lock
 	if o.Filter.Since, err = cli.ParseTimeBound("since", since); err != nil {
 		return c.Finish("xr-sqldump", os.Stderr, nil, err)
 	}

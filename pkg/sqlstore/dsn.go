@@ -1,14 +1,11 @@
 package sqlstore
 
 import (
-	"flag"
 	"fmt"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
-
-	"github.com/xr-lake/xr/pkg/xr"
 )
 
 // Engine names a database engine.
@@ -384,18 +381,4 @@ var (
 func Redact(dsn string) string {
 	s := reURLPass.ReplaceAllString(dsn, "${1}xxxxx@")
 	return reKVPass.ReplaceAllString(s, "${1}xxxxx")
-}
-
-// CheckDBFlag refuses a --db given explicitly as "" (an unset shell
-// variable, as in --db "$DB"): falling back to the environment or to
-// sqlite:lake.db would load into a database the user did not name. An
-// absent --db keeps the resolution order.
-func CheckDBFlag(fs *flag.FlagSet) error {
-	var err error
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "db" && f.Value.String() == "" {
-			err = xr.Usagef("--db: empty DSN (an unset variable?); leave --db out to use $XR_DB, $INGEST_SQLSERVER_* or sqlite:lake.db")
-		}
-	})
-	return err
 }

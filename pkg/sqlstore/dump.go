@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/jsonscan"
@@ -19,12 +20,16 @@ import (
 // DumpOptions configures Dump.
 type DumpOptions struct {
 	DB       string
+	DBFrom   string // as in LoadOptions
 	Getenv   func(string) string
 	Manifest *manifest.Manifest // sql_target, and source_system/entity_type as the default filter
 	Filter   Filter             // Source/Entity here override the manifest's
 	Index    bool               // index lines instead of envelopes
-	Notify   func(string)
-	Log      *slog.Logger
+	// LockTimeout, Notify and Warn: as in LoadOptions.
+	LockTimeout time.Duration
+	Notify      func(string)
+	Warn        func(string)
+	Log         *slog.Logger
 	// FlushEach flushes after every line (stdout is a terminal).
 	FlushEach bool
 }
@@ -35,7 +40,7 @@ type DumpOptions struct {
 // does not grow with the table. Counter: written.
 func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) {
 	st := xr.NewStats("written")
-	t, d, err := resolve(o.DB, o.Getenv, o.Manifest, o.Notify, "")
+	t, d, err := resolve(o.DB, o.DBFrom, o.Getenv, o.Manifest, o.Notify, "")
 	if err != nil {
 		return st, err
 	}
@@ -53,15 +58,23 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 			return st, fmt.Errorf("sqlite database %s: %w", d.Conn, err)
 		}
 	}
-	e, err := open(ctx, d, t, o.Log)
+	o.LockTimeout = lockLimit(o.LockTimeout)
+	e, err := open(ctx, d, t, o.LockTimeout, o.Log)
 	if err != nil {
 		return st, err
 	}
 	defer e.close()
+	// a dump waits for a lock before its first row, if at all
+	w := watchLock(ctx, e, o.Warn, "reading table "+t.Name(), o.LockTimeout)
+	watching := true
 	bw := bufio.NewWriterSize(out, outBuf)
 	var n int64
 	var line []byte
 	put := func(b []byte) error {
+		if watching {
+			w.end()
+			watching = false
+		}
 		n++
 		if n&1023 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -88,6 +101,11 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 			}
 			return bw.WriteByte('\n')
 		})
+	}
+	if watching {
+		if holder := w.end(); err != nil && isLockTimeout(err) {
+			err = fmt.Errorf("reading table %s: %w", t.Name(), &lockTimeoutError{limit: o.LockTimeout, holder: holder, err: err})
+		}
 	}
 	st.Add("written", n)
 	if ferr := bw.Flush(); ferr != nil && err == nil {

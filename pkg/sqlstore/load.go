@@ -31,6 +31,7 @@ const maxBatchBytes = 32 << 20
 // LoadOptions configures Load.
 type LoadOptions struct {
 	DB       string              // --db ("" = resolve from the environment)
+	DBFrom   string              // what gave DB, for the database line ("" = --db)
 	Getenv   func(string) string // os.Getenv in the command; nil = no environment
 	Manifest *manifest.Manifest  // sql_target; nil = defaults
 	Batch    int                 // rows per transaction (<= 0: DefaultBatch)
@@ -38,13 +39,22 @@ type LoadOptions struct {
 	NoCreate bool                // fail instead of creating a missing table
 	MaxLine  int
 	Reject   xr.RejectFunc
+	// LockTimeout: how long a statement waits for a lock another session
+	// holds (0: DefaultLockTimeout; negative: no limit).
+	LockTimeout time.Duration
 	// Notify receives the lines for stderr (the database used, notes).
 	Notify func(string)
-	Log    *slog.Logger
+	// Warn receives the lines for stderr that show even with -q: a wait
+	// for a lock (after a second), a password on the command line.
+	Warn func(string)
+	Log  *slog.Logger
 
 	// failBatch, when set (tests), is called after a batch's statements
 	// ran and before its commit; an error aborts that batch.
 	failBatch func(n int) error
+	// started, when set (tests), is called once the table is ready,
+	// before the first batch.
+	started func()
 }
 
 // row is one record ready for the table.
@@ -163,7 +173,7 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 	if o.DryRun {
 		mode = ", dry run: nothing is changed"
 	}
-	t, d, err := resolve(o.DB, o.Getenv, o.Manifest, o.Notify, mode)
+	t, d, err := resolve(o.DB, o.DBFrom, o.Getenv, o.Manifest, o.Notify, mode)
 	if err != nil {
 		return st, err
 	}
@@ -188,14 +198,19 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 			}()
 		}
 	}
-	e, err := open(ctx, d, t, o.Log)
+	o.LockTimeout = lockLimit(o.LockTimeout)
+	e, err := open(ctx, d, t, o.LockTimeout, o.Log)
 	if err != nil {
 		return st, err
 	}
 	defer e.close()
 	l := &loader{e: e, o: o, st: st}
-	if err := l.start(ctx); err != nil {
+	err = watched(ctx, e, o.Warn, "table "+t.Name(), o.LockTimeout, func() error { return l.start(ctx) })
+	if err != nil {
 		return st, err
+	}
+	if o.started != nil {
+		o.started()
 	}
 	err = l.run(ctx, in)
 	if err == nil && l.tx == nil {
@@ -371,13 +386,17 @@ func (l *loader) flush(ctx context.Context, b *batch) error {
 		}
 		return nil
 	}
-	if l.tx != nil {
-		ins, upd, refused, err = l.tx.upsert(ctx, b.rows)
-		if err == nil {
-			err = stop()
+	what := fmt.Sprintf("batch %d (input lines %d-%d)", l.n+1, firstLine(b), lastLine(b))
+	err = watched(ctx, l.e, l.o.Warn, what, l.o.LockTimeout, func() error {
+		if l.tx != nil {
+			var err error
+			ins, upd, refused, err = l.tx.upsert(ctx, b.rows)
+			if err == nil {
+				err = stop()
+			}
+			return err
 		}
-	} else {
-		err = retry(ctx, func() error {
+		return retry(ctx, func() error {
 			tx, err := l.e.begin(ctx)
 			if err != nil {
 				return err
@@ -398,9 +417,9 @@ func (l *loader) flush(ctx context.Context, b *batch) error {
 			}
 			return tx.commit(ctx)
 		})
-	}
+	})
 	if err != nil {
-		return fmt.Errorf("batch %d (input lines %d-%d): %w", l.n+1, firstLine(b), lastLine(b), err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	l.n++
 	l.st.Add("inserted", ins)

@@ -5,7 +5,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,10 +17,15 @@ import (
 
 type pgEngine struct {
 	d              DSN
+	lockTimeout    time.Duration
 	conn           *pgx.Conn
+	pid            atomic.Uint32 // conn's server process, for blocker
 	n              ddlNames
 	s              pgStmts
 	nkCol, hashCol string // unquoted, for COPY's column list
+
+	watchMu sync.Mutex
+	watch   *pgx.Conn // blocker's own connection, opened on first use
 }
 
 type pgStmts struct {
@@ -73,9 +81,9 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 	}
 }
 
-func openPostgres(ctx context.Context, d DSN, t Target) (engine, error) {
+func openPostgres(ctx context.Context, d DSN, t Target, lockTimeout time.Duration) (engine, error) {
 	n := t.names(Postgres)
-	e := &pgEngine{d: d, n: n, s: pgStatements(n), nkCol: t.NKCol, hashCol: t.HashCol}
+	e := &pgEngine{d: d, lockTimeout: lockTimeout, n: n, s: pgStatements(n), nkCol: t.NKCol, hashCol: t.HashCol}
 	if err := e.connect(ctx); err != nil {
 		return nil, err
 	}
@@ -92,19 +100,70 @@ func (e *pgEngine) connect(ctx context.Context) error {
 	if _, ok := cfg.RuntimeParams["max_parallel_workers_per_gather"]; !ok {
 		cfg.RuntimeParams["max_parallel_workers_per_gather"] = "0"
 	}
+	// --lock-timeout wins over a lock_timeout in the DSN
+	cfg.RuntimeParams["lock_timeout"] = strconv.FormatInt(max(e.lockTimeout.Milliseconds(), 0), 10)
 	c, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	e.conn = c
+	e.pid.Store(c.PgConn().PID())
 	return nil
 }
 
 func (e *pgEngine) close() error {
+	e.watchMu.Lock()
+	if e.watch != nil {
+		e.watch.Close(context.Background())
+	}
+	e.watchMu.Unlock()
 	if e.conn == nil {
 		return nil
 	}
 	return e.conn.Close(context.Background())
+}
+
+// pgBlockers names the sessions that block a server process, the first
+// of them in full (pg_blocking_pids: lock waits, advisory locks too).
+const pgBlockers = `SELECT a.pid, count(*) OVER (), coalesce(a.application_name, ''), coalesce(a.usename::text, ''), ` +
+	`coalesce(a.state, ''), coalesce(a.query, '') FROM pg_stat_activity AS a WHERE a.pid = ANY(pg_blocking_pids($1)) ORDER BY a.pid LIMIT 1`
+
+// blocker asks the server, on a connection of its own, which session
+// the load's (or dump's) connection waits for.
+func (e *pgEngine) blocker(ctx context.Context) string {
+	e.watchMu.Lock()
+	defer e.watchMu.Unlock()
+	if e.watch == nil || e.watch.IsClosed() {
+		cfg, err := pgx.ParseConfig(e.d.Conn)
+		if err != nil {
+			return ""
+		}
+		cfg.RuntimeParams["application_name"] = "xr lock watch"
+		if e.watch, err = pgx.ConnectConfig(ctx, cfg); err != nil {
+			e.watch = nil
+			return ""
+		}
+	}
+	var pid, n int64
+	var app, user, state, query string
+	err := e.watch.QueryRow(ctx, pgBlockers, int64(e.pid.Load())).Scan(&pid, &n, &app, &user, &state, &query)
+	if err != nil {
+		return ""
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "a lock held by PostgreSQL pid %d (", pid)
+	if app != "" {
+		fmt.Fprintf(&sb, "application %q, ", app)
+	}
+	fmt.Fprintf(&sb, "user %s, %s", user, state)
+	if query != "" {
+		fmt.Fprintf(&sb, ", query %q", oneLine(query, 80))
+	}
+	sb.WriteString(")")
+	if n > 1 {
+		fmt.Fprintf(&sb, " and %d other sessions", n-1)
+	}
+	return sb.String()
 }
 
 // durable commits one transaction that has an id (txid_current) with the
@@ -392,13 +451,14 @@ func (e *pgEngine) dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow)
 	return rows.Err()
 }
 
-// pgTransient: serialization failure, deadlock, lock timeout, the server
-// going away, or a connection that broke before anything was sent.
+// pgTransient: serialization failure, deadlock, the server going away,
+// or a connection that broke before anything was sent. A lock timeout
+// (55P03) is not: the user's limit has passed (isLockTimeout).
 func pgTransient(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
-		case "40001", "40P01", "55P03", "57P01", "57P02", "57P03", "08000", "08003", "08006":
+		case "40001", "40P01", "57P01", "57P02", "57P03", "08000", "08003", "08006":
 			return true
 		}
 		return false

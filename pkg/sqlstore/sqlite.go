@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -20,6 +22,9 @@ type sqliteEngine struct {
 	db *sql.DB
 	n  ddlNames
 	s  sqliteStmts
+	// beginning is set while BEGIN IMMEDIATE waits for the write lock,
+	// the one place where a load waits for another connection
+	beginning atomic.Bool
 }
 
 type sqliteStmts struct {
@@ -46,14 +51,14 @@ func sqliteStatements(n ddlNames) sqliteStmts {
 	}
 }
 
-func openSQLite(ctx context.Context, d DSN, t Target) (engine, error) {
+func openSQLite(ctx context.Context, d DSN, t Target, lockTimeout time.Duration) (engine, error) {
 	if strings.ContainsAny(d.Conn, "?#") {
 		return nil, fmt.Errorf("sqlite file name must not contain ? or #: %q", d.Conn)
 	}
 	// WAL lets dumps read while a load writes; BEGIN IMMEDIATE takes the
-	// write lock up front, so concurrent loaders queue (busy_timeout)
-	// instead of deadlocking on a lock upgrade.
-	conn := d.Conn + "?_pragma=busy_timeout(60000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	// write lock up front, so concurrent loaders queue (busy_timeout: the
+	// lock timeout) instead of deadlocking on a lock upgrade.
+	conn := fmt.Sprintf("%s?_pragma=busy_timeout(%d)&_pragma=synchronous(NORMAL)&_txlock=immediate", d.Conn, sqliteBusyMillis(lockTimeout))
 	db, err := sql.Open("sqlite", conn)
 	if err != nil {
 		return nil, err
@@ -74,6 +79,24 @@ func openSQLite(ctx context.Context, d DSN, t Target) (engine, error) {
 
 func (e *sqliteEngine) close() error { return e.db.Close() }
 
+// sqliteBusyMillis is busy_timeout for a lock timeout (negative: the
+// largest SQLite takes, 24 days).
+func sqliteBusyMillis(d time.Duration) int64 {
+	if d < 0 || d.Milliseconds() > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return max(d.Milliseconds(), 1)
+}
+
+// blocker: SQLite cannot name the other connection; a BEGIN IMMEDIATE
+// that waits is waiting for it.
+func (e *sqliteEngine) blocker(context.Context) string {
+	if e.beginning.Load() {
+		return "the write lock: database is locked by another connection"
+	}
+	return ""
+}
+
 // durable: nothing to do. As with the sqlite3 shell, WAL with
 // synchronous=NORMAL keeps the file consistent; the last commits become
 // durable at the next checkpoint (at the latest when the file is closed).
@@ -85,7 +108,9 @@ type sqliteTx struct {
 }
 
 func (e *sqliteEngine) begin(ctx context.Context) (loadTx, error) {
+	e.beginning.Store(true)
 	tx, err := e.db.BeginTx(ctx, nil)
+	e.beginning.Store(false)
 	if err != nil {
 		return nil, err
 	}
@@ -237,8 +262,13 @@ func (e *sqliteEngine) dumpIndex(ctx context.Context, f Filter, emit func(*Index
 	}, emit)
 }
 
+// queryer is a *sql.DB or a *sql.Conn.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // sqlPayloads streams the one-column result of q (database/sql engines).
-func sqlPayloads(ctx context.Context, db *sql.DB, q string, args []any, emit func([]byte) error) error {
+func sqlPayloads(ctx context.Context, db queryer, q string, args []any, emit func([]byte) error) error {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
@@ -259,7 +289,7 @@ func sqlPayloads(ctx context.Context, db *sql.DB, q string, args []any, emit fun
 // sqlIndex streams index rows (hash, source, entity, key, id, observed,
 // payload or its id probe) of q; observed is scanned into obs and
 // converted by setTime.
-func sqlIndex(ctx context.Context, db *sql.DB, q string, args []any, obs any, setTime func(*IndexRow) error, emit func(*IndexRow) error) error {
+func sqlIndex(ctx context.Context, db queryer, q string, args []any, obs any, setTime func(*IndexRow) error, emit func(*IndexRow) error) error {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
@@ -287,12 +317,13 @@ func sqlIndex(ctx context.Context, db *sql.DB, q string, args []any, obs any, se
 	return rows.Err()
 }
 
-// sqliteTransient: the database is busy or locked beyond busy_timeout.
+// sqliteTransient: a table locked in a shared cache. SQLITE_BUSY is not
+// transient: it comes after busy_timeout, the lock timeout, has passed
+// (isLockTimeout).
 func sqliteTransient(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
-		c := se.Code() & 0xff
-		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+		return se.Code()&0xff == sqlite3.SQLITE_LOCKED
 	}
 	return false
 }

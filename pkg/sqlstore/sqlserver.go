@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-sql/civil"
@@ -15,14 +17,26 @@ import (
 )
 
 type msEngine struct {
-	db   *sql.DB
-	conn *sql.Conn // the loader's dedicated connection (#temp lives here)
-	n    ddlNames
-	s    msStmts
+	db          *sql.DB
+	conn        *sql.Conn // the loader's dedicated connection (#temp lives here)
+	spid        atomic.Int64
+	lockTimeout time.Duration
+	n           ddlNames
+	s           msStmts
 }
 
 type msStmts struct {
-	session, appLock, exists, temp, knownIDs, refuse, upsert, dump, index, hasRowID, limits string
+	session, appLock, exists, temp, knownIDs, refuse, upsert, dump, index, hasRowID, limits, blockers string
+}
+
+// msLockTimeout is the SET LOCK_TIMEOUT statement for a lock timeout
+// (negative: -1, no limit). sp_getapplock takes @@LOCK_TIMEOUT too.
+func msLockTimeoutStmt(d time.Duration) string {
+	ms := int64(-1)
+	if d >= 0 {
+		ms = min(d.Milliseconds(), math.MaxInt32)
+	}
+	return fmt.Sprintf("SET LOCK_TIMEOUT %d; SELECT @@SPID;", ms)
 }
 
 // msTempCols are the bulk-copied columns of #xr_load; seq is the row's
@@ -37,11 +51,18 @@ func msStatements(n ddlNames) msStmts {
 		session: `SET ANSI_NULLS ON; SET QUOTED_IDENTIFIER ON; SET ANSI_PADDING ON; SET ANSI_WARNINGS ON; ` +
 			`SET ARITHABORT ON; SET CONCAT_NULL_YIELDS_NULL ON; SET NUMERIC_ROUNDABORT OFF; SET XACT_ABORT ON;`,
 		// loaders of one table take turns per batch (released at commit
-		// or rollback); readers are not blocked.
+		// or rollback); readers are not blocked. The wait is limited by
+		// the session's SET LOCK_TIMEOUT (sp_getapplock's default).
 		appLock: mustRender(`DECLARE @r int;
-EXEC @r = sp_getapplock @Resource = N'xr:{{.SchemaName}}.{{.TableName}}', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 600000;
+EXEC @r = sp_getapplock @Resource = N'xr:{{.SchemaName}}.{{.TableName}}', @LockMode = 'Exclusive', @LockOwner = 'Transaction';
 IF @r = -3 THROW 51205, 'xr: the table''s load lock: chosen as deadlock victim', 1;
-IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock (timeout after 10 minutes, or cancelled)', 1;`, n),
+IF @r = -1 THROW 51222, 'xr: the table''s load lock: not granted within the lock timeout', 1;
+IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock (cancelled)', 1;`, n),
+		// the session that blocks the loader's (needs VIEW SERVER STATE;
+		// without it the wait is not reported, only its timeout)
+		blockers: `SELECT TOP (1) r.blocking_session_id, COALESCE(s.program_name, N''), COALESCE(s.login_name, N''), COALESCE(s.host_name, N''), r.wait_type
+FROM sys.dm_exec_requests AS r LEFT JOIN sys.dm_exec_sessions AS s ON s.session_id = r.blocking_session_id
+WHERE r.session_id = @p1 AND r.blocking_session_id > 0`,
 		// the quoted name: OBJECT_ID parses it like T-SQL, so a schema or
 		// table named like a keyword still resolves
 		exists: mustRender(`SELECT CASE WHEN OBJECT_ID(N'{{.T}}', N'U') IS NULL THEN 0 ELSE 1 END`, n),
@@ -108,7 +129,7 @@ WHERE c.object_id = OBJECT_ID(N'{{.T}}', N'U') AND TYPE_NAME(c.system_type_id) I
 	}
 }
 
-func openSQLServer(ctx context.Context, d DSN, t Target) (engine, error) {
+func openSQLServer(ctx context.Context, d DSN, t Target, lockTimeout time.Duration) (engine, error) {
 	db, err := sql.Open("sqlserver", d.Conn)
 	if err != nil {
 		return nil, err
@@ -118,7 +139,23 @@ func openSQLServer(ctx context.Context, d DSN, t Target) (engine, error) {
 		return nil, err
 	}
 	n := t.names(SQLServer)
-	return &msEngine{db: db, n: n, s: msStatements(n)}, nil
+	return &msEngine{db: db, lockTimeout: lockTimeout, n: n, s: msStatements(n)}, nil
+}
+
+// blocker asks the server (on another pooled connection) which session
+// blocks the loader's connection.
+func (e *msEngine) blocker(ctx context.Context) string {
+	spid := e.spid.Load()
+	if spid == 0 {
+		return ""
+	}
+	var blocking int64
+	var app, login, host, wait string
+	err := e.db.QueryRowContext(ctx, e.s.blockers, spid).Scan(&blocking, &app, &login, &host, &wait)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("a lock (%s) held by SQL Server session %d (program %q, login %s, host %s)", wait, blocking, app, login, host)
 }
 
 func (e *msEngine) close() error {
@@ -136,7 +173,9 @@ type msTx struct {
 	tx *sql.Tx
 }
 
-func (e *msEngine) begin(ctx context.Context) (loadTx, error) {
+// session returns the dedicated connection, with the session options
+// and the lock timeout set, opening it again after a reset.
+func (e *msEngine) session(ctx context.Context) (*sql.Conn, error) {
 	if e.conn != nil {
 		if err := e.conn.PingContext(ctx); err != nil { // reconnect after a reset
 			e.conn.Close()
@@ -152,9 +191,23 @@ func (e *msEngine) begin(ctx context.Context) (loadTx, error) {
 			c.Close()
 			return nil, err
 		}
+		var spid int64
+		if err := c.QueryRowContext(ctx, msLockTimeoutStmt(e.lockTimeout)).Scan(&spid); err != nil {
+			c.Close()
+			return nil, err
+		}
+		e.spid.Store(spid)
 		e.conn = c
 	}
-	tx, err := e.conn.BeginTx(ctx, nil)
+	return e.conn, nil
+}
+
+func (e *msEngine) begin(ctx context.Context) (loadTx, error) {
+	c, err := e.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := c.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -331,9 +384,9 @@ func msTS(t time.Time) any { return civil.DateTimeOf(t.UTC()) }
 
 // order is the dumps' ORDER BY: load order (row_id) when the table has
 // one.
-func (e *msEngine) order(ctx context.Context) (string, error) {
+func (e *msEngine) order(ctx context.Context, c *sql.Conn) (string, error) {
 	var has int
-	if err := e.db.QueryRowContext(ctx, e.s.hasRowID).Scan(&has); err != nil {
+	if err := c.QueryRowContext(ctx, e.s.hasRowID).Scan(&has); err != nil {
 		return "", err
 	}
 	if has == 1 {
@@ -344,34 +397,42 @@ func (e *msEngine) order(ctx context.Context) (string, error) {
 
 func (e *msEngine) dumpPayloads(ctx context.Context, f Filter, emit func([]byte) error) error {
 	w, args := f.where(e.n, msPlaceholder, msTS)
-	o, err := e.order(ctx)
+	c, err := e.session(ctx)
 	if err != nil {
 		return err
 	}
-	return sqlPayloads(ctx, e.db, e.s.dump+w+o, args, emit)
+	o, err := e.order(ctx, c)
+	if err != nil {
+		return err
+	}
+	return sqlPayloads(ctx, c, e.s.dump+w+o, args, emit)
 }
 
 func (e *msEngine) dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error {
 	w, args := f.where(e.n, msPlaceholder, msTS)
-	o, err := e.order(ctx)
+	c, err := e.session(ctx)
+	if err != nil {
+		return err
+	}
+	o, err := e.order(ctx, c)
 	if err != nil {
 		return err
 	}
 	var obs time.Time
-	return sqlIndex(ctx, e.db, e.s.index+w+o, args, &obs, func(r *IndexRow) error {
+	return sqlIndex(ctx, c, e.s.index+w+o, args, &obs, func(r *IndexRow) error {
 		r.Observed = obs.UTC()
 		return nil
 	}, emit)
 }
 
 // msTransientNumbers are the SQL Server errors worth running a batch
-// again for: deadlock victim (1205), lock resources or lock request
-// timeout (1204, 1222), snapshot update conflict (3960), a killed or
+// again for: deadlock victim (1205), lock resources (1204; a lock request
+// timeout, 1222, is the user's --lock-timeout: not retried), snapshot update conflict (3960), a killed or
 // shutting-down session (596, 6005), the applock's deadlock return
 // (51205, raised by our own statement), and Azure SQL's documented
 // transient errors (busy, failover, resource limits).
 var msTransientNumbers = map[int32]bool{
-	1204: true, 1205: true, 1222: true, 3960: true, 596: true, 6005: true, 51205: true,
+	1204: true, 1205: true, 3960: true, 596: true, 6005: true, 51205: true,
 	4221: true, 10928: true, 10929: true, 40143: true, 40197: true, 40501: true, 40540: true,
 	40613: true, 42108: true, 42109: true, 49918: true, 49919: true, 49920: true,
 }
@@ -383,25 +444,36 @@ var msTransientNumbers = map[int32]bool{
 // returns io.EOF or a StreamError and marks the connection bad; begin
 // then opens a new one).
 func msTransient(err error) bool {
-	var me mssql.Error
-	if errors.As(err, &me) {
-		return msErrorTransient(me)
-	}
-	var pe *mssql.Error
-	if errors.As(err, &pe) && pe != nil {
-		return msErrorTransient(*pe)
+	if me, ok := asMSError(err); ok {
+		return msAnyNumber(me, func(n int32) bool { return msTransientNumbers[n] })
 	}
 	var se mssql.StreamError
 	var sv mssql.ServerError
 	return errors.Is(err, io.EOF) || errors.As(err, &se) || errors.As(err, &sv)
 }
 
-func msErrorTransient(me mssql.Error) bool {
-	if msTransientNumbers[me.Number] {
+// asMSError finds a SQL Server error in err's chain (go-mssqldb returns
+// it as a value or as a pointer).
+func asMSError(err error) (mssql.Error, bool) {
+	var me mssql.Error
+	if errors.As(err, &me) {
+		return me, true
+	}
+	var pe *mssql.Error
+	if errors.As(err, &pe) && pe != nil {
+		return *pe, true
+	}
+	return mssql.Error{}, false
+}
+
+// msAnyNumber reports whether me or any error of its batch (All) has a
+// number that in accepts.
+func msAnyNumber(me mssql.Error, in func(int32) bool) bool {
+	if in(me.Number) {
 		return true
 	}
 	for _, e := range me.All {
-		if msTransientNumbers[e.Number] {
+		if in(e.Number) {
 			return true
 		}
 	}

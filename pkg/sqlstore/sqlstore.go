@@ -33,6 +33,10 @@ type engine interface {
 	dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error
 	// durable makes every committed batch durable, after the last one.
 	durable(ctx context.Context) error
+	// blocker names what the work in progress waits for, when it waits for
+	// a lock another session holds and the engine can tell ("" otherwise).
+	// It runs concurrently with that work.
+	blocker(ctx context.Context) string
 	close() error
 }
 
@@ -66,8 +70,9 @@ type IndexRow struct {
 	Observed             time.Time
 }
 
-// open connects to the database d names.
-func open(ctx context.Context, d DSN, t Target, log *slog.Logger) (engine, error) {
+// open connects to the database d names; a statement waits at most
+// lockTimeout for a lock (negative: no limit).
+func open(ctx context.Context, d DSN, t Target, lockTimeout time.Duration, log *slog.Logger) (engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -75,11 +80,11 @@ func open(ctx context.Context, d DSN, t Target, log *slog.Logger) (engine, error
 	var err error
 	switch d.Engine {
 	case SQLite:
-		e, err = openSQLite(ctx, d, t)
+		e, err = openSQLite(ctx, d, t, lockTimeout)
 	case Postgres:
-		e, err = openPostgres(ctx, d, t)
+		e, err = openPostgres(ctx, d, t, lockTimeout)
 	case SQLServer:
-		e, err = openSQLServer(ctx, d, t)
+		e, err = openSQLServer(ctx, d, t, lockTimeout)
 	default:
 		return nil, fmt.Errorf("unknown engine %q", d.Engine)
 	}
@@ -113,7 +118,8 @@ const outBuf = 64 << 10
 
 // resolve validates the target and finds the database, telling notify
 // (may be nil) the notes and the database line, which ends with suffix.
-func resolve(db string, getenv func(string) string, m *manifest.Manifest, notify func(string), suffix string) (Target, DSN, error) {
+// from names what gave db ("" = --db).
+func resolve(db, from string, getenv func(string) string, m *manifest.Manifest, notify func(string), suffix string) (Target, DSN, error) {
 	t, err := TargetFrom(m)
 	if err != nil {
 		return t, DSN{}, xr.Usagef("%v", err)
@@ -124,6 +130,9 @@ func resolve(db string, getenv func(string) string, m *manifest.Manifest, notify
 	d, err := ResolveDSN(db, getenv)
 	if err != nil {
 		return t, d, xr.Usagef("%v", err)
+	}
+	if db != "" && from != "" {
+		d.From = from
 	}
 	if notify != nil {
 		for _, n := range d.Notes {
@@ -137,7 +146,7 @@ func resolve(db string, getenv func(string) string, m *manifest.Manifest, notify
 // PrintDDL writes the CREATE script of m's table for the engine the DSN
 // (resolved as Load does) names.
 func PrintDDL(w io.Writer, db string, getenv func(string) string, m *manifest.Manifest) error {
-	t, d, err := resolve(db, getenv, m, nil, "")
+	t, d, err := resolve(db, "", getenv, m, nil, "")
 	if err != nil {
 		return err
 	}

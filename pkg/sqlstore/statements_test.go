@@ -29,7 +29,7 @@ func TestStatements(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var sb strings.Builder
 			m := tc.stmts(tc.t)
-			for _, k := range []string{"session", "ddl", "exists", "applock", "lockCreate", "lock", "knownHashes", "knownIDs", "knownKeys", "temp", "refuse", "byHash", "byID", "byKey", "update", "insert", "upsert", "limits", "hasRowID", "dump", "index"} {
+			for _, k := range []string{"session", "lockTimeout", "blockers", "ddl", "exists", "applock", "lockCreate", "lock", "knownHashes", "knownIDs", "knownKeys", "temp", "refuse", "byHash", "byID", "byKey", "update", "insert", "upsert", "limits", "hasRowID", "dump", "index"} {
 				if s, ok := m[k]; ok {
 					sb.WriteString("-- " + k + "\n" + strings.TrimSpace(s) + "\n\n")
 				}
@@ -57,7 +57,7 @@ func msMap(t Target) map[string]string {
 	n := t.names(SQLServer)
 	s := msStatements(n)
 	ddl, _ := renderDDL(SQLServer, n)
-	return map[string]string{"session": s.session, "ddl": ddl, "exists": s.exists, "applock": s.appLock, "temp": s.temp, "upsert": s.upsert, "dump": s.dump, "index": s.index, "hasRowID": s.hasRowID, "limits": s.limits, "knownIDs": s.knownIDs, "refuse": s.refuse}
+	return map[string]string{"session": s.session, "lockTimeout": msLockTimeoutStmt(DefaultLockTimeout), "blockers": s.blockers, "ddl": ddl, "exists": s.exists, "applock": s.appLock, "temp": s.temp, "upsert": s.upsert, "dump": s.dump, "index": s.index, "hasRowID": s.hasRowID, "limits": s.limits, "knownIDs": s.knownIDs, "refuse": s.refuse}
 }
 
 func pgMap(t Target) map[string]string {

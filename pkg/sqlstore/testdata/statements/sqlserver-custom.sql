@@ -1,6 +1,14 @@
 -- session
 SET ANSI_NULLS ON; SET QUOTED_IDENTIFIER ON; SET ANSI_PADDING ON; SET ANSI_WARNINGS ON; SET ARITHABORT ON; SET CONCAT_NULL_YIELDS_NULL ON; SET NUMERIC_ROUNDABORT OFF; SET XACT_ABORT ON;
 
+-- lockTimeout
+SET LOCK_TIMEOUT 60000; SELECT @@SPID;
+
+-- blockers
+SELECT TOP (1) r.blocking_session_id, COALESCE(s.program_name, N''), COALESCE(s.login_name, N''), COALESCE(s.host_name, N''), r.wait_type
+FROM sys.dm_exec_requests AS r LEFT JOIN sys.dm_exec_sessions AS s ON s.session_id = r.blocking_session_id
+WHERE r.session_id = @p1 AND r.blocking_session_id > 0
+
 -- ddl
 -- xr SQL mirror table, SQL Server.
 -- Layout: clustered on a sequential surrogate (row_id IDENTITY), so bulk
@@ -45,9 +53,10 @@ SELECT CASE WHEN OBJECT_ID(N'[ingest].[Pages]', N'U') IS NULL THEN 0 ELSE 1 END
 
 -- applock
 DECLARE @r int;
-EXEC @r = sp_getapplock @Resource = N'xr:ingest.Pages', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 600000;
+EXEC @r = sp_getapplock @Resource = N'xr:ingest.Pages', @LockMode = 'Exclusive', @LockOwner = 'Transaction';
 IF @r = -3 THROW 51205, 'xr: the table''s load lock: chosen as deadlock victim', 1;
-IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock (timeout after 10 minutes, or cancelled)', 1;
+IF @r = -1 THROW 51222, 'xr: the table''s load lock: not granted within the lock timeout', 1;
+IF @r < 0 THROW 51000, 'xr: could not take the table''s load lock (cancelled)', 1;
 
 -- knownIDs
 SELECT s.seq, t.source_system, t.entity_type, t.[page_key], t.[sha]

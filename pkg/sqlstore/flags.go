@@ -1,0 +1,83 @@
+package sqlstore
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/xr-lake/xr/pkg/xr"
+)
+
+// Flags are the database flags xr-sqlload and xr-sqldump share.
+type Flags struct {
+	DB          string
+	DBFile      string
+	LockTimeout time.Duration
+}
+
+// RegisterFlags adds --db, --db-file and --lock-timeout to fs.
+func RegisterFlags(fs *flag.FlagSet) *Flags {
+	f := &Flags{}
+	fs.StringVar(&f.DB, "db", "", "database `DSN` (see above; one with a password is better in $XR_DB or --db-file)")
+	fs.StringVar(&f.DBFile, "db-file", "", "read the database DSN from `FILE` (keeps a password out of ps and shell history)")
+	fs.DurationVar(&f.LockTimeout, "lock-timeout", DefaultLockTimeout, "fail when a lock held by another session is not granted within `DUR` (0: wait indefinitely)")
+	return f
+}
+
+// Database is what the flags name, for LoadOptions and DumpOptions.
+type Database struct {
+	DB     string        // the DSN ("" = resolve from the environment)
+	From   string        // what named it ("--db", "--db-file FILE")
+	Lock   time.Duration // the lock timeout (negative: no limit)
+	Warned []string      // warnings about how the DSN was given
+}
+
+// Resolve checks the flags after fs.Parse: an explicitly empty --db (an
+// unset shell variable, as in --db "$DB") would fall back to the
+// environment or to sqlite:lake.db, a database the user did not name;
+// --db and --db-file exclude each other; a negative --lock-timeout is
+// refused. A --db holding a password, or a --db-file that other users
+// may read, earns a warning.
+func (f *Flags) Resolve(fs *flag.FlagSet) (Database, error) {
+	var d Database
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	switch {
+	case set["db"] && f.DB == "":
+		return d, xr.Usagef("--db: empty DSN (an unset variable?); leave --db out to use $XR_DB, $INGEST_SQLSERVER_* or sqlite:lake.db")
+	case set["db"] && set["db-file"]:
+		return d, xr.Usagef("--db and --db-file: give one of them")
+	case f.LockTimeout < 0:
+		return d, xr.Usagef("--lock-timeout: %s is negative (0 waits indefinitely)", f.LockTimeout)
+	}
+	d.Lock = f.LockTimeout
+	if d.Lock == 0 {
+		d.Lock = -1
+	}
+	if set["db"] {
+		d.DB, d.From = f.DB, "--db"
+		if HasPassword(f.DB) {
+			d.Warned = append(d.Warned, "warning: the --db value holds a password, which other users can read in the process list (ps) and the shell keeps in its history; use $XR_DB or --db-file FILE instead")
+		}
+	}
+	if set["db-file"] {
+		b, err := os.ReadFile(f.DBFile)
+		if err != nil {
+			return d, xr.Usagef("--db-file: %v", err)
+		}
+		d.DB, d.From = strings.TrimSpace(string(b)), "--db-file "+f.DBFile
+		if d.DB == "" {
+			return d, xr.Usagef("--db-file %s: empty", f.DBFile)
+		}
+		if fi, err := os.Stat(f.DBFile); err == nil && fi.Mode().Perm()&0o077 != 0 && HasPassword(d.DB) {
+			d.Warned = append(d.Warned, fmt.Sprintf("warning: %s holds a password and other users may read it (mode %04o); chmod 600 %s", f.DBFile, fi.Mode().Perm(), f.DBFile))
+		}
+	}
+	return d, nil
+}
+
+// HasPassword reports whether a DSN holds a password (URL user info,
+// password= or PWD= keys): what Redact would hide.
+func HasPassword(dsn string) bool { return Redact(dsn) != dsn }
