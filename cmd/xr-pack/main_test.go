@@ -31,7 +31,7 @@ func TestScripts(t *testing.T) {
 		"unlockpack": unlockpack,
 		"kdfheader":  kdfheader,
 		"modes":      modes,
-	}))
+	}, "xr-canon", "xr-hash", "xr-redact"))
 }
 
 // genrecs SEED FROM TO FILE [STEP]: hashed envelopes FROM..TO-1 of a

@@ -182,28 +182,14 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	enabled := o.Policy == nil || o.Policy.Enabled
 	rd := envelope.NewReader(in, o.MaxLine)
 	wr := envelope.NewWriter(out, o.FlushEach)
-	w := newWalker(r)
+	s := r.NewScrubber()
+	w := s.w
 	w.wantPointers = o.Check || log.Enabled(ctx, slog.LevelDebug)
-	var bufs, vals [2][]byte
 	var line, ids []byte
 	var ms []member
 	err = envelope.ForEach(ctx, rd, st, o.Reject, func(rec *envelope.Record) error {
-		changed := false
-		if enabled {
-			w.reset()
-			for k, f := range payloads {
-				v := rec.Raw(f)
-				if v == nil {
-					continue
-				}
-				red, ch := w.walk(bufs[k][:0], v, payloadPointers[k])
-				vals[k] = nil
-				if ch {
-					bufs[k], vals[k] = red, red
-					changed = true
-				}
-			}
-		}
+		changed := enabled && s.scrub(rec)
+		vals := s.vals
 		if changed {
 			st.Inc("redacted")
 			for _, f := range w.finds {
@@ -251,6 +237,60 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 		return st, fmt.Errorf("%d of %d records hold secrets: %w", n, st.Get("read"), xr.ErrMismatch)
 	}
 	return st, nil
+}
+
+// Scrubber redacts one record at a time with a Redactor's rules. Unlike
+// the Redactor it is not safe for concurrent use (each goroutine makes its
+// own); it reuses its buffers from record to record.
+type Scrubber struct {
+	w          *walker
+	bufs, vals [2][]byte
+	ids        []byte
+}
+
+// NewScrubber returns a Scrubber using r's rules.
+func (r *Redactor) NewScrubber() *Scrubber { return &Scrubber{w: newWalker(r)} }
+
+// scrub walks rec's request and response; vals[k] is the redacted value of
+// payloads[k], nil where nothing fired. It reports whether anything fired.
+func (s *Scrubber) scrub(rec *envelope.Record) bool {
+	w := s.w
+	w.reset()
+	changed := false
+	for k, f := range payloads {
+		s.vals[k] = nil
+		v := rec.Raw(f)
+		if v == nil {
+			continue
+		}
+		if red, ch := w.walk(s.bufs[k][:0], v, payloadPointers[k]); ch {
+			s.bufs[k], s.vals[k] = red, red
+			changed = true
+		}
+	}
+	return changed
+}
+
+// Record redacts rec in place, as xr-redact does: the secrets in its
+// request and response replaced, the rule ids that fired added to its
+// redactions_applied, and its content_sha256 removed (the caller hashes
+// the record again). It returns the rule ids that fired, in first-seen
+// order, or nil when nothing fired (rec is then untouched). rec and the
+// ids refer to the Scrubber's buffers until its next call. The payloads
+// must be valid JSON (verify the record's hash first).
+func (s *Scrubber) Record(rec *envelope.Record) []string {
+	if !s.scrub(rec) {
+		return nil
+	}
+	for k, f := range payloads {
+		if s.vals[k] != nil {
+			rec.SetRaw(f, s.vals[k])
+		}
+	}
+	s.ids = appendApplied(s.ids[:0], rec.Raw(envelope.RedactionsApplied), s.w.ids)
+	rec.SetRaw(envelope.RedactionsApplied, s.ids)
+	rec.Delete(envelope.ContentSHA256)
+	return s.w.ids
 }
 
 // payloads are the fields redacted, with their JSON Pointers.

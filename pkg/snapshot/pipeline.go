@@ -13,6 +13,7 @@ import (
 
 	"github.com/xr-lake/xr/pkg/contenthash"
 	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/redact"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -37,7 +38,10 @@ type item struct {
 	kind       string     // Verify: the problem counter of err
 	e          IndexEntry // File is set by the consumer
 	day        string     // Write: UTC day of observed_at_utc
-	h          [32]byte   // Write: content_sha256
+	h          [32]byte   // Write: content_sha256 (after redaction)
+	h0         [32]byte   // Write: content_sha256 as it came in
+	line       []byte     // the redacted record, nil when no rule fired
+	rules      []string   // the redaction rule ids that fired
 }
 
 type batch struct {
@@ -50,11 +54,20 @@ type batch struct {
 
 func (b *batch) line(it *item) []byte { return b.buf[it.start:it.end] }
 
+// stored is the line as it is stored: the redacted one if a rule fired.
+func (b *batch) stored(it *item) []byte {
+	if it.line != nil {
+		return it.line
+	}
+	return b.line(it)
+}
+
 // worker is one worker's reusable state.
 type worker struct {
-	rec  envelope.Record
-	hash contenthash.Hasher
-	day  [10]byte
+	rec   envelope.Record
+	hash  contenthash.Hasher
+	day   [10]byte
+	scrub *redact.Scrubber // made on first use
 }
 
 // workFunc fills it from line (valid during the call only).
@@ -240,27 +253,37 @@ func scanChunks(ctx context.Context, dir string, chunks []Chunk, work workFunc, 
 	}
 }
 
-// writeWork parses and checks one input record of Write.
-func writeWork(w *worker, line []byte, it *item) {
-	var err error
-	if err = parseRecord(&w.rec, line); err != nil {
-		var le *envelope.LineError
-		if errors.As(err, &le) {
-			le.Line = it.n
+// writeWork parses and checks one input record of Write, and redacts it
+// with r (nil: the pack's policy is off).
+func writeWork(r *redact.Redactor) workFunc {
+	return func(w *worker, line []byte, it *item) {
+		var err error
+		if err = parseRecord(&w.rec, line); err != nil {
+			var le *envelope.LineError
+			if errors.As(err, &le) {
+				le.Line = it.n
+			}
+			it.err = err
+			return
 		}
-		it.err = err
-		return
+		w.rec.Line = it.n
+		t, err := checkRecord(&w.hash, &w.rec) // also validates the skimmed payloads
+		if err != nil {
+			it.err = err
+			return
+		}
+		it.e = EntryFor(&w.rec, "")
+		it.day = string(t.UTC().AppendFormat(w.day[:0], "2006-01-02"))
+		decodeHash(&it.h, w.rec.Hash())
+		it.h0 = it.h
+		if err := redactItem(r, w, it); err != nil {
+			it.err = &envelope.LineError{Line: it.n, Err: err}
+		}
 	}
-	w.rec.Line = it.n
-	t, err := checkRecord(&w.hash, &w.rec) // also validates the skimmed payloads
-	if err != nil {
-		it.err = err
-		return
-	}
-	it.e = EntryFor(&w.rec, "")
-	it.day = string(t.UTC().AppendFormat(w.day[:0], "2006-01-02"))
-	hex.Decode(it.h[:], []byte(w.rec.Hash()))
 }
+
+// decodeHash decodes a verified content_sha256.
+func decodeHash(dst *[32]byte, h string) { hex.Decode(dst[:], []byte(h)) }
 
 // checkRecord refuses records that cannot go into a pack: no
 // observed_at_utc, or a content_sha256 that is missing or wrong.
@@ -279,7 +302,7 @@ func checkRecord(h *contenthash.Hasher, rec *envelope.Record) (time.Time, error)
 
 // run stores the records of the input in order.
 func (w *writer) run(ctx context.Context, in io.Reader) error {
-	p := startPipeline(oneSource(in), w.opts.MaxLine, writeWork)
+	p := startPipeline(oneSource(in), w.opts.MaxLine, writeWork(w.redactor))
 	defer p.close()
 	for {
 		b, err := p.take(ctx)
@@ -295,14 +318,24 @@ func (w *writer) run(ctx context.Context, in io.Reader) error {
 				}
 				continue
 			}
-			if _, dup := w.seen[it.h]; dup {
+			if w.has(it) {
 				w.st.Inc("skipped")
 				continue
 			}
-			if err := w.add(it.day, b.line(it), it.e); err != nil {
+			if err := w.checkID(it); err != nil {
+				if err := xr.Bad(w.opts.Reject, w.st, it.n, b.line(it), err); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := w.add(it.day, b.stored(it), it.e); err != nil {
 				return err
 			}
 			w.seen[it.h] = struct{}{}
+			w.rememberID(it.e.ID, it.h)
+			if it.line != nil {
+				w.st.Inc("redacted")
+			}
 			w.st.Inc("written")
 		}
 		if b.readErr != nil && b.readErr != io.EOF {

@@ -93,11 +93,19 @@ func makeKey(h, id string) recKey {
 	if _, err := hex.Decode(k.h[:], []byte(h)); err != nil || len(h) != 64 {
 		k.h = sha256.Sum256([]byte("h:" + h))
 	}
+	k.id = idKey(id)
+	return k
+}
+
+// idKey packs an exchange_id into a fixed-size map key (a UUID by its
+// value, whatever its case; any other text hashed into the same space).
+func idKey(id string) [16]byte {
+	var k [16]byte
 	if hx := strings.ReplaceAll(id, "-", ""); envelope.IsUUID(id) {
-		hex.Decode(k.id[:], []byte(strings.ToLower(hx)))
+		hex.Decode(k[:], []byte(strings.ToLower(hx)))
 	} else if id != "" {
 		s := sha256.Sum256([]byte("id:" + id))
-		copy(k.id[:], s[:])
+		copy(k[:], s[:])
 	}
 	return k
 }

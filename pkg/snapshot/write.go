@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/redact"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -53,7 +54,7 @@ const (
 // is read in batches) are committed in whole chunks; rerunning the same
 // input skips them as duplicates.
 func Write(ctx context.Context, dir string, in io.Reader, opts WriteOptions) (*xr.Stats, error) {
-	st := xr.NewStats("read", "written", "skipped")
+	st := xr.NewStats("read", "written", "skipped", "redacted")
 	if opts.ChunkSize <= 0 {
 		opts.ChunkSize = DefaultChunkSize
 	}
@@ -71,7 +72,10 @@ func Write(ctx context.Context, dir string, in io.Reader, opts WriteOptions) (*x
 		return st, err
 	}
 	defer lk.unlock()
-	w := &writer{dir: dir, opts: opts, st: st, open: map[string]*openChunk{}, seen: map[[32]byte]struct{}{}}
+	w := &writer{dir: dir, opts: opts, st: st, open: map[string]*openChunk{}, seen: map[[32]byte]struct{}{}, ids: map[[16]byte][32]byte{}}
+	if w.redactor, err = packRedactor(dir); err != nil {
+		return st, err
+	}
 	if err := w.prepare(ctx); err != nil {
 		return st, err
 	}
@@ -108,6 +112,9 @@ type writer struct {
 	open  map[string]*openChunk
 	clock int64
 	seen  map[[32]byte]struct{}
+	ids   map[[16]byte][32]byte // exchange_id → content_sha256
+	// redactor applies the pack's redaction policy (nil: off)
+	redactor *redact.Redactor
 
 	// the committer: full chunks go through queue; err is its first failure
 	queue     chan *openChunk
@@ -150,7 +157,8 @@ func (w *writer) prepare(ctx context.Context) error {
 	if !ok {
 		w.notice(IndexFile + " did not match the chunks (an interrupted write?); rebuilding it first")
 		clear(w.seen)
-		_, err := rebuildLocked(ctx, w.dir, l, func(e IndexEntry) { w.remember(e.Hash) }, nil)
+		clear(w.ids)
+		_, err := rebuildLocked(ctx, w.dir, l, w.rememberEntry, nil)
 		if err != nil && !errors.Is(err, xr.ErrMismatch) {
 			return fmt.Errorf("rebuilding the index: %w", err)
 		}
@@ -191,7 +199,7 @@ func (w *writer) loadIndex(l *listing) (bool, error) {
 	perFile := map[string]int{}
 	last := ""
 	err = ReadIndex(f, func(_ int, e IndexEntry) error {
-		w.remember(e.Hash)
+		w.rememberEntry(e)
 		if e.File != last {
 			last = e.File
 		}
@@ -224,17 +232,47 @@ func (w *writer) loadIndex(l *listing) (bool, error) {
 	return ok, nil
 }
 
-// remember adds a hash to the set of hashes in the pack.
-func (w *writer) remember(h string) bool {
-	var k [32]byte
-	if _, err := hex.Decode(k[:], []byte(h)); err != nil || len(h) != 64 {
-		return false
+// has reports whether the record is in the pack already: its content, or
+// (for a record redacted on the way in) its content as it came in, which
+// a pack written before its policy was on may hold.
+func (w *writer) has(it *item) bool {
+	_, dup := w.seen[it.h]
+	if !dup && it.h0 != it.h {
+		_, dup = w.seen[it.h0]
 	}
-	if _, dup := w.seen[k]; dup {
-		return false
+	return dup
+}
+
+// rememberID records that the pack holds exchange_id id with content h.
+func (w *writer) rememberID(id string, h [32]byte) {
+	if id != "" {
+		w.ids[idKey(id)] = h
+	}
+}
+
+// checkID refuses a record whose exchange_id the pack already holds with
+// other content: one exchange_id names one record.
+func (w *writer) checkID(it *item) error {
+	if it.e.ID == "" {
+		return nil
+	}
+	h, ok := w.ids[idKey(it.e.ID)]
+	if !ok || h == it.h {
+		return nil
+	}
+	return &envelope.LineError{Line: it.n, Field: envelope.ExchangeID.String(),
+		Err: fmt.Errorf("%s is already in the pack with other content (content_sha256 %x); one exchange_id names one record", it.e.ID, h)}
+}
+
+// rememberEntry adds an index entry's hash to the set of hashes in the
+// pack, and its exchange_id.
+func (w *writer) rememberEntry(e IndexEntry) {
+	var k [32]byte
+	if _, err := hex.Decode(k[:], []byte(e.Hash)); err != nil || len(e.Hash) != 64 {
+		return
 	}
 	w.seen[k] = struct{}{}
-	return true
+	w.rememberID(e.ID, k)
 }
 
 // add writes one record line into the open chunk of its day.
