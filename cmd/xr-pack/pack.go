@@ -156,6 +156,10 @@ records/YYYY/YYYY-MM-DD/chunk-NNNN.ndjson by the UTC day of observed_at_utc;
 chunk numbers continue after the highest in the pack; a record whose
 content_sha256 is already in the pack is skipped. Every record needs a
 content_sha256 that verifies (run xr-hash first) and an observed_at_utc.
+When the manifest's redaction_policy is enabled, each record is stored as
+'xr-redact -m DIR/manifest.json | xr-hash' would make it (counted as
+redacted). A record whose exchange_id the pack holds with other content is
+refused (line N: exchange_id …), or goes to --rejects.
 Crash-safe: after a crash the pack holds its old records plus whole new chunks.
 
 Example:
