@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Engine names a database engine.
@@ -44,8 +46,8 @@ func (d DSN) Describe() string {
 		where = d.Conn
 	default:
 		u, err := url.Parse(d.Conn)
-		if err != nil {
-			where = Redact(d.Conn)
+		if err != nil || u.Scheme == "" {
+			where = describeKeywords(d.Conn)
 			break
 		}
 		db := strings.TrimPrefix(u.Path, "/")
@@ -59,6 +61,15 @@ func (d DSN) Describe() string {
 		where = user + u.Host + "/" + db
 	}
 	return fmt.Sprintf("%s %s (from %s)", d.Engine, where, d.From)
+}
+
+// describeKeywords is user@host:port/dbname of a libpq keyword DSN.
+func describeKeywords(conn string) string {
+	c, err := pgconn.ParseConfig(conn)
+	if err != nil {
+		return Redact(conn)
+	}
+	return fmt.Sprintf("%s@%s/%s", c.User, joinHostPort(c.Host, strconv.Itoa(int(c.Port))), c.Database)
 }
 
 // ResolveDSN picks the database: the --db flag value, then XR_DB, then
@@ -150,10 +161,117 @@ func ParseDSN(s string) (DSN, error) {
 			return DSN{}, fmt.Errorf("sqlserver DSN: not a URL: %s", Redact(s))
 		}
 		return DSN{Engine: SQLServer, Conn: s}, nil
-	case strings.HasPrefix(low, "odbc:"), strings.Contains(s, "="):
+	case strings.HasPrefix(low, "odbc:"):
 		return parseSQLServer(s)
+	case strings.Contains(s, "="):
+		return parseKeywords(s)
 	}
-	return DSN{}, fmt.Errorf("unknown database %q: want sqlite:PATH, postgres://..., sqlserver://... or a SQL Server connection string", Redact(s))
+	return DSN{}, fmt.Errorf("unknown database %q: want sqlite:PATH, postgres://..., sqlserver://..., libpq keywords (host=... dbname=...) or a SQL Server connection string", Redact(s))
+}
+
+// libpqOnly are the libpq connection keywords that SQL Server strings do
+// not have (user, password and port are in both).
+var libpqOnly = map[string]bool{
+	"host": true, "hostaddr": true, "dbname": true, "passfile": true, "require_auth": true, "channel_binding": true,
+	"connect_timeout": true, "client_encoding": true, "options": true, "application_name": true,
+	"fallback_application_name": true, "keepalives": true, "keepalives_idle": true, "keepalives_interval": true,
+	"keepalives_count": true, "tcp_user_timeout": true, "replication": true, "gssencmode": true, "sslmode": true,
+	"requiressl": true, "sslcompression": true, "sslcert": true, "sslkey": true, "sslpassword": true,
+	"sslcertmode": true, "sslrootcert": true, "sslcrl": true, "sslcrldir": true, "sslsni": true, "requirepeer": true,
+	"ssl_min_protocol_version": true, "ssl_max_protocol_version": true, "krbsrvname": true, "gsslib": true,
+	"gssdelegation": true, "service": true, "target_session_attrs": true, "load_balance_hosts": true,
+}
+
+// sqlServerOnly are SQL Server connection-string keys that libpq does
+// not have.
+var sqlServerOnly = map[string]bool{
+	"server": true, "data source": true, "address": true, "addr": true, "network address": true, "database": true,
+	"initial catalog": true, "uid": true, "user id": true, "pwd": true, "driver": true, "trustservercertificate": true,
+	"encrypt": true, "app": true, "trusted_connection": true, "integrated security": true, "authentication": true,
+}
+
+// parseKeywords tells a libpq keyword DSN ("host=h port=5432 dbname=lake
+// user=u password=p": space-separated, which pgx reads as it is) from a
+// SQL Server key=value string (';'-separated), and names what it
+// recognised when it cannot tell.
+func parseKeywords(s string) (DSN, error) {
+	keys, spaced := libpqKeys(s)
+	var pg, ms []string
+	for _, k := range keys {
+		switch lk := strings.ToLower(k); {
+		case libpqOnly[lk]:
+			pg = append(pg, k)
+		case sqlServerOnly[lk]:
+			ms = append(ms, k)
+		}
+	}
+	switch {
+	case spaced && len(pg) > 0 && len(ms) == 0:
+		return DSN{Engine: Postgres, Conn: s}, nil
+	case len(pg) > 0 && len(ms) > 0:
+		return DSN{}, fmt.Errorf("connection string mixes PostgreSQL keywords (%s) and SQL Server keys (%s); use a postgres:// or sqlserver:// URL",
+			strings.Join(pg, ", "), strings.Join(ms, ", "))
+	}
+	d, err := parseSQLServer(s)
+	if err != nil && len(pg) > 0 {
+		err = fmt.Errorf("%v; it has the PostgreSQL keywords %s, but libpq separates key=value pairs with spaces, not ';'", err, strings.Join(pg, ", "))
+	}
+	return d, err
+}
+
+// libpqKeys returns the keys of s read as a libpq keyword DSN, and
+// whether s is one: space-separated key=value pairs, a value quoted
+// with ' (with \ escapes) or running to the next space, no ';' between
+// pairs.
+func libpqKeys(s string) (keys []string, ok bool) {
+	i, n := 0, len(s)
+	for {
+		for i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+			i++
+		}
+		if i >= n {
+			return keys, len(keys) > 0
+		}
+		j := i
+		for j < n && s[j] != '=' && s[j] != ' ' && s[j] != '\t' && s[j] != ';' {
+			j++
+		}
+		key := s[i:j]
+		for j < n && (s[j] == ' ' || s[j] == '\t') {
+			j++
+		}
+		if key == "" || j >= n || s[j] != '=' {
+			return keys, false
+		}
+		keys = append(keys, key)
+		j++
+		for j < n && (s[j] == ' ' || s[j] == '\t') {
+			j++
+		}
+		if j < n && s[j] == '\'' {
+			j++
+			for j < n && s[j] != '\'' {
+				if s[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= n {
+				return keys, false // no closing quote
+			}
+			j++
+		} else {
+			for j < n && s[j] != ' ' && s[j] != '\t' && s[j] != '\n' && s[j] != '\r' {
+				if s[j] == '\\' {
+					j++
+				} else if s[j] == ';' {
+					return keys, false
+				}
+				j++
+			}
+		}
+		i = j
+	}
 }
 
 // parseSQLServer normalizes a SQL Server connection string (URL, ADO
@@ -373,7 +491,9 @@ var (
 	// unescaped '@', '/', '?' or ':' (hiding too much is harmless)
 	reURLPass = regexp.MustCompile(`(://[^:/?#\s]*:)\S*@`)
 	// an unquoted ODBC value runs to the ';' (it may hold spaces)
-	reKVPass = regexp.MustCompile(`(?i)((?:^|[;?&\s:])(?:pwd|password|passwd)\s*=\s*)(\{(?:[^}]|\}\})*\}|"(?:[^"]|"")*"|'(?:[^']|'')*'|[^;&\n]*)`)
+	// (a quoted one may escape its quote by doubling it, ADO, or with a
+	// backslash, libpq)
+	reKVPass = regexp.MustCompile(`(?i)((?:^|[;?&\s:])(?:pwd|password|passwd)\s*=\s*)(\{(?:[^}]|\}\})*\}|"(?:[^"]|"")*"|'(?:[^'\\]|\\.|'')*'|[^;&\n]*)`)
 )
 
 // Redact hides the password of a DSN (URL user info, password= query

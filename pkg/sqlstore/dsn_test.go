@@ -194,3 +194,45 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// A libpq keyword DSN is PostgreSQL (it used to be taken for a SQL Server
+// string: "no Server="); a string that is neither names what it holds.
+func TestLibpqKeywordDSN(t *testing.T) {
+	for _, s := range []string{
+		"host=db.example.org port=5432 dbname=lake user=xr password=secret",
+		"host = db.example.org dbname=lake password='se cret\\' x' sslmode=require",
+		"dbname=lake",
+		"service=lake",
+	} {
+		d, err := ParseDSN(s)
+		if err != nil || d.Engine != Postgres || d.Conn != s {
+			t.Errorf("%q: %+v, %v", s, d, err)
+		}
+		if strings.Contains(d.Describe(), "secret") || strings.Contains(d.Describe(), "cret") {
+			t.Errorf("%q: Describe shows the password: %s", s, d.Describe())
+		}
+	}
+	d, _ := ParseDSN("host=db.example.org port=6543 dbname=lake user=xr password=secret")
+	if got := d.Describe(); got != "postgres xr@db.example.org:6543/lake (from )" {
+		t.Errorf("Describe: %q", got)
+	}
+	for s, want := range map[string]string{
+		"host=h;user=u;password=secret":    "it has the PostgreSQL keywords host, but libpq separates key=value pairs with spaces, not ';'",
+		"host=h dbname=d Server=x pwd=sec": "connection string mixes PostgreSQL keywords (host, dbname) and SQL Server keys (Server, pwd)",
+		"user=u password=secret":           "SQL Server connection string: no Server=",
+	} {
+		_, err := ParseDSN(s)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "secret") {
+			t.Errorf("%q: %v; want %q", s, err, want)
+		}
+	}
+	// SQL Server strings stay SQL Server
+	for _, s := range []string{"Server=h;Database=d", "Server=tcp:h,1434", "Data Source=h;User Id=u;Password=p w"} {
+		if d, err := ParseDSN(s); err != nil || d.Engine != SQLServer {
+			t.Errorf("%q: %+v, %v", s, d, err)
+		}
+	}
+	if got := Redact(`host=h password='a\' b c' dbname=d`); strings.Contains(got, "b c") || strings.Contains(got, "a\\") {
+		t.Errorf("Redact of a libpq quoted password: %q", got)
+	}
+}

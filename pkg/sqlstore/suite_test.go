@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"os/exec"
 	"slices"
@@ -476,4 +477,22 @@ func TestInterruptRollsBackBatchInFlight(t *testing.T) {
 		}
 		sameSet(t, e.dump(t, nil), bytes.Join(lines(in)[:10], nil))
 	})
+}
+
+// A libpq keyword DSN (host=… port=… dbname=… user=…) loads and dumps
+// on PostgreSQL.
+func TestKeywordDSNConnects(t *testing.T) {
+	e := newEnv(t, "postgres")
+	u, err := url.Parse(e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.db = fmt.Sprintf("host=%s port=%s dbname=%s user=%s sslmode=disable", u.Hostname(), u.Port(), strings.TrimPrefix(u.Path, "/"), u.User.Username())
+	var lines []string
+	in := corpus(t, 5, 0, "one")
+	e.mustLoad(t, in, "5 read, 5 inserted, 0 updated, 0 unchanged", func(o *LoadOptions) { o.Notify = func(s string) { lines = append(lines, s) } })
+	sameSet(t, e.dump(t, nil), in)
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "database: postgres postgres@127.0.0.1:"+u.Port()+"/"+strings.TrimPrefix(u.Path, "/")+" (from --db)") {
+		t.Errorf("database line: %q", lines)
+	}
 }
