@@ -34,25 +34,33 @@ func longMode() bool { return os.Getenv("XR_TEST_LONG") == "1" }
 
 // hostileStage is one command reading envelopes on stdin. args gets a
 // fresh directory of its own (for a pack or a database) and returns the
-// command line without --rejects.
+// command line without --rejects. where is how its errors name line 2
+// ("line 2: " when empty).
 type hostileStage struct {
-	name string
-	args func(t *testing.T, dir string) []string
+	name  string
+	args  func(t *testing.T, dir string) []string
+	where string
 }
 
 // hostileStages are the stages fed every hostile input.
 var hostileStages = []hostileStage{
-	{"xr-canon", func(*testing.T, string) []string { return []string{"xr-canon"} }},
-	{"xr-redact", func(*testing.T, string) []string { return []string{"xr-redact"} }},
-	{"xr-hash", func(*testing.T, string) []string { return []string{"xr-hash"} }},
-	{"xr-diff", func(*testing.T, string) []string { return []string{"xr-diff", "--against", "/dev/null"} }},
-	{"xr-sqlload", func(_ *testing.T, dir string) []string {
+	{name: "xr-canon", args: func(*testing.T, string) []string { return []string{"xr-canon"} }},
+	{name: "xr-redact", args: func(*testing.T, string) []string { return []string{"xr-redact"} }},
+	{name: "xr-hash", args: func(*testing.T, string) []string { return []string{"xr-hash"} }},
+	{name: "xr-diff", args: func(*testing.T, string) []string { return []string{"xr-diff", "--against", "/dev/null"} }},
+	{name: "xr-sqlload", args: func(_ *testing.T, dir string) []string {
 		return []string{"xr-sqlload", "--db", "sqlite:" + filepath.Join(dir, "lake.db")}
 	}},
-	{"xr-pack write", func(t *testing.T, dir string) []string {
+	{name: "xr-pack write", args: func(t *testing.T, dir string) []string {
 		runCmd(t, "", "xr-pack", "init", "-q", "--name", "p", "--source", "s", "--entity", "e", "--out", dir)
 		return []string{"xr-pack", "write", filepath.Join(dir, "p")}
 	}},
+	// the input becomes a chunk of a pack, read back by cat --verify
+	{name: "xr-pack cat --verify", args: func(t *testing.T, dir string) []string {
+		runCmd(t, "", "xr-pack", "init", "-q", "--name", "p", "--source", "s", "--entity", "e", "--out", dir)
+		chunk := filepath.Join(dir, "p", "records", "2026", "2026-01-15", "chunk-0001.ndjson")
+		return []string{"sh", "-c", `mkdir -p "${0%/*}" && cat > "$0" && xr-pack cat --verify "$@"`, chunk, filepath.Join(dir, "p")}
+	}, where: "chunk-0001.ndjson:2: "},
 }
 
 // hostileInput is a kind of bad line. line returns it (for long mode or
@@ -159,8 +167,12 @@ func TestHostileInput(t *testing.T) {
 				if err == nil || cmd.ProcessState.ExitCode() != 1 {
 					t.Fatalf("exit %v, want 1; stderr:\n%s", err, clipped(stderr.String()))
 				}
-				if !regexp.MustCompile(`line 2: .*(` + in.want + `)`).MatchString(stderr.String()) {
-					t.Fatalf("stderr does not name line 2 and /%s/:\n%s", in.want, clipped(stderr.String()))
+				where := stg.where
+				if where == "" {
+					where = "line 2: "
+				}
+				if !regexp.MustCompile(regexp.QuoteMeta(where) + `.*(` + in.want + `)`).MatchString(stderr.String()) {
+					t.Fatalf("stderr does not name %q and /%s/:\n%s", where, in.want, clipped(stderr.String()))
 				}
 
 				// with --rejects: the good lines go on, the bad one is set aside
@@ -176,17 +188,17 @@ func TestHostileInput(t *testing.T) {
 				if err := cmd.Run(); err != nil {
 					t.Fatalf("with --rejects: %v\n%s", err, clipped(stderr.String()))
 				}
-				checkRejects(t, rej, bad, in.maxLine, jqErr == nil)
+				checkRejects(t, rej, where, bad, in.maxLine, jqErr == nil)
 			})
 		}
 	}
 }
 
 // checkRejects checks that file holds exactly one rejects line, for line
-// 2, that encoding/json, xr's parser and jq (when present) all read, and
+// 2 (its error naming it as where), that encoding/json, xr's parser and jq (when present) all read, and
 // that carries bad: as JSON when it is JSON, else as a string (base64 when
 // it is not UTF-8), marked when cut.
-func checkRejects(t *testing.T, file string, bad []byte, maxLine int, jq bool) {
+func checkRejects(t *testing.T, file, where string, bad []byte, maxLine int, jq bool) {
 	t.Helper()
 	b, err := os.ReadFile(file)
 	if err != nil {
@@ -218,7 +230,7 @@ func checkRejects(t *testing.T, file string, bad []byte, maxLine int, jq bool) {
 	if err := json.Unmarshal(lines[0], &r); err != nil {
 		t.Fatalf("encoding/json refuses the rejects line: %v\n%s", err, clipped(string(lines[0])))
 	}
-	if r.Line != 2 || !strings.Contains(r.Error, "line 2") {
+	if r.Line != 2 || !strings.Contains(r.Error, where) {
 		t.Fatalf("rejects line: line %d, error %q; want line 2", r.Line, r.Error)
 	}
 	var got []byte

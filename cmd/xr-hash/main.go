@@ -10,11 +10,18 @@ import (
 	"github.com/xr-lake/xr/pkg/contenthash"
 )
 
-const usage = `usage: xr-hash [--verify [--drop-bad --rejects FILE] | --canonical] < in.ndjson > out.ndjson
+const usage = `usage: xr-hash [--rehash | --verify [--drop-bad --rejects FILE] | --canonical] < in.ndjson > out.ndjson
 
 Sets content_sha256 on every envelope: the SHA-256 of the canonical JSON of
 exchange_type, source_system, entity_type, natural_key, request and response,
 byte for byte as the reference tool computes it. Run it after xr-redact.
+
+A record without content_sha256 (or with an empty one: xr-redact clears the
+hash of the records it changes) gets it computed. A record whose stored hash
+does not match its content was changed after it was hashed (by hand, or by
+tampering): it is refused as "line N: content_sha256 … does not match the
+content" (exit 4), or goes to --rejects FILE. --rehash replaces such hashes
+instead, counting them ("rehashed"): only for content changed on purpose.
 
 --verify passes records through untouched and exits 4 if any stored hash is
 missing or wrong, naming each bad line and exchange_id on stderr; with
@@ -23,6 +30,7 @@ writes each record's exact hash input instead, for debugging a mismatch.
 
 Example:
   xr-pack cat pack | xr-canon | xr-hash --verify > /dev/null
+  xr-canon < edited.ndjson | xr-hash --rehash > fixed.ndjson
   xr-hash --canonical < one.ndjson | jq .`
 
 func main() { os.Exit(run()) }
@@ -34,6 +42,7 @@ func run() int {
 	var o contenthash.Options
 	fs.BoolVar(&verify, "verify", false, "check content_sha256 instead of setting it (exit 4 on mismatch)")
 	fs.BoolVar(&o.DropBad, "drop-bad", false, "with --verify: send mismatching records to --rejects")
+	fs.BoolVar(&o.Rehash, "rehash", false, "replace a stored content_sha256 that does not match the content (default: refuse the record)")
 	fs.BoolVar(&canonical, "canonical", false, "write each record's canonical hash input instead of the record")
 	fs.Usage = cli.Usage(fs, usage)
 	if done, code := cli.Parse(fs, c, os.Args[1:], os.Stdout, os.Stderr); done {

@@ -84,7 +84,7 @@ var ErrNoHash = errors.New("content_sha256 missing (run xr-hash first)")
 type MismatchError struct{ Stored, Computed string }
 
 func (e *MismatchError) Error() string {
-	return fmt.Sprintf("content_sha256 %s does not match the content (computed %s; run xr-hash to recompute)", e.Stored, e.Computed)
+	return fmt.Sprintf("content_sha256 %s does not match the content (computed %s; changed after it was hashed: xr-hash --rehash if that was meant)", e.Stored, e.Computed)
 }
 
 func (e *MismatchError) Unwrap() error { return xr.ErrMismatch }

@@ -15,7 +15,10 @@ import (
 type Mode int
 
 const (
-	// Set writes every record with content_sha256 set.
+	// Set writes every record with content_sha256 set: computed where it
+	// is absent or empty; a stored hash that does not match the content is
+	// an error (the record was changed after it was hashed), unless
+	// Options.Rehash.
 	Set Mode = iota
 	// VerifyMode passes records through untouched and reports stored
 	// hashes that differ from the computed ones.
@@ -26,8 +29,12 @@ const (
 
 // Options configure Run.
 type Options struct {
-	Mode      Mode
-	DropBad   bool // with VerifyMode: send mismatching records to Reject
+	Mode    Mode
+	DropBad bool // with VerifyMode: send mismatching records to Reject
+	// Rehash (Set mode) replaces a stored hash that does not match the
+	// content instead of refusing the record: for content changed on
+	// purpose. Each replaced hash is counted ("rehashed").
+	Rehash    bool
 	MaxLine   int
 	FlushEach bool
 	Reject    xr.RejectFunc
@@ -44,6 +51,12 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	}
 	if o.DropBad && (o.Mode != VerifyMode || o.Reject == nil) {
 		return st, xr.Usagef("--drop-bad needs --verify and --rejects FILE")
+	}
+	if o.Rehash {
+		if o.Mode != Set {
+			return st, xr.Usagef("--rehash sets hashes: it excludes --verify and --canonical")
+		}
+		st.Add("rehashed", 0)
 	}
 	if o.Warn == nil {
 		o.Warn = func(string) {}
@@ -81,6 +94,12 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 			sum, err := h.Sum(rec)
 			if err != nil {
 				return &envelope.LineError{Line: rec.Line, Err: err}
+			}
+			if stored := rec.Hash(); stored != "" && stored != sum {
+				if !o.Rehash {
+					return &envelope.LineError{Line: rec.Line, Err: &MismatchError{Stored: stored, Computed: sum}}
+				}
+				st.Inc("rehashed")
 			}
 			rec.SetString(envelope.ContentSHA256, sum)
 			st.Inc("written")

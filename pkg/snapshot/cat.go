@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/xr-lake/xr/pkg/contenthash"
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/xr"
 )
@@ -25,6 +27,16 @@ type CatOptions struct {
 	// natural_key) is Key. For Key, Since and Until the index names the
 	// chunks to read; the records themselves decide.
 	Key string
+	// Verify checks every record before it goes out: a line that is not
+	// a valid envelope, or whose content_sha256 is missing or does not
+	// match its content, is an error naming the chunk file and line (a
+	// wrong or missing hash wraps xr.ErrMismatch), or goes to Reject.
+	Verify bool
+	// Reject, with Verify, receives the records that fail it (their line
+	// number within the chunk; the error names the chunk).
+	Reject xr.RejectFunc
+	// MaxLine caps one line with Verify (<= 0: envelope.DefaultMaxLine).
+	MaxLine int
 	// Log receives debug messages.
 	Log *slog.Logger
 }
@@ -52,9 +64,12 @@ func Cat(ctx context.Context, dir string, out io.Writer, opts CatOptions) (*xr.S
 		opts.Log.Debug("chunks the index names", "count", len(chunks))
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
-	if opts.Key == "" && opts.Since.IsZero() && opts.Until.IsZero() {
+	switch {
+	case opts.Verify:
+		err = catVerified(ctx, dir, chunks, bw, st, opts)
+	case opts.Key == "" && opts.Since.IsZero() && opts.Until.IsZero():
 		err = catRaw(ctx, dir, chunks, bw, st)
-	} else {
+	default:
 		err = catFiltered(ctx, dir, chunks, bw, st, opts)
 	}
 	if err != nil {
@@ -140,6 +155,70 @@ func catFiltered(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writ
 		}
 	}
 	return nil
+}
+
+// catVerified streams the records that verify (as xr-pack verify checks
+// a chunk line: a valid envelope whose content_sha256 matches its
+// content), parsing and hashing on every core, in pack order. The first
+// record that does not verify stops it, named by chunk file and line,
+// unless opts.Reject takes it.
+func catVerified(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writer, st *xr.Stats, opts CatOptions) error {
+	st.Add("chunks", int64(len(chunks)))
+	filtered := opts.Key != "" || !opts.Since.IsZero() || !opts.Until.IsZero()
+	return scanChunkLines(ctx, dir, chunks, opts.MaxLine, verifyWork, func(rel string, it *item, line []byte) error {
+		if it.err != nil {
+			err := chunkLineError(rel, it)
+			if opts.Reject == nil {
+				return err
+			}
+			st.Inc("rejected")
+			return opts.Reject(it.n, line, err)
+		}
+		if filtered && !opts.keepsRecord(it.e) {
+			return nil
+		}
+		st.Inc("written")
+		if _, err := bw.Write(line); err != nil {
+			return err
+		}
+		return bw.WriteByte('\n')
+	})
+}
+
+// chunkLineError names the chunk file and line of a record that does not
+// verify: "records/…/chunk-0002.ndjson:17: content_sha256 …". A wrong or
+// missing hash wraps xr.ErrMismatch (exit 4); a line that is not an
+// envelope is bad input (exit 1).
+func chunkLineError(rel string, it *item) error {
+	at := fmt.Sprintf("%s:%d: ", rel, it.n)
+	var me *contenthash.MismatchError
+	switch {
+	case errors.As(it.err, &me):
+		return &chunkLineErr{at + fmt.Sprintf("content_sha256 does not match its content (stored %s, computed %s; changed after it was written)",
+			me.Stored, me.Computed), xr.ErrMismatch}
+	case errors.Is(it.err, contenthash.ErrNoHash):
+		return &chunkLineErr{at + "content_sha256 missing (every pack record carries its hash)", xr.ErrMismatch}
+	}
+	return &chunkLineErr{at + trimLinePrefix(it.err), it.err}
+}
+
+// chunkLineErr is a chunk line that does not verify: its message, and the
+// error it matches (xr.ErrMismatch for a hash: exit 4).
+type chunkLineErr struct {
+	msg string
+	err error
+}
+
+func (e *chunkLineErr) Error() string { return e.msg }
+func (e *chunkLineErr) Unwrap() error { return e.err }
+
+// keepsRecord reports whether a record (its index entry) passes the filters.
+func (o *CatOptions) keepsRecord(e IndexEntry) bool {
+	if o.Key != "" && e.Key != o.Key {
+		return false
+	}
+	t, err := envelope.ParseTime(e.Time)
+	return o.inTime(t, err == nil && e.Time != "")
 }
 
 // inTime reports whether an observation time passes --since/--until.

@@ -226,6 +226,12 @@ func oneSource(in io.Reader) func() (io.Reader, error) {
 // scanChunks runs work over every line of chunks on the pipeline and
 // calls fn with each result in pack order.
 func scanChunks(ctx context.Context, dir string, chunks []Chunk, work workFunc, fn func(rel string, it *item) error) error {
+	return scanChunkLines(ctx, dir, chunks, 0, work, func(rel string, it *item, _ []byte) error { return fn(rel, it) })
+}
+
+// scanChunkLines is scanChunks with a line cap (<= 0: the default) that
+// also hands fn the line itself (valid during the call only).
+func scanChunkLines(ctx context.Context, dir string, chunks []Chunk, maxLine int, work workFunc, fn func(rel string, it *item, line []byte) error) error {
 	i := 0
 	next := func() (io.Reader, error) {
 		if i == len(chunks) {
@@ -234,7 +240,7 @@ func scanChunks(ctx context.Context, dir string, chunks []Chunk, work workFunc, 
 		i++
 		return os.Open(filepath.Join(dir, filepath.FromSlash(chunks[i-1].Rel)))
 	}
-	p := startPipeline(next, 0, work)
+	p := startPipeline(next, maxLine, work)
 	defer p.close()
 	for {
 		b, err := p.take(ctx)
@@ -245,7 +251,7 @@ func scanChunks(ctx context.Context, dir string, chunks []Chunk, work workFunc, 
 			return b.readErr
 		}
 		for j := range b.items {
-			if err := fn(chunks[b.src].Rel, &b.items[j]); err != nil {
+			if err := fn(chunks[b.src].Rel, &b.items[j], b.line(&b.items[j])); err != nil {
 				return err
 			}
 		}

@@ -40,6 +40,8 @@ floor=$LAST_MBS
 measure "xr-pack cat" "$CORPUS_BYTES" "rss cat xr-pack cat -q '$PK/bench' | cat > /dev/null"
 ratio "xr-pack cat vs cat" "$LAST_MBS" "$floor"
 awk -v m="$LAST_MBS" 'BEGIN{printf "  => xr-pack cat goal >= 200 MB/s: %s\n", (m >= 200 ? "met" : "NOT met")}'
+measure "xr-pack cat --verify (hashes every record)" "$CORPUS_BYTES" "rss cat xr-pack cat -q --verify '$PK/bench' | cat > /dev/null"
+ratio "xr-pack cat --verify vs cat" "$LAST_MBS" "$floor"
 measure "xr-pack cat --since (parses the records it reads)" "$CORPUS_BYTES" "rss cat xr-pack cat -q --since 2026-01-15 '$PK/bench' > /dev/null"
 key=$(head -n 1 "$PK/bench/index.jsonl" | sed 's/.*"k": "\([^"]*\)".*/\1/')
 measure "xr-pack cat --key (index picks chunks)" "$CORPUS_BYTES" "rss cat xr-pack cat -q --key '$key' '$PK/bench' > /dev/null"
