@@ -277,7 +277,7 @@ func TestWriteRefusesBadRecords(t *testing.T) {
 		"no time":    strings.Replace(string(good), `"observed_at_utc"`, `"observed"`, 1),
 		"not json":   `{"exchange_type":`,
 	}
-	want := map[string]string{"no hash": "run xr-hash", "wrong hash": "run xr-hash", "no time": "observed_at_utc: missing", "not json": "line 2: "}
+	want := map[string]string{"no hash": "run xr-hash", "wrong hash": "does not match the content", "no time": "observed_at_utc: missing", "not json": "line 2: "}
 	for name, line := range cases {
 		in := string(good) + "\n" + line + "\n"
 		st, err := Write(ctx, dir, strings.NewReader(in), WriteOptions{})
