@@ -18,6 +18,7 @@ Commands:
   cat      stream the records:        xr-pack cat DIR/N | xr-canon | xr-sqlload -m DIR/N/manifest.json
   index    print or rebuild the index: xr-pack index [--rebuild] DIR/N
   verify   check a pack (or an archive file): xr-pack verify DIR/N
+  redact   scrub the secrets of a pack in place, per its manifest: xr-pack redact DIR/N
   archive  write a pack archive:      xr-pack archive DIR/N --out FILE
   extract  unpack an archive:         xr-pack extract --in FILE --out DIR
 
@@ -53,6 +54,8 @@ func dispatch(ctx context.Context, args []string) int {
 		} else {
 			h = runVerify
 		}
+	case "redact":
+		h = runRedact
 	case "archive":
 		h = runArchive
 	case "extract":

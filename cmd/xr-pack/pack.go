@@ -294,3 +294,32 @@ func runVerify(ctx context.Context, args []string) int {
 func problemPrinter() func(string) {
 	return func(msg string) { fmt.Fprintf(os.Stderr, "%s: %s\n", name, msg) }
 }
+
+const redactUsage = `usage: xr-pack redact [--stats FILE] DIR
+
+Scrubs the pack DIR in place with its manifest's redaction_policy (the rules
+and rule ids of 'xr-redact -m DIR/manifest.json'): every stored record where
+a rule fires is replaced by what 'xr-redact -m | xr-hash' makes of it, keeping
+its exchange_id, observed_at_utc, chunk and place; then index.jsonl is made
+anew from the chunks. The one command that rewrites stored records: use it
+when a pack holds secrets (written before the policy was on, or by another
+tool), which every reader of the pack reports.
+
+Prints one line per chunk rewritten (how many records, which rule ids; never
+a secret) and counts records per rule id (rule:ID in --stats). Crash-safe:
+each chunk is rewritten to a temporary file, fsynced and renamed over the old
+one; after a kill the pack holds old or new chunks, never a mix within one,
+and running xr-pack redact again finishes the job. Runs under the pack's
+write lock. A record whose content_sha256 does not verify stops it (run
+xr-pack verify).
+
+Example:
+  xr-pack redact D && xr-pack cat D | xr-redact -m D/manifest.json --check
+`
+
+func runRedact(ctx context.Context, args []string) int {
+	return packCommand(args, "redact", redactUsage, func(*flag.FlagSet) {}, func(c *cli.Common, dir string) (*xr.Stats, error) {
+		pr := problemPrinter()
+		return snapshot.Redact(ctx, dir, snapshot.RedactOptions{Changed: pr, Notice: pr, Log: c.Logger(os.Stderr)})
+	})
+}

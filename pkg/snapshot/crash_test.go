@@ -19,6 +19,13 @@ import (
 // TestMain doubles as the crash test's writer process: with
 // XR_CRASH_WRITER=DIR it appends stdin to DIR and exits.
 func TestMain(m *testing.M) {
+	if dir := os.Getenv("XR_CRASH_REDACT"); dir != "" {
+		if _, err := Redact(ctx, dir, RedactOptions{}); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if dir := os.Getenv("XR_CRASH_WRITER"); dir != "" {
 		_, err := Write(ctx, dir, os.Stdin, WriteOptions{ChunkSize: 20})
 		if err != nil {
@@ -43,7 +50,7 @@ func packHashes(t *testing.T, dir string) map[string]bool {
 	return m
 }
 
-func mustChunks(t *testing.T, dir string) []Chunk {
+func mustChunks(t testing.TB, dir string) []Chunk {
 	cs, err := Chunks(dir)
 	if err != nil {
 		t.Fatal(err)

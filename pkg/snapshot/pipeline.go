@@ -230,7 +230,8 @@ func scanChunks(ctx context.Context, dir string, chunks []Chunk, work workFunc, 
 }
 
 // scanChunkLines is scanChunks with a line cap (<= 0: the default) that
-// also hands fn the line itself (valid during the call only).
+// also hands fn the line as it is to be stored (it.line when work set it;
+// valid during the call only).
 func scanChunkLines(ctx context.Context, dir string, chunks []Chunk, maxLine int, work workFunc, fn func(rel string, it *item, line []byte) error) error {
 	i := 0
 	next := func() (io.Reader, error) {
@@ -251,7 +252,8 @@ func scanChunkLines(ctx context.Context, dir string, chunks []Chunk, maxLine int
 			return b.readErr
 		}
 		for j := range b.items {
-			if err := fn(chunks[b.src].Rel, &b.items[j], b.line(&b.items[j])); err != nil {
+			it := &b.items[j]
+			if err := fn(chunks[b.src].Rel, it, b.stored(it)); err != nil {
 				return err
 			}
 		}

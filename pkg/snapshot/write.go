@@ -154,8 +154,15 @@ func (w *writer) prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if !ok {
+	_, perr := os.Stat(filepath.Join(w.dir, RedactPendingFile))
+	switch {
+	case perr == nil: // the index may name the old hashes of rewritten chunks
+		ok = false
+		w.notice("an interrupted xr-pack redact may have left " + IndexFile + " behind the chunks; rebuilding it first (rerun xr-pack redact " + w.dir + " to finish scrubbing)")
+	case !ok:
 		w.notice(IndexFile + " did not match the chunks (an interrupted write?); rebuilding it first")
+	}
+	if !ok {
 		clear(w.seen)
 		clear(w.ids)
 		_, err := rebuildLocked(ctx, w.dir, l, w.rememberEntry, nil)

@@ -84,7 +84,11 @@ func (s *Stats) Summary() string {
 	}
 	parts := make([]string, 0, len(s.names))
 	for _, n := range s.names {
-		parts = append(parts, strconv.FormatInt(s.vals[n], 10)+" "+strings.ReplaceAll(n, "_", " "))
+		label := n
+		if !strings.Contains(n, ":") { // a name like rule:url:query:api_key is an id, kept as it is
+			label = strings.ReplaceAll(n, "_", " ")
+		}
+		parts = append(parts, strconv.FormatInt(s.vals[n], 10)+" "+label)
 	}
 	return strings.Join(parts, ", ")
 }

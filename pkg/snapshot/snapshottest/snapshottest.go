@@ -21,6 +21,9 @@ type Spec struct {
 	Source string        // source_system (default "wookieepedia")
 	Entity string        // entity_type (default "page")
 	Pad    int           // extra payload bytes per record
+	// Secrets gives two records in three an Authorization header and a
+	// token in the URL (what a redaction policy removes).
+	Secrets bool
 }
 
 // Line returns record i of the run as one envelope line (without its
@@ -44,8 +47,12 @@ func (s Spec) Line(i int) []byte {
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d", s.Seed, i)))
 	id := fmt.Sprintf("%x-%x-%x-%x-%x", sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])
 	t := s.Start.Add(time.Duration(i) * s.Step)
+	secret := ""
+	if s.Secrets && i%3 != 0 {
+		secret = fmt.Sprintf(`&access_token=tok%x","headers":{"Authorization":"Bearer sekrit-%x"},"note":"`, sum[16:24], sum[24:32])
+	}
 	line := fmt.Sprintf(`{"exchange_id":%q,"exchange_type":"http","source_system":%q,"entity_type":%q,"natural_key":"key-%d",`+
-		`"request":{"url":"https://example.test/api?page=%d","method":"GET"},"response":{"seed":%q,"n":%d,"score":%d.5,"text":"été %s"},`+
+		`"request":{"url":"https://example.test/api?page=%d`+secret+`","method":"GET"},"response":{"seed":%q,"n":%d,"score":%d.5,"text":"été %s"},`+
 		`"observed_at_utc":%q,"schema_version":1,"tags":["test"],"redactions_applied":[]}`,
 		id, s.Source, s.Entity, i%s.Keys, i, s.Seed, i, i, strings.Repeat("x", s.Pad+i%7),
 		envelope.FormatTime(t))
