@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xr-lake/xr/pkg/contenthash"
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/redact"
@@ -334,4 +335,47 @@ func TestRedactKillLoop(t *testing.T) {
 		t.Fatalf("no kill of %d fell between two chunks (%d runs finished): the pack is too small", kills, landed)
 	}
 	t.Logf("%d kills: %d left some chunks scrubbed and some not, %d runs finished first", kills, partial, landed)
+}
+
+// Two versions of a key that differed only in a secret hash alike once
+// scrubbed: both stay (their own exchange_ids), verify accepts the hash
+// twice in the index, and write skips a third copy as already there.
+func TestRedactPackVersionsBecomeOne(t *testing.T) {
+	dir := newPack(t)
+	setPolicy(t, dir, false)
+	rec := func(id, tok, at string) string {
+		return hashed(t, `{"exchange_id":"`+id+`","exchange_type":"http","source_system":"s","entity_type":"e","natural_key":"k",`+
+			`"request":{"headers":{"Authorization":"Bearer `+tok+`"}},"response":{"ok":true},"observed_at_utc":"`+at+`"}`)
+	}
+	in := rec("00000000-0000-4000-8000-00000000000a", "sekrit-1", "2024-01-01T00:00:00Z") + "\n" +
+		rec("00000000-0000-4000-8000-00000000000b", "sekrit-2", "2024-01-02T00:00:00Z") + "\n"
+	if _, err := Write(ctx, dir, strings.NewReader(in), WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	setPolicy(t, dir, true)
+	if st, err := Redact(ctx, dir, RedactOptions{}); err != nil || st.Get("redacted") != 2 || st.Get("duplicates_dropped") != 0 {
+		t.Fatalf("%v %s", err, st.Summary())
+	}
+	if v := mustVerify(t, dir); v.Get("records") != 2 || v.Get("index_entries") != 2 {
+		t.Fatalf("verify: %s", v.Summary())
+	}
+	st, err := Write(ctx, dir, strings.NewReader(rec("00000000-0000-4000-8000-00000000000c", "sekrit-3", "2024-01-03T00:00:00Z")+"\n"), WriteOptions{})
+	if err != nil || st.Get("skipped") != 1 {
+		t.Fatalf("third copy: %v %s", err, st.Summary())
+	}
+}
+
+// hashed gives a record its content_sha256.
+func hashed(t testing.TB, line string) string {
+	t.Helper()
+	var rec envelope.Record
+	if err := envelope.Parse(&rec, []byte(line), false); err != nil {
+		t.Fatal(err)
+	}
+	h, err := contenthash.Sum(&rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.SetString(envelope.ContentSHA256, h)
+	return string(envelope.Append(nil, &rec))
 }
