@@ -6,8 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +15,6 @@ import (
 	"github.com/xr-lake/xr/pkg/archive"
 	"github.com/xr-lake/xr/pkg/cli"
 	"github.com/xr-lake/xr/pkg/manifest"
-	"github.com/xr-lake/xr/pkg/snapshot"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -43,8 +40,10 @@ const extractUsage = `usage: xr-pack extract --in FILE --out DIR [--force] [--na
 Unpack an archive (zip, tar.zst, xr-encrypted, or the reference tool's zip
 and .zip.enc, told apart by content) into DIR/<dataset name>. Every member's
 SHA-256 is checked against the archive's metadata and the pack is verified
-(as xr-pack verify) in a temporary folder before it is moved into place, so
-a failed extract leaves nothing behind. Refuses path escapes, links, device
+(as xr-pack verify) in a staging folder before it is moved into place (with
+--force: swapped with the old pack in one step), so a failed extract leaves
+nothing behind; decrypted data stays in unnamed files until then, and the
+next extract into DIR removes what a killed one left. Refuses path escapes, links, device
 files, and archives that expand beyond --max-size or --max-ratio.
 
 Example:
@@ -197,39 +196,13 @@ func runArchive(ctx context.Context, args []string) int {
 			}
 			return archive.Create(ctx, dir, os.Stdout, o)
 		}
-		st, err := writeAtomic(out, force, func(w io.Writer) (*xr.Stats, error) { return archive.Create(ctx, dir, w, o) })
+		o.Notice = func(msg string) { fmt.Fprintf(os.Stderr, "%s: %s\n", name, msg) }
+		st, err := archive.CreateFile(ctx, dir, out, force, o)
 		if err == nil && !c.Quiet {
 			fmt.Fprintf(os.Stderr, "%s: wrote %s\n", name, out)
 		}
 		return st, err
 	})
-}
-
-// writeAtomic writes path through snapshot's AtomicFile: fn writes a
-// temporary file in the same folder, made durable under path only when fn
-// succeeded. Without force an existing path is refused up front (no work
-// wasted) and again at the rename, where no other writer can slip in.
-func writeAtomic(path string, force bool, fn func(io.Writer) (*xr.Stats, error)) (*xr.Stats, error) {
-	exists := func() error { return fmt.Errorf("%s exists (use --force to replace it)", path) }
-	if _, err := os.Lstat(path); err == nil && !force {
-		return nil, exists()
-	}
-	a, err := snapshot.CreateAtomic(path, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	st, err := fn(a)
-	if err != nil {
-		a.Abort()
-		return st, err
-	}
-	if err := a.Commit(!force); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return st, exists()
-		}
-		return st, err
-	}
-	return st, nil
 }
 
 // runExtract implements `xr-pack extract --in FILE --out DIR`.
@@ -257,7 +230,8 @@ func runExtract(ctx context.Context, args []string) int {
 		if in == "" || len(pos) > 0 {
 			return nil, xr.Usagef("want --in FILE --out DIR")
 		}
-		o := archive.ExtractOptions{ReadOptions: kf.readOptions(nil), Name: as, Force: force, Log: c.Logger(os.Stderr)}
+		o := archive.ExtractOptions{ReadOptions: kf.readOptions(nil), Name: as, Force: force, Log: c.Logger(os.Stderr),
+			Notice: func(msg string) { fmt.Fprintf(os.Stderr, "%s: %s\n", name, msg) }}
 		var st *xr.Stats
 		var err error
 		dest, st, err = archive.Extract(ctx, in, out, o)

@@ -85,6 +85,7 @@ type CreateOptions struct {
 	Name       string    // dataset folder name; "" = the manifest's dataset_name
 	Created    time.Time // packed_at and member times; zero = the manifest's updated_at/created_at
 	Log        *slog.Logger
+	Notice     func(msg string) // CreateFile: a line when it removes what an interrupted run left
 }
 
 // newStats returns the counters every subcommand of this package reports.
@@ -198,6 +199,40 @@ func Create(ctx context.Context, dir string, out io.Writer, o CreateOptions) (*x
 		}
 	}
 	return st, bw.Flush()
+}
+
+// CreateFile writes the archive of the pack in dir to the file path: to a
+// temporary file in path's folder (mode 0600 while it fills), made durable
+// under path only when complete. Without force an existing path is refused
+// up front (no work wasted) and again at the rename, where no other writer
+// can slip in. First it removes the temporary files that interrupted runs
+// to the same path left (kill -9), sparing a live one's.
+func CreateFile(ctx context.Context, dir, path string, force bool, o CreateOptions) (*xr.Stats, error) {
+	exists := func() error { return fmt.Errorf("%s exists (use --force to replace it)", path) }
+	if n, err := snapshot.RemoveOrphansOf(path); err != nil {
+		return newStats(), err
+	} else if n > 0 && o.Notice != nil {
+		o.Notice(fmt.Sprintf("removed %d temporary files of interrupted archives to %s", n, path))
+	}
+	if _, err := os.Lstat(path); err == nil && !force {
+		return newStats(), exists()
+	}
+	a, err := snapshot.CreateAtomic(path, 0o644)
+	if err != nil {
+		return newStats(), err
+	}
+	st, err := Create(ctx, dir, a, o)
+	if err != nil {
+		a.Abort()
+		return st, err
+	}
+	if err := a.Commit(!force); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return st, exists()
+		}
+		return st, err
+	}
+	return st, nil
 }
 
 // isChunk reports whether a pack-relative path is a record chunk.

@@ -31,6 +31,9 @@ type ExtractOptions struct {
 	// nil means snapshot.Verify (xr-pack verify).
 	VerifyPack func(ctx context.Context, dir string) error
 	Log        *slog.Logger
+	// Notice receives one line when Extract cleans up after an
+	// interrupted extract; nil: Log's warnings.
+	Notice func(msg string)
 }
 
 // ErrExists: the destination pack exists and Force was not set.
@@ -277,17 +280,28 @@ func Check(ctx context.Context, path string, o ReadOptions) (*xr.Stats, error) {
 }
 
 // Extract unpacks the archive at path into outDir/<dataset name> (or
-// outDir/<o.Name>). It extracts into a temporary folder inside outDir,
-// checks members against the metadata and the pack with o.VerifyPack, and
-// only then renames the pack into place; on any error nothing is left.
+// outDir/<o.Name>). It extracts into a staging folder inside outDir (see
+// stage.go: decrypted data stays in unnamed files until the pack
+// verified), checks members against the metadata and the pack with
+// o.VerifyPack, and only then moves the pack into place (with Force,
+// swapping it with the old one in one step); on any error nothing is left.
+// First it removes what interrupted extracts left in outDir.
 func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest string, st *xr.Stats, err error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Notice == nil {
+		o.Notice = func(msg string) { o.Log.Warn(msg) }
 	}
 	if o.Name != "" {
 		if err := checkDatasetName(o.Name); err != nil {
 			return "", newStats(), xr.Usagef("--name: %v", err)
 		}
+	}
+	if err := cleanStaging(outDir, o.Notice); err != nil {
+		return "", newStats(), err
+	}
+	if o.Name != "" {
 		if err := checkDest(filepath.Join(outDir, o.Name), o.Force); err != nil {
 			return "", newStats(), err
 		}
@@ -308,12 +322,12 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 	}
 	defer src.close()
 	o.Log.Debug("archive opened", "kind", src.kind)
-	tmp, err := os.MkdirTemp(outDir, ".xr-extract-*")
+	stage, err := newStaging(outDir)
 	if err != nil {
 		return "", newStats(), err
 	}
-	defer os.RemoveAll(tmp)
-	root := filepath.Join(tmp, "x")
+	defer stage.close()
+	root := stage.root()
 	w := newWalker(ctx, src, o.ReadOptions, false)
 	metaChecked := false
 	create := func(name string) (io.WriteCloser, error) {
@@ -327,15 +341,7 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 				}
 			}
 		}
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return nil, err
-		}
-		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err != nil {
-			return nil, err
-		}
-		return syncCloser{f}, nil
+		return stage.create(name)
 	}
 	err = src.walk(func(m *member) error {
 		if err := ctx.Err(); err != nil {
@@ -376,17 +382,17 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 	if err := ctx.Err(); err != nil {
 		return "", st, err
 	}
-	if _, err := os.Lstat(dest); err == nil { // Force: move the old pack aside first
-		if err := os.Rename(dest, filepath.Join(tmp, "old")); err != nil {
-			return "", st, err
-		}
-	}
-	if err := os.Rename(packDir, dest); err != nil {
+	if err := stage.name(); err != nil {
 		return "", st, err
 	}
-	if d, err := os.Open(outDir); err == nil {
-		d.Sync()
-		d.Close()
+	if err := snapshot.SyncDir(packDir); err != nil {
+		return "", st, err
+	}
+	if err := stage.install(packDir, dest); err != nil {
+		return "", st, err
+	}
+	if err := snapshot.SyncDir(outDir); err != nil {
+		return "", st, err
 	}
 	o.Log.Debug("extracted", "dest", dest)
 	return dest, st, nil

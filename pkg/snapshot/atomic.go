@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -49,6 +50,34 @@ func CreateAtomic(path string, perm os.FileMode) (*AtomicFile, error) {
 		return nil, err
 	}
 	return &AtomicFile{Writer: bufio.NewWriterSize(f, 64<<10), f: f, path: path, perm: perm}, nil
+}
+
+// RemoveOrphansOf removes the temporary files that interrupted
+// AtomicFiles for path left (a kill -9 leaves one), sparing those a live
+// process is writing. It returns how many it removed.
+func RemoveOrphansOf(path string) (int, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), tmpPrefix+base+"-") || !e.Type().IsRegular() {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if err := RemoveOrphan(p); err != nil {
+			return n, err
+		}
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Commit makes the file durable under its final name. With noReplace it
@@ -131,9 +160,11 @@ func writeAtomic(path string, data []byte, perm os.FileMode, noReplace bool) err
 	return a.Commit(noReplace)
 }
 
-// syncDir fsyncs a directory, so that a rename or a new entry in it
+// SyncDir fsyncs a directory, so that a rename or a new entry in it
 // survives a crash. File systems that cannot fsync directories are
 // tolerated.
+func SyncDir(dir string) error { return syncDir(dir) }
+
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {

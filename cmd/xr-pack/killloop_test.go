@@ -1,0 +1,338 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	mrand "math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/xr-lake/xr/pkg/snapshot/snapshottest"
+)
+
+// The kill tests run the real xr-pack binary and kill -9 it: at random
+// moments (archive, extract) or at a named step (extract --force, through
+// the XR_TEST_EXTRACT_CRASH hook). XR_TEST_LONG=1 runs ten times as many
+// kills on a bigger pack.
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// xrPackBin builds xr-pack once per test binary.
+func xrPackBin(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "xr-pack-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "xr-pack")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			binErr = errors.New(string(out))
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+func killLoops() (kills, records int) {
+	if os.Getenv("XR_TEST_LONG") != "" {
+		return 200, 20000
+	}
+	return 20, 600
+}
+
+// xrpack runs xr-pack to completion; it must succeed.
+func xrpack(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(xrPackBin(t), args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("xr-pack %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return stderr.String()
+}
+
+// makePack writes a pack of n generated records whose payloads all carry
+// token, and returns its folder.
+func makePack(t *testing.T, token string, n int) string {
+	dir := t.TempDir()
+	xrpack(t, nil, "init", "--name", "p", "--source", "wookieepedia", "--entity", "page", "--out", dir)
+	in := filepath.Join(t.TempDir(), "in.ndjson")
+	if err := os.WriteFile(in, snapshottest.Spec{Seed: token, Pad: 300, Step: 7 * time.Minute}.NDJSON(0, n), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Open(in)
+	defer f.Close()
+	cmd := exec.Command(xrPackBin(t), "write", filepath.Join(dir, "p"))
+	cmd.Stdin = f
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("write: %v\n%s", err, out)
+	}
+	return filepath.Join(dir, "p")
+}
+
+// killAt starts xr-pack, kills it after d and reports whether the kill
+// landed (the process had not finished).
+func killAt(t *testing.T, d time.Duration, env []string, args ...string) bool {
+	t.Helper()
+	cmd := exec.Command(xrPackBin(t), args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(d):
+		cmd.Process.Signal(syscall.SIGKILL)
+		err = <-done
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return true
+		}
+		t.Fatalf("xr-pack %s failed: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return false
+}
+
+// timeRun returns how long one uninterrupted run takes.
+func timeRun(t *testing.T, env []string, args ...string) time.Duration {
+	start := time.Now()
+	xrpack(t, env, args...)
+	return time.Since(start)
+}
+
+// leftovers lists the entries of dir whose names start with prefix.
+func leftovers(t *testing.T, dir, prefix string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l []string
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), prefix) {
+			l = append(l, e.Name())
+		}
+	}
+	return l
+}
+
+func newRand(t *testing.T) *mrand.Rand {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("random seed %d", seed)
+	return mrand.New(mrand.NewPCG(seed, 1))
+}
+
+func randomToken() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// TestKillLoopArchive: archive killed at random moments; the next archive
+// to the same file removes what the killed one left (.xr-tmp-*), and the
+// archive it writes verifies.
+func TestKillLoopArchive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kill loop: not in -short")
+	}
+	want, n := killLoops()
+	pack := makePack(t, randomToken(), n)
+	outDir := t.TempDir()
+	out := filepath.Join(outDir, "a.tar.zst")
+	env := []string{"SNAPSHOT_ENCRYPTION_KEY=pw"}
+	args := []string{"archive", "-q", pack, "--out", out, "--encrypt", "--force"}
+	T := timeRun(t, env, args...)
+	r := newRand(t)
+	kills := 0
+	for i := 0; kills < want && i < 3*want; i++ {
+		if killAt(t, time.Duration(r.Int64N(int64(T)*6/5)), env, args...) {
+			kills++
+		}
+		if n := len(leftovers(t, outDir, ".xr-tmp-")); n > 1 {
+			t.Fatalf("kill %d: %d temporary files: an earlier run's were not removed", kills, n)
+		}
+		xrpack(t, env, args...)
+		if l := leftovers(t, outDir, ".xr-tmp-"); len(l) > 0 {
+			t.Fatalf("kill %d: the next archive left %v", kills, l)
+		}
+	}
+	if kills < want {
+		t.Fatalf("only %d kills landed mid-run (run time %v)", kills, T)
+	}
+	xrpack(t, env, "verify", out+".enc")
+	t.Logf("%d kills, run time %v", kills, T)
+}
+
+// plaintextFiles returns the regular files below dir, outside the pack
+// folder keep, that hold token (decrypted data), and whether a staging
+// folder was giving its files names (the moment a verified pack is
+// committed, the one window in which a kill leaves named plaintext, which
+// the next run removes).
+func plaintextFiles(t *testing.T, dir, keep, token string) (found []string, naming bool) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == keep {
+			return filepath.SkipDir
+		}
+		if d.Name() == "naming" {
+			naming = true
+		}
+		if !d.Type().IsRegular() { // never follow links: staging links name /proc/self/fd/N
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(b, []byte(token)) {
+			found = append(found, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found, naming
+}
+
+// TestKillLoopExtract: extract --force of encrypted archives killed at
+// random moments, alternating between two archives (their records carry
+// different tokens, so the data a killed run decrypted is told from the
+// old pack it replaces). After every kill: a pack is at its path, no data
+// the killed run decrypted is on disk outside it (but in the moment a
+// verified pack is being named and moved into place, counted); the next
+// extract removes every .xr-extract-* folder.
+func TestKillLoopExtract(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kill loop: not in -short")
+	}
+	want, n := killLoops()
+	env := []string{"SNAPSHOT_ENCRYPTION_KEY=pw"}
+	var tokens, archives [2]string
+	for i := range tokens {
+		tokens[i] = randomToken()
+		archives[i] = filepath.Join(t.TempDir(), "a.tar.zst")
+		xrpack(t, env, "archive", makePack(t, tokens[i], n+i), "--out", archives[i], "--encrypt")
+		archives[i] += ".enc"
+	}
+	outDir := t.TempDir()
+	dest := filepath.Join(outDir, "p")
+	args := func(i int) []string {
+		return []string{"extract", "-q", "--in", archives[i%2], "--out", outDir, "--force"}
+	}
+	T := timeRun(t, env, args(1)...)
+	r := newRand(t)
+	kills, window := 0, 0
+	for i := 0; kills < want && i < 3*want; i++ {
+		if killAt(t, time.Duration(r.Int64N(int64(T)*6/5)), env, args(i)...) {
+			kills++
+		}
+		if _, err := os.Stat(filepath.Join(dest, "manifest.json")); err != nil {
+			t.Fatalf("kill %d: no pack at %s: %v", kills, dest, err)
+		}
+		found, naming := plaintextFiles(t, outDir, dest, tokens[i%2])
+		if len(found) > 0 && !naming {
+			t.Fatalf("kill %d: decrypted data outlived the process: %v", kills, found)
+		}
+		if len(found) > 0 {
+			window++
+		}
+		xrpack(t, env, args(i)...)
+		if l := leftovers(t, outDir, ".xr-extract-"); len(l) > 0 {
+			t.Fatalf("kill %d: the next extract left %v", kills, l)
+		}
+	}
+	if kills < want {
+		t.Fatalf("only %d kills landed mid-run (run time %v)", kills, T)
+	}
+	xrpack(t, nil, "verify", dest)
+	t.Logf("%d kills, run time %v; %d landed while a verified pack was being named", kills, T, window)
+}
+
+// TestExtractForceCrashBetweenSteps: a kill at each step of replacing a
+// pack leaves the old or the new pack at its path: at once where the file
+// system swaps them in one step (RENAME_EXCHANGE), and after the next
+// extract's recovery where it cannot (XR_TEST_NO_EXCHANGE=1 forces that
+// path).
+func TestExtractForceCrashBetweenSteps(t *testing.T) {
+	oldPack, newPack := makePack(t, "old", 30), makePack(t, "new", 40)
+	dir := t.TempDir()
+	archOld, archNew := filepath.Join(dir, "old.zip"), filepath.Join(dir, "new.zip")
+	xrpack(t, nil, "archive", oldPack, "--out", archOld)
+	xrpack(t, nil, "archive", newPack, "--out", archNew)
+	catOf := func(p string) string {
+		out, err := exec.Command(xrPackBin(t), "cat", p).Output()
+		if err != nil {
+			t.Fatalf("cat %s: %v", p, err)
+		}
+		return string(out)
+	}
+	oldRecs, newRecs := catOf(oldPack), catOf(newPack)
+	for _, tc := range []struct{ step, noExchange string }{
+		{"exchange", ""}, {"exchanged", ""}, {"naming", ""},
+		{"exchange", "1"}, {"between-renames", "1"},
+	} {
+		t.Run(tc.step+"/no-exchange="+tc.noExchange, func(t *testing.T) {
+			outDir := t.TempDir()
+			dest := filepath.Join(outDir, "p")
+			xrpack(t, nil, "extract", "--in", archOld, "--out", outDir)
+			cenv := []string{"XR_TEST_EXTRACT_CRASH=" + tc.step, "XR_TEST_NO_EXCHANGE=" + tc.noExchange}
+			if !killAt(t, 20*time.Second, cenv, "extract", "--in", archNew, "--out", outDir, "--force") {
+				t.Fatal("the crash hook did not kill the extract")
+			}
+			if tc.step == "between-renames" {
+				// the one state without a pack at its path: the next
+				// extract into the folder puts the old one back first
+				if _, err := os.Stat(dest); err == nil {
+					t.Fatal("between the renames, yet the path holds a pack")
+				}
+				stderr := xrpack(t, nil, "extract", "--in", archNew, "--out", outDir, "--name", "q")
+				if !strings.Contains(stderr, "restored "+dest) {
+					t.Fatalf("the next extract did not restore the old pack: %s", stderr)
+				}
+			}
+			switch got := catOf(dest); got {
+			case oldRecs, newRecs:
+			default:
+				t.Fatalf("after a kill at %s the path holds neither pack", tc.step)
+			}
+			xrpack(t, nil, "verify", dest)
+			xrpack(t, nil, "extract", "--in", archNew, "--out", outDir, "--force")
+			if catOf(dest) != newRecs {
+				t.Fatal("the next extract --force did not install the new pack")
+			}
+			if l := leftovers(t, outDir, ".xr-extract-"); len(l) > 0 {
+				t.Fatalf("the next extract left %v", l)
+			}
+		})
+	}
+}
