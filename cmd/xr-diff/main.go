@@ -12,7 +12,7 @@ import (
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
-const usage = `usage: xr-diff --against INDEX [--conflict S] [--conflicts FILE] [--by key|hash] [FILE] > plan.ndjson
+const usage = `usage: xr-diff --against INDEX [--conflict S] [--incoming json|sql] [--pack DIR] [--conflicts FILE] [--by key|hash] [FILE] > plan.ndjson
 
 Writes the envelopes of stdin (or FILE) that the other side needs, given
 its index: INDEX is an index file ({"h","k","id","t"[,"f"]} lines, as
@@ -43,16 +43,25 @@ The input is read in full before anything is written. Several input
 versions of one key are the input's history, not conflicts: the newest
 (on a tie the later line) supersedes the others, whatever the strategy,
 and only it is emitted; the others count as superseded. The same hash
-twice is emitted once. --by hash ignores keys (the export direction: the
-pack keeps every version). --conflicts FILE gets one JSON object per
-conflict (k, both hashes and times, strategy, resolution). --shard I/N
+twice is emitted once. --by hash ignores keys: only a hash the index
+lacks is emitted. --conflicts FILE gets one JSON object per conflict (k,
+both hashes and times, strategy, resolution). --shard I/N
 keeps one of N parts of index and input (by key, or by hash without one),
 so N processes can split a sync.
 
+--pack DIR names the pack on the JSON side: where the input comes from
+(the import), or, with --incoming sql, the pack the index is (the export).
+A conflict under fail then names the pack's record by chunk file and line
+(records/2024/2024-01-16/chunk-0002.ndjson:17) and SQL's by its key; and
+in the export, a SQL record whose exchange_id the pack holds with other
+content is a conflict on that record: the pack's record staying drops it,
+SQL's winning stops the run (a pack holds one record per exchange_id and
+never rewrites one).
+
 Example:
   xr-pack cat pack | xr-canon | xr-hash \
-    | xr-diff --against <(xr-sqldump -m M --index) --conflicts c.ndjson > plan.ndjson
-  xr-sqldump -m M | xr-diff --by hash --against pack | xr-pack write pack`
+    | xr-diff --against <(xr-sqldump -m M --index) --pack pack --conflicts c.ndjson > plan.ndjson
+  xr-sqldump -m M | xr-diff --against pack --pack pack --incoming sql | xr-pack write pack`
 
 func main() { os.Exit(run()) }
 
@@ -64,6 +73,7 @@ func run() int {
 	fs.StringVar(&o.Against, "against", "", "the other side's `INDEX`: index file, pack folder, /dev/fd/N, or - (stdin)")
 	fs.StringVar(&conflict, "conflict", "", "conflict `strategy` (default: the manifest's, else prefer_newest)")
 	fs.StringVar(&incoming, "incoming", "json", "which side the input is (prefer_json/prefer_sql, and prefer_newest's ties): json or sql")
+	fs.StringVar(&o.Pack, "pack", "", "the pack `DIR` on the JSON side: name its records by file:line; with --incoming sql, check exchange_ids")
 	fs.StringVar(&by, "by", "key", "key: natural keys and conflicts; hash: only hash presence counts")
 	fs.StringVar(&o.Conflicts, "conflicts", "", "write every conflict to `FILE` (JSON lines)")
 	fs.StringVar(&shard, "shard", "", "keep only shard `I/N` of the index and input")

@@ -29,11 +29,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/jsonscan"
+	"github.com/xr-lake/xr/pkg/snapshot"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -117,6 +120,13 @@ type Options struct {
 	// (the export direction); false: the input is the pack's records (the
 	// import). It decides prefer_newest's ties: the JSON side wins them.
 	IncomingSQL bool
+	// Pack, when set, is the pack folder on the JSON side: the input's
+	// source (import) or, with IncomingSQL, the index's (export). A
+	// conflict under fail names the pack's record by chunk file and line
+	// (found only then, in its index.jsonl). With IncomingSQL, an incoming
+	// record whose exchange_id the pack holds with other content is a
+	// conflict on that record (see checkIDs).
+	Pack string
 	// ByHash ignores natural keys: a record is new iff its hash is not in
 	// the index (nor earlier in the input).
 	ByHash bool
@@ -173,8 +183,14 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 
 	start = time.Now()
 	c := &classifier{ix: ix, o: o, st: st, log: clog, seen: stateTable{byHash: true}}
+	if o.IncomingSQL && o.Pack != "" {
+		c.ids = map[string]idRecord{}
+	}
 	defer c.flush()
 	err = c.pass(ctx, src.first())
+	if err == nil && c.ids != nil {
+		err = c.checkIDs(ctx)
+	}
 	if cerr := clog.close(); err == nil && cerr != nil {
 		err = fmt.Errorf("--conflicts: %w", cerr)
 	}
@@ -233,9 +249,10 @@ type classifier struct {
 	o     Options
 	st    *xr.Stats
 	log   *conflictLog
-	state stateTable // keys won by input records
-	seen  stateTable // hashes of emitted records keyed by hash alone
-	mark  []uint64   // bit per input line: emit it
+	state stateTable          // keys won by input records
+	seen  stateTable          // hashes of emitted records keyed by hash alone
+	mark  []uint64            // bit per input line: emit it
+	ids   map[string]idRecord // with IncomingSQL and a Pack: the emitted records by exchange_id
 	n     counters
 }
 
@@ -309,9 +326,27 @@ func (c *classifier) pass(ctx context.Context, in io.Reader) error {
 	}
 }
 
-// record classifies one record, as the other side would see it after the
-// records before it were applied.
+// record classifies one record and, when exchange_ids are checked,
+// remembers those of the records emitted so far.
 func (c *classifier) record(rec *envelope.Record) error {
+	if err := c.classify(rec); err != nil || c.ids == nil || !c.marked(rec.Line) || rec.ID() == "" {
+		return err
+	}
+	r := idRecord{incoming: *logEntry(rec, &[32]byte{}, noTime)}
+	hex.Decode(r.h[:], []byte(rec.Hash()))
+	if tt, ok := rec.ObservedAt(); ok {
+		r.t = unixNano(tt)
+	}
+	if !c.o.ByHash && rec.HasNaturalKey() {
+		r.k = recordKeyHash(rec.Str(envelope.SourceSystem), rec.Str(envelope.EntityType), rec.NaturalKeyText())
+	}
+	c.ids[strings.ToLower(rec.ID())] = r
+	return nil
+}
+
+// classify classifies one record, as the other side would see it after
+// the records before it were applied.
+func (c *classifier) classify(rec *envelope.Record) error {
 	if !rec.Has(envelope.ContentSHA256) || rec.Hash() == "" {
 		return &envelope.LineError{Line: rec.Line, Field: "content_sha256", Err: errors.New("missing (run xr-hash first)")}
 	}
@@ -374,12 +409,10 @@ func (c *classifier) record(rec *envelope.Record) error {
 	case PreferIncoming:
 		incomingWins = true
 	case Fail:
-		err := fmt.Errorf("line %d: %w: key %q: incoming %s, existing %s (from the index)",
-			rec.Line, xr.ErrConflict, rec.Key(), rec.Hash(), hex.EncodeToString(ex.h[:]))
-		if lerr := c.log.write(rec, &h, t, &ex, "fail", c.o.Conflict); lerr != nil {
+		if lerr := c.log.write(logEntry(rec, &h, t), &ex, "fail", c.o.Conflict); lerr != nil {
 			return lerr
 		}
-		return err
+		return c.failed(rec, &h, t, &ex)
 	}
 	res := "existing"
 	if incomingWins {
@@ -390,7 +423,165 @@ func (c *classifier) record(rec *envelope.Record) error {
 	} else {
 		c.n.resolvedexisting++
 	}
-	return c.log.write(rec, &h, t, &ex, res, c.o.Conflict)
+	return c.log.write(logEntry(rec, &h, t), &ex, res, c.o.Conflict)
+}
+
+// idRecord is an emitted record whose exchange_id checkIDs looks up.
+type idRecord struct {
+	incoming
+	k uint64
+}
+
+// checkIDs finds the records about to be emitted whose exchange_id the
+// pack already holds with other content (SQL's redacted copy of a record
+// the pack holds unredacted, or a row changed in place): each is a
+// conflict on that record, resolved by the strategy. When the pack's
+// record wins, SQL's is dropped; when SQL's wins, the export cannot apply
+// it (a pack holds one record per exchange_id and never rewrites one), so
+// the run stops, naming both. It reads the pack's index.jsonl once, only
+// when something is to be emitted, counting each record's line in its
+// chunk file as it goes.
+func (c *classifier) checkIDs(ctx context.Context) error {
+	for id, r := range c.ids {
+		if !c.marked(r.line) {
+			delete(c.ids, id)
+		}
+	}
+	if len(c.ids) == 0 {
+		return nil
+	}
+	f, err := os.Open(filepath.Join(c.o.Pack, snapshot.IndexFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // a fresh pack
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	type hit struct {
+		r  idRecord
+		ex side
+	}
+	var hits []hit
+	perFile := map[string]int{}
+	err = snapshot.ReadIndex(f, func(n int, e snapshot.IndexEntry) error {
+		if n&4095 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		perFile[e.File]++
+		id := strings.ToLower(e.ID)
+		r, ok := c.ids[id]
+		if !ok {
+			return nil
+		}
+		delete(c.ids, id)
+		var ex side
+		if decodeDigest(&ex.h, []byte(e.Hash)); ex.h == r.h {
+			return nil
+		}
+		ex.t = noTime
+		if tt, err := envelope.ParseTime(e.Time); err == nil {
+			ex.t = unixNano(tt)
+		}
+		ex.file = filepath.ToSlash(filepath.Join(c.o.Pack, e.File)) + ":" + strconv.Itoa(perFile[e.File])
+		hits = append(hits, hit{r, ex})
+		return nil
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("--pack: %w", err)
+	}
+	slices.SortFunc(hits, func(a, b hit) int { return a.r.line - b.r.line })
+	for _, x := range hits {
+		if err := c.idConflict(&x.r, &x.ex); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// idConflict resolves SQL's record r against the pack's record ex of the
+// same exchange_id.
+func (c *classifier) idConflict(r *idRecord, ex *side) error {
+	sqlWins := false
+	switch c.o.Conflict {
+	case PreferNewest:
+		sqlWins = r.t > ex.t // a tie goes to the pack
+	case PreferIncoming:
+		sqlWins = true
+	case Fail:
+		if err := c.log.write(&r.incoming, ex, "fail", c.o.Conflict); err != nil {
+			return err
+		}
+		return &wrapped{fmt.Sprintf("%s: %v: exchange_id %s: the pack's record %x (observed %s) differs from SQL's (key %q, %x, observed %s; line %d of the SQL dump)",
+			ex.file, xr.ErrConflict, r.id, ex.h, timeText(ex.t), r.key, r.h, timeText(r.t), r.line), xr.ErrConflict}
+	}
+	if sqlWins {
+		return fmt.Errorf("%s: exchange_id %s: SQL's record (key %q, %x, observed %s; line %d of the SQL dump) differs from the pack's (%x, observed %s) and %s makes it win, "+
+			"but a pack holds one record per exchange_id and never rewrites one: if the difference is redaction, scrub the pack (xr-pack redact %s) and export again",
+			ex.file, r.id, r.key, r.h, timeText(r.t), r.line, ex.h, timeText(ex.t), c.o.Conflict, c.o.Pack)
+	}
+	// the pack's record stays: the record counted as emitted is dropped,
+	// a conflict resolved for the existing side
+	c.clear(r.line)
+	if _, _, ok := c.ix.Current(r.k); ok {
+		c.n.resolvedincoming-- // it had won a conflict on its key
+	} else {
+		c.n.new--
+		c.n.changed++
+		c.n.conflicts++
+	}
+	c.n.resolvedexisting++
+	return c.log.write(&r.incoming, ex, "existing", c.o.Conflict)
+}
+
+// failed is the error of a conflict under fail. Without a pack it names
+// the input line; with one, the pack's record by chunk file and line (the
+// input is then an intermediate stream whose line numbers mean nothing
+// to the user) and the SQL side's by its key.
+func (c *classifier) failed(rec *envelope.Record, h *[32]byte, t int64, ex *side) error {
+	if c.o.Pack == "" {
+		return fmt.Errorf("line %d: %w: key %q: incoming %s, existing %s (from the index)",
+			rec.Line, xr.ErrConflict, rec.Key(), rec.Hash(), hex.EncodeToString(ex.h[:]))
+	}
+	json, sql := side{h: *h, t: t}, *ex
+	where := c.locate(snapshot.ByID(rec.ID()), snapshot.ByHash(rec.Hash()))
+	if c.o.IncomingSQL {
+		json, sql = sql, json
+		where = c.locate(snapshot.ByHash(hex.EncodeToString(ex.h[:])))
+	}
+	msg := fmt.Sprintf("%s: %v: key %q: the pack's record %x (observed %s) differs from SQL's %x (observed %s)",
+		where, xr.ErrConflict, rec.Key(), json.h, timeText(json.t), sql.h, timeText(sql.t))
+	if c.o.IncomingSQL {
+		msg += fmt.Sprintf(" (line %d of the SQL dump)", rec.Line)
+	}
+	return &wrapped{msg, xr.ErrConflict}
+}
+
+// locate names the pack's first record a matcher finds ("records/…/
+// chunk-0002.ndjson:17"), or the pack itself when none does.
+func (c *classifier) locate(matchers ...func(snapshot.IndexEntry) bool) string {
+	for _, m := range matchers {
+		if p, ok, err := snapshot.Locate(context.Background(), c.o.Pack, m); err == nil && ok {
+			return filepath.ToSlash(filepath.Join(c.o.Pack, p.File)) + ":" + strconv.Itoa(p.Line)
+		}
+	}
+	return c.o.Pack + ": (a record not found in the pack)"
+}
+
+// wrapped is an error with its own text that still matches a sentinel.
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (w *wrapped) Error() string { return w.msg }
+func (w *wrapped) Unwrap() error { return w.err }
+
+func timeText(t int64) string {
+	if t == noTime {
+		return "never"
+	}
+	return envelope.FormatTime(time.Unix(0, t))
 }
 
 // version handles a record whose key an earlier input record holds: the
@@ -417,8 +608,9 @@ func (c *classifier) version(cur *current, h *[32]byte, k uint64, t int64, line 
 // side is the existing record of a conflict: the index's current version
 // of the key (two input versions of a key are history, not a conflict).
 type side struct {
-	h [32]byte
-	t int64
+	h    [32]byte
+	t    int64
+	file string // set for a conflict on an exchange_id: the pack's record, file:line
 }
 
 // emit copies the marked lines of the second pass to out.
@@ -460,21 +652,40 @@ type conflictLog struct {
 	buf []byte
 }
 
-func (l *conflictLog) write(rec *envelope.Record, h *[32]byte, t int64, ex *side, resolution string, s Strategy) error {
+// incoming is the incoming record of a conflict, as the log names it.
+type incoming struct {
+	key, id string
+	line    int
+	h       [32]byte
+	t       int64
+}
+
+func logEntry(rec *envelope.Record, h *[32]byte, t int64) *incoming {
+	return &incoming{key: rec.Key(), id: rec.ID(), line: rec.Line, h: *h, t: t}
+}
+
+func (l *conflictLog) write(in *incoming, ex *side, resolution string, s Strategy) error {
 	if l == nil {
 		return nil
 	}
 	b := append(l.buf[:0], `{"k":`...)
-	b = jsonscan.AppendQuoteString(b, rec.Key())
-	b = fmt.Appendf(b, `,"line":%d,"incoming_h":"%x","incoming_t":`, rec.Line, h[:])
-	b = appendTime(b, t)
-	if id := rec.ID(); id != "" {
+	b = jsonscan.AppendQuoteString(b, in.key)
+	b = fmt.Appendf(b, `,"line":%d,"incoming_h":"%x","incoming_t":`, in.line, in.h[:])
+	b = appendTime(b, in.t)
+	if in.id != "" {
 		b = append(b, `,"incoming_id":`...)
-		b = jsonscan.AppendQuoteString(b, id)
+		b = jsonscan.AppendQuoteString(b, in.id)
 	}
 	b = fmt.Appendf(b, `,"existing_h":"%x","existing_t":`, ex.h[:])
 	b = appendTime(b, ex.t)
-	b = append(b, `,"existing_from":"index"`...)
+	if ex.file != "" { // a conflict on an exchange_id: the pack's record
+		b = append(b, `,"existing_from":"pack","existing_id":`...)
+		b = jsonscan.AppendQuoteString(b, in.id)
+		b = append(b, `,"existing_at":`...)
+		b = jsonscan.AppendQuoteString(b, ex.file)
+	} else {
+		b = append(b, `,"existing_from":"index"`...)
+	}
 	b = fmt.Appendf(b, `,"strategy":%q,"resolution":%q}`+"\n", s.String(), resolution)
 	l.buf = b
 	_, err := l.w.Write(b)
