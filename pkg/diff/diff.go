@@ -516,9 +516,13 @@ func (c *classifier) idConflict(r *idRecord, ex *side) error {
 			ex.file, xr.ErrConflict, r.id, ex.h, timeText(ex.t), r.key, r.h, timeText(r.t), r.line), xr.ErrConflict}
 	}
 	if sqlWins {
+		why := "prefer_sql"
+		if c.o.Conflict == PreferNewest {
+			why = "prefer_newest (it is newer)"
+		}
 		return fmt.Errorf("%s: exchange_id %s: SQL's record (key %q, %x, observed %s; line %d of the SQL dump) differs from the pack's (%x, observed %s) and %s makes it win, "+
 			"but a pack holds one record per exchange_id and never rewrites one: if the difference is redaction, scrub the pack (xr-pack redact %s) and export again",
-			ex.file, r.id, r.key, r.h, timeText(r.t), r.line, ex.h, timeText(ex.t), c.o.Conflict, c.o.Pack)
+			ex.file, r.id, r.key, r.h, timeText(r.t), r.line, ex.h, timeText(ex.t), why, c.o.Pack)
 	}
 	// the pack's record stays: the record counted as emitted is dropped,
 	// a conflict resolved for the existing side
