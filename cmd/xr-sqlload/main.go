@@ -2,21 +2,35 @@
 package main
 
 import (
+	"bufio"
 	"flag"
 	"fmt"
 	"os"
 
 	"github.com/xr-lake/xr/pkg/cli"
+	"github.com/xr-lake/xr/pkg/diff"
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/sqlstore"
 )
 
-const usage = `usage: xr-sqlload [-m manifest.json] [--db DSN | --db-file FILE] [--batch N] [--lock-timeout DUR] [--dry-run] < plan.ndjson
+const usage = `usage: xr-sqlload [-m manifest.json] [--db DSN | --db-file FILE] [--conflict S] [--conflicts FILE] [--batch N] [--lock-timeout DUR] [--dry-run] < plan.ndjson
 
 Upserts hashed envelopes into the manifest's sql_target table (default
 lake.RawExchangeRecord; created if missing): same hash stored = unchanged,
-same natural key with another hash = updated, else inserted. One
-transaction per batch; a rerun after any failure converges. Records
+natural key not stored = inserted; natural key stored with another hash =
+a conflict, which the write itself resolves by --conflict (a
+compare-and-set in the UPDATE, so a stale plan never replaces newer data):
+  prefer_newest    (default) replace the stored row only if its
+                   observed_at_utc is not later than the record's (a tie
+                   goes to the record, as in the reference tool)
+  prefer_json, prefer_incoming   always replace
+  prefer_sql, prefer_existing    never replace
+  fail             exit 3 at such a row; its batch is not committed
+                   (earlier batches are)
+A row the strategy kept is counted as kept_newer and, with --conflicts
+FILE, logged as xr-diff logs conflicts ("existing_from":"table").
+--conflict defaults to the manifest's sync_policy.conflict_strategy.
+One transaction per batch; a rerun after any failure converges. Records
 without a valid content_sha256 are refused (run xr-hash).
 
 Database: --db or --db-file, else $XR_DB, else $INGEST_SQLSERVER_CONN_STR,
@@ -44,9 +58,12 @@ func run() int {
 	var o sqlstore.LoadOptions
 	var printDDL bool
 	dbf := sqlstore.RegisterFlags(fs)
+	var conflict, conflicts string
 	fs.IntVar(&o.Batch, "batch", sqlstore.DefaultBatch, "rows per transaction")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "report what would be inserted/updated/unchanged; change nothing")
 	fs.BoolVar(&o.NoCreate, "no-create", false, "fail if the table is missing instead of creating it")
+	fs.StringVar(&conflict, "conflict", "", "conflict `strategy` the write enforces (default: the manifest's, else prefer_newest)")
+	fs.StringVar(&conflicts, "conflicts", "", "log every row the strategy kept to `FILE` (JSON lines, as xr-diff's)")
 	fs.BoolVar(&printDDL, "ddl", false, "print the table's CREATE script for the database's engine and exit")
 	fs.Usage = cli.Usage(fs, usage)
 	if done, code := cli.Parse(fs, c, os.Args[1:], os.Stdout, os.Stderr); done {
@@ -70,6 +87,12 @@ func run() int {
 			return c.Finish("xr-sqlload", os.Stderr, nil, err)
 		}
 		o.Manifest = m
+		if conflict == "" {
+			conflict = m.SyncPolicy.ConflictStrategy
+		}
+	}
+	if o.Conflict, err = diff.ParseStrategy(conflict, "json"); err != nil {
+		return c.Finish("xr-sqlload", os.Stderr, nil, err)
 	}
 	if printDDL {
 		return c.Finish("xr-sqlload", os.Stderr, nil, sqlstore.PrintDDL(os.Stdout, o.DB, os.Getenv, o.Manifest))
@@ -84,8 +107,26 @@ func run() int {
 	}
 	ctx, stop := cli.SignalContext()
 	defer stop()
+	var clog *bufio.Writer
+	var clogFile *os.File
+	if conflicts != "" {
+		if clogFile, err = os.Create(conflicts); err != nil {
+			return c.Finish("xr-sqlload", os.Stderr, nil, fmt.Errorf("--conflicts: %w", err))
+		}
+		clog = bufio.NewWriter(clogFile)
+		o.Conflicts = clog
+	}
 	in, stopProgress := cli.Input(ctx, "xr-sqlload", os.Stdin)
 	st, err := sqlstore.Load(ctx, in, o)
 	stopProgress()
+	if clog != nil {
+		ferr := clog.Flush()
+		if cerr := clogFile.Close(); ferr == nil {
+			ferr = cerr
+		}
+		if ferr != nil && err == nil {
+			err = fmt.Errorf("--conflicts: %w", ferr)
+		}
+	}
 	return c.Finish("xr-sqlload", os.Stderr, st, err)
 }

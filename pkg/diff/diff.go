@@ -35,7 +35,6 @@ import (
 	"time"
 
 	"github.com/xr-lake/xr/pkg/envelope"
-	"github.com/xr-lake/xr/pkg/jsonscan"
 	"github.com/xr-lake/xr/pkg/snapshot"
 	"github.com/xr-lake/xr/pkg/xr"
 )
@@ -672,35 +671,25 @@ func (l *conflictLog) write(in *incoming, ex *side, resolution string, s Strateg
 	if l == nil {
 		return nil
 	}
-	b := append(l.buf[:0], `{"k":`...)
-	b = jsonscan.AppendQuoteString(b, in.key)
-	b = fmt.Appendf(b, `,"line":%d,"incoming_h":"%x","incoming_t":`, in.line, in.h[:])
-	b = appendTime(b, in.t)
-	if in.id != "" {
-		b = append(b, `,"incoming_id":`...)
-		b = jsonscan.AppendQuoteString(b, in.id)
+	c := &Conflict{
+		Key: in.key, Line: in.line, IncomingH: hex.EncodeToString(in.h[:]), IncomingT: conflictTime(in.t), IncomingID: in.id,
+		ExistingH: hex.EncodeToString(ex.h[:]), ExistingT: conflictTime(ex.t), ExistingFrom: "index",
+		Strategy: s.String(), Resolution: resolution,
 	}
-	b = fmt.Appendf(b, `,"existing_h":"%x","existing_t":`, ex.h[:])
-	b = appendTime(b, ex.t)
 	if ex.file != "" { // a conflict on an exchange_id: the pack's record
-		b = append(b, `,"existing_from":"pack","existing_id":`...)
-		b = jsonscan.AppendQuoteString(b, in.id)
-		b = append(b, `,"existing_at":`...)
-		b = jsonscan.AppendQuoteString(b, ex.file)
-	} else {
-		b = append(b, `,"existing_from":"index"`...)
+		c.ExistingFrom, c.ExistingID, c.ExistingAt = "pack", in.id, ex.file
 	}
-	b = fmt.Appendf(b, `,"strategy":%q,"resolution":%q}`+"\n", s.String(), resolution)
-	l.buf = b
-	_, err := l.w.Write(b)
+	l.buf = AppendConflict(l.buf[:0], c)
+	_, err := l.w.Write(l.buf)
 	return err
 }
 
-func appendTime(b []byte, t int64) []byte {
+// conflictTime is t (Unix nanoseconds) as a Conflict's time.
+func conflictTime(t int64) time.Time {
 	if t == noTime {
-		return append(b, "null"...)
+		return time.Time{}
 	}
-	return append(append(append(b, '"'), envelope.FormatTime(time.Unix(0, t))...), '"')
+	return time.Unix(0, t)
 }
 
 func (l *conflictLog) close() error {

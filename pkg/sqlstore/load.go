@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/xr-lake/xr/pkg/contenthash"
+	"github.com/xr-lake/xr/pkg/diff"
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/xr"
@@ -37,8 +39,15 @@ type LoadOptions struct {
 	Batch    int                 // rows per transaction (<= 0: DefaultBatch)
 	DryRun   bool                // report would-be counts, change nothing
 	NoCreate bool                // fail instead of creating a missing table
-	MaxLine  int
-	Reject   xr.RejectFunc
+	// Conflict is the strategy the write enforces on a row whose natural
+	// key is stored with another hash (see casMode); the zero value is
+	// prefer_newest. Fail stops the load at such a row.
+	Conflict diff.Strategy
+	// Conflicts, if set, gets one line per declined row, in xr-diff's
+	// conflicts-log form (existing_from "table").
+	Conflicts io.Writer
+	MaxLine   int
+	Reject    xr.RejectFunc
 	// LockTimeout: how long a statement waits for a lock another session
 	// holds (0: DefaultLockTimeout; negative: no limit).
 	LockTimeout time.Duration
@@ -165,10 +174,11 @@ func (b *batch) reset() {
 }
 
 // Load reads envelopes from in and upserts them into the table, one
-// transaction per batch. Counters: read, inserted, updated, unchanged
-// (+ rejected with a reject sink).
+// transaction per batch. Counters: read, inserted, updated, unchanged,
+// kept_newer (rows the strategy declined: the stored version won) (+
+// rejected with a reject sink).
 func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
-	st := xr.NewStats("read", "inserted", "updated", "unchanged")
+	st := xr.NewStats("read", "inserted", "updated", "unchanged", "kept_newer")
 	mode := ""
 	if o.DryRun {
 		mode = ", dry run: nothing is changed"
@@ -225,12 +235,13 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 }
 
 type loader struct {
-	e   engine
-	o   LoadOptions
-	st  *xr.Stats
-	tx  loadTx    // the dry run's single transaction
-	n   int       // batches done
-	lim colLimits // the table's text lengths, checked before a row joins a batch
+	e    engine
+	o    LoadOptions
+	st   *xr.Stats
+	tx   loadTx    // the dry run's single transaction
+	n    int       // batches done
+	lim  colLimits // the table's text lengths, checked before a row joins a batch
+	clog []byte    // the conflicts log's line buffer
 }
 
 // start makes sure the table exists (in the dry run: inside its
@@ -375,14 +386,17 @@ func (l *loader) flush(ctx context.Context, b *batch) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var ins, upd int64
-	var refused []refusal
+	var a applied
 	var err error
+	mode := modeOf(l.o.Conflict)
 	// without --rejects a refused record stops the load, and nothing of
-	// its batch is committed
+	// its batch is committed; so does a declined row under fail
 	stop := func() error {
-		if len(refused) > 0 && l.o.Reject == nil {
-			return refused[0].err
+		if len(a.refused) > 0 && l.o.Reject == nil {
+			return a.refused[0].err
+		}
+		if len(a.declined) > 0 && l.o.Conflict == diff.Fail {
+			return a.declined[0].conflictErr()
 		}
 		return nil
 	}
@@ -390,7 +404,7 @@ func (l *loader) flush(ctx context.Context, b *batch) error {
 	err = watched(ctx, l.e, l.o.Warn, what, l.o.LockTimeout, func() error {
 		if l.tx != nil {
 			var err error
-			ins, upd, refused, err = l.tx.upsert(ctx, b.rows)
+			a, err = l.tx.upsert(ctx, b.rows, mode)
 			if err == nil {
 				err = stop()
 			}
@@ -401,7 +415,7 @@ func (l *loader) flush(ctx context.Context, b *batch) error {
 			if err != nil {
 				return err
 			}
-			ins, upd, refused, err = tx.upsert(ctx, b.rows)
+			a, err = tx.upsert(ctx, b.rows, mode)
 			if err == nil {
 				err = stop()
 			}
@@ -419,15 +433,39 @@ func (l *loader) flush(ctx context.Context, b *batch) error {
 		})
 	})
 	if err != nil {
+		if errors.Is(err, xr.ErrConflict) && len(a.declined) > 0 {
+			if lerr := l.logConflicts(a.declined[:1], "fail"); lerr != nil {
+				err = errors.Join(err, lerr)
+			}
+		}
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	l.n++
-	l.st.Add("inserted", ins)
-	l.st.Add("updated", upd)
-	l.st.Add("unchanged", int64(len(b.rows)-len(refused))-ins-upd)
-	for _, f := range refused {
+	l.st.Add("inserted", a.ins)
+	l.st.Add("updated", a.upd)
+	l.st.Add("unchanged", int64(len(b.rows)-len(a.refused)-len(a.declined))-a.ins-a.upd)
+	l.st.Add("kept_newer", int64(len(a.declined)))
+	if err := l.logConflicts(a.declined, "existing"); err != nil {
+		return err
+	}
+	for _, f := range a.refused {
 		if err := xr.Bad(l.o.Reject, l.st, f.r.line, []byte(f.r.payload), f.err); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// logConflicts writes the declined rows to --conflicts, in input order.
+func (l *loader) logConflicts(ds []decline, resolution string) error {
+	if l.o.Conflicts == nil || len(ds) == 0 {
+		return nil
+	}
+	slices.SortFunc(ds, func(a, b decline) int { return a.r.line - b.r.line })
+	for i := range ds {
+		l.clog = diff.AppendConflict(l.clog[:0], ds[i].conflict(l.o.Conflict, resolution))
+		if _, err := l.o.Conflicts.Write(l.clog); err != nil {
+			return fmt.Errorf("--conflicts: %w", err)
 		}
 	}
 	return nil

@@ -125,7 +125,7 @@ func TestLockWaitShows(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			e := newEnv(t, engine)
 			in := corpus(t, 25, 0, "one")
-			e.mustLoad(t, nil, "0 read, 0 inserted, 0 updated, 0 unchanged", nil) // the table exists
+			e.mustLoad(t, nil, "0 read, 0 inserted, 0 updated, 0 unchanged, 0 kept newer", nil) // the table exists
 			var w warnings
 			feed, done := startLoad(t, e, time.Minute, &w)
 			h := holdLock(t, e)
@@ -167,7 +167,7 @@ func TestLockTimeoutFailsNamingBatch(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			e := newEnv(t, engine)
 			in := corpus(t, 25, 0, "one")
-			e.mustLoad(t, nil, "0 read, 0 inserted, 0 updated, 0 unchanged", nil)
+			e.mustLoad(t, nil, "0 read, 0 inserted, 0 updated, 0 unchanged, 0 kept newer", nil)
 			var w warnings
 			feed, done := startLoad(t, e, 5*time.Second, &w)
 			h := holdLock(t, e)
@@ -202,7 +202,7 @@ func TestLockTimeoutFailsNamingBatch(t *testing.T) {
 // --lock-timeout (PostgreSQL; a SQLite reader in WAL mode never waits).
 func TestDumpLockTimeout(t *testing.T) {
 	e := newEnv(t, "postgres")
-	e.mustLoad(t, corpus(t, 3, 0, "one"), "3 read, 3 inserted, 0 updated, 0 unchanged", nil)
+	e.mustLoad(t, corpus(t, 3, 0, "one"), "3 read, 3 inserted, 0 updated, 0 unchanged, 0 kept newer", nil)
 	h := holdLock(t, e)
 	var w warnings
 	t0 := time.Now()

@@ -29,12 +29,33 @@ type pgEngine struct {
 }
 
 type pgStmts struct {
-	lockCreate, exists, limits, temp, lock, knownHashes, knownIDs, knownKeys, upsert, dump, index string
+	lockCreate, exists, limits, temp, lock, knownHashes, knownIDs, knownKeys, dump, index string
+	upsert                                                                                [3]string // by casMode
 }
 
 // pgTempCols are the columns COPY writes into the temp table.
 var pgTempCols = []string{"exchange_id", "exchange_type", "source_system", "entity_type", "natural_key",
 	"observed_at_utc", "content_sha256", "payload_json", "schema_version"}
+
+// The rows whose natural key is stored with another hash go through the
+// temp table: the rows whose hash is stored are left alone, the rest are
+// inserted or replace the row holding their natural key -- as the
+// strategy's compare-and-set in the ON CONFLICT clause allows (casMode).
+// It returns the hash of every row it wrote (xmax = 0 tells an inserted
+// row from an updated one); a row it does not return was declined.
+const (
+	pgUpsert = `INSERT INTO {{.T}} AS t (exchange_id, exchange_type, source_system, entity_type, {{.NK}}, observed_at_utc, {{.Hash}}, payload_json, schema_version)
+SELECT s.exchange_id::uuid, s.exchange_type, s.source_system, s.entity_type, s.natural_key, s.observed_at_utc, s.content_sha256, s.payload_json, s.schema_version
+FROM xr_load AS s
+WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WHERE h.{{.Hash}} = s.content_sha256)
+ON CONFLICT (source_system, entity_type, {{.NK}}) WHERE {{.NK}} IS NOT NULL`
+	pgReplace = ` DO UPDATE SET
+ exchange_id = excluded.exchange_id, exchange_type = excluded.exchange_type, observed_at_utc = excluded.observed_at_utc,
+ {{.Hash}} = excluded.{{.Hash}}, payload_json = excluded.payload_json, schema_version = excluded.schema_version,
+ updated_at_utc = (now() AT TIME ZONE 'utc')`
+	pgReturning = `
+RETURNING t.{{.Hash}}::text, (t.xmax = 0)`
+)
 
 func pgStatements(n ddlNames) pgStmts {
 	return pgStmts{
@@ -57,23 +78,13 @@ func pgStatements(n ddlNames) pgStmts {
 		// which of the batch's exchange ids are stored, for which record
 		knownIDs: mustRender(`SELECT exchange_id::text, source_system, entity_type, {{.NK}}, {{.Hash}}::text FROM {{.T}} `+
 			`WHERE exchange_id = ANY($1::text[]::uuid[])`, n),
-		knownKeys: mustRender(`SELECT k.i FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(s, e, n, i) `+
+		knownKeys: mustRender(`SELECT k.i, t.{{.Hash}}::text, t.observed_at_utc FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(s, e, n, i) `+
 			`JOIN {{.T}} AS t ON t.source_system = k.s AND t.entity_type = k.e AND t.{{.NK}} = k.n`, n),
-		// rows whose natural key is stored with another hash go through the
-		// temp table: the rows whose hash is stored are left alone, the rest
-		// are inserted or replace the row holding their natural key (xmax
-		// = 0 tells an inserted row from an updated one).
-		upsert: mustRender(`WITH r AS (
-INSERT INTO {{.T}} AS t (exchange_id, exchange_type, source_system, entity_type, {{.NK}}, observed_at_utc, {{.Hash}}, payload_json, schema_version)
-SELECT s.exchange_id::uuid, s.exchange_type, s.source_system, s.entity_type, s.natural_key, s.observed_at_utc, s.content_sha256, s.payload_json, s.schema_version
-FROM xr_load AS s
-WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WHERE h.{{.Hash}} = s.content_sha256)
-ON CONFLICT (source_system, entity_type, {{.NK}}) WHERE {{.NK}} IS NOT NULL DO UPDATE SET
- exchange_id = excluded.exchange_id, exchange_type = excluded.exchange_type, observed_at_utc = excluded.observed_at_utc,
- {{.Hash}} = excluded.{{.Hash}}, payload_json = excluded.payload_json, schema_version = excluded.schema_version,
- updated_at_utc = (now() AT TIME ZONE 'utc')
-RETURNING (t.xmax = 0) AS inserted)
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM r`, n),
+		upsert: [3]string{
+			replaceAlways: mustRender(pgUpsert+pgReplace+pgReturning, n),
+			replaceOlder:  mustRender(pgUpsert+pgReplace+"\nWHERE t.observed_at_utc IS NULL OR t.observed_at_utc <= excluded.observed_at_utc"+pgReturning, n),
+			replaceNever:  mustRender(pgUpsert+" DO NOTHING"+pgReturning, n),
+		},
 		dump: mustRender(`SELECT payload_json FROM {{.T}}`, n),
 		// the id's text from the payload (see envelopeID)
 		index: mustRender(`SELECT {{.Hash}}, source_system, entity_type, {{.NK}}, exchange_id::text, observed_at_utc`+
@@ -250,11 +261,11 @@ func (t *pgTx) limits(ctx context.Context) (colLimits, error) {
 // straight into the table, and sends only the updates through the temp
 // table and INSERT ... ON CONFLICT. The lock keeps the classification
 // true until commit.
-func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refused []refusal, err error) {
+func (t *pgTx) upsert(ctx context.Context, rows []row, mode casMode) (a applied, err error) {
 	// batches commit without waiting for the WAL flush; durable() ends
 	// the load with one synchronous commit, which flushes them all
 	if _, err := t.tx.Exec(ctx, "SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_custom_plan; "+t.e.s.lock); err != nil {
-		return 0, 0, nil, err
+		return a, err
 	}
 	hashes := make([]string, len(rows))
 	for i := range rows {
@@ -262,7 +273,7 @@ func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refused 
 	}
 	known := make(map[string]bool)
 	if err := collect(ctx, t.tx, t.e.s.knownHashes, func(h string) { known[h] = true }, hashes); err != nil {
-		return 0, 0, nil, err
+		return a, err
 	}
 	// a changed record whose exchange_id is stored for another record is
 	// refused
@@ -276,7 +287,7 @@ func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refused 
 	if len(ids) > 0 {
 		res, err := t.tx.Query(ctx, t.e.s.knownIDs, ids)
 		if err != nil {
-			return 0, 0, nil, err
+			return a, err
 		}
 		var id string
 		var s storedID
@@ -289,14 +300,14 @@ func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refused 
 			byID[id] = c
 			return nil
 		}); err != nil {
-			return 0, 0, nil, err
+			return a, err
 		}
 	}
 	skip := make(map[int]bool)
 	for i := range rows {
 		if s, ok := byID[rows[i].id]; ok && !known[rows[i].hash] {
 			if err := idClash(&rows[i], s); err != nil {
-				refused, skip[i] = append(refused, refusal{&rows[i], err}), true
+				a.refused, skip[i] = append(a.refused, refusal{&rows[i], err}), true
 			}
 		}
 	}
@@ -307,17 +318,33 @@ func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refused 
 			src, ent, nk, idx = append(src, r.src), append(ent, r.ent), append(nk, r.nk), append(idx, int32(i))
 		}
 	}
-	stored := make(map[int32]bool)
+	// the stored version of each changed key (for a declined row's log)
+	stored := make(map[int32]decline)
 	if len(idx) > 0 {
-		if err := collect(ctx, t.tx, t.e.s.knownKeys, func(i int32) { stored[i] = true }, src, ent, nk, idx); err != nil {
-			return 0, 0, nil, err
+		res, err := t.tx.Query(ctx, t.e.s.knownKeys, src, ent, nk, idx)
+		if err != nil {
+			return a, err
+		}
+		var i int32
+		var d decline
+		var obs *time.Time
+		if _, err := pgx.ForEachRow(res, []any{&i, &d.hash, &obs}, func() error {
+			d.r, d.observed = &rows[i], time.Time{}
+			if obs != nil {
+				d.observed = obs.UTC()
+			}
+			stored[i] = d
+			return nil
+		}); err != nil {
+			return a, err
 		}
 	}
 	var fresh, changed []*row
 	for i := range rows {
+		_, isStored := stored[int32(i)]
 		switch r := &rows[i]; {
 		case known[r.hash] || skip[i]:
-		case stored[int32(i)]:
+		case isStored:
 			changed = append(changed, r)
 		default:
 			fresh = append(fresh, r)
@@ -327,30 +354,48 @@ func (t *pgTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refused 
 		cols := []string{"exchange_id", "exchange_type", "source_system", "entity_type", t.e.nkCol, "observed_at_utc", t.e.hashCol, "payload_json", "schema_version"}
 		n, err := t.tx.CopyFrom(ctx, pgx.Identifier{t.e.n.SchemaName, t.e.n.TableName}, cols, copyRows(fresh, true))
 		if err != nil {
-			return 0, 0, nil, err
+			return a, err
 		}
-		ins = n
+		a.ins = n
 	}
 	if len(changed) > 0 {
 		if _, err := t.tx.Exec(ctx, t.e.s.temp); err != nil {
-			return 0, 0, nil, err
+			return a, err
 		}
 		if t.used { // the dry run's one transaction: empty the previous batch
 			if _, err := t.tx.Exec(ctx, `DELETE FROM xr_load`); err != nil {
-				return 0, 0, nil, err
+				return a, err
 			}
 		}
 		t.used = true
 		if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"xr_load"}, pgTempCols, copyRows(changed, false)); err != nil {
-			return 0, 0, nil, err
+			return a, err
 		}
-		var i2, u2 int64
-		if err := t.tx.QueryRow(ctx, t.e.s.upsert).Scan(&i2, &u2); err != nil {
-			return 0, 0, nil, err
+		res, err := t.tx.Query(ctx, t.e.s.upsert[mode])
+		if err != nil {
+			return a, err
 		}
-		ins, upd = ins+i2, u2
+		written := make(map[string]bool, len(changed))
+		var h string
+		var inserted bool
+		if _, err := pgx.ForEachRow(res, []any{&h, &inserted}, func() error {
+			written[h] = true
+			if inserted {
+				a.ins++
+			} else {
+				a.upd++
+			}
+			return nil
+		}); err != nil {
+			return a, err
+		}
+		for i := range rows {
+			if d, ok := stored[int32(i)]; ok && !written[rows[i].hash] {
+				a.declined = append(a.declined, d)
+			}
+		}
 	}
-	return ins, upd, refused, nil
+	return a, nil
 }
 
 // collect runs a one-column query and hands each value to add.

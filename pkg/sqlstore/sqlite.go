@@ -28,9 +28,12 @@ type sqliteEngine struct {
 }
 
 type sqliteStmts struct {
-	exists, byHash, byID, byKey, update, insert string
-	dump, index                                 string
+	exists, byHash, byID, byKey, update, updateOlder, insert string
+	dump, index                                              string
 }
+
+const sqliteUpdate = `UPDATE {{.T}} SET exchange_id = ?, exchange_type = ?, observed_at_utc = ?, {{.Hash}} = ?, payload_json = ?, schema_version = ?, ` +
+	`updated_at_utc = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE rowid = ?`
 
 func sqliteStatements(n ddlNames) sqliteStmts {
 	return sqliteStmts{
@@ -39,9 +42,11 @@ func sqliteStatements(n ddlNames) sqliteStmts {
 		// the statement that writes it
 		byHash: mustRender(`SELECT 1 FROM {{.T}} WHERE {{.Hash}} = ?`, n),
 		byID:   mustRender(`SELECT source_system, entity_type, {{.NK}}, {{.Hash}} FROM {{.T}} WHERE exchange_id = ?`, n),
-		byKey:  mustRender(`SELECT rowid FROM {{.T}} WHERE source_system = ? AND entity_type = ? AND {{.NK}} = ?`, n),
-		update: mustRender(`UPDATE {{.T}} SET exchange_id = ?, exchange_type = ?, observed_at_utc = ?, {{.Hash}} = ?, payload_json = ?, schema_version = ?, `+
-			`updated_at_utc = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE rowid = ?`, n),
+		byKey:  mustRender(`SELECT rowid, {{.Hash}}, observed_at_utc FROM {{.T}} WHERE source_system = ? AND entity_type = ? AND {{.NK}} = ?`, n),
+		update: mustRender(sqliteUpdate, n),
+		// prefer_newest's compare-and-set: the fixed-width text orders
+		// like the times
+		updateOlder: mustRender(sqliteUpdate+` AND (observed_at_utc IS NULL OR observed_at_utc <= ?)`, n),
 		insert: mustRender(`INSERT INTO {{.T}} (exchange_id, exchange_type, source_system, entity_type, {{.NK}}, observed_at_utc, {{.Hash}}, payload_json, schema_version) `+
 			`VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, n),
 		dump: mustRender(`SELECT payload_json FROM {{.T}}`, n),
@@ -144,18 +149,23 @@ func errNoTable(name string, e Engine) error {
 	return fmt.Errorf("table %s does not exist (run without --no-create, or apply `xr-sqlload --ddl --db %s:...`)", name, e)
 }
 
-func (t *sqliteTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refused []refusal, err error) {
+func (t *sqliteTx) upsert(ctx context.Context, rows []row, mode casMode) (a applied, err error) {
+	update := t.e.s.update
+	if mode == replaceOlder {
+		update = t.e.s.updateOlder
+	}
 	var st [5]*sql.Stmt
-	for i, q := range []string{t.e.s.byHash, t.e.s.byKey, t.e.s.update, t.e.s.insert, t.e.s.byID} {
+	for i, q := range []string{t.e.s.byHash, t.e.s.byKey, update, t.e.s.insert, t.e.s.byID} {
 		if st[i], err = t.tx.PrepareContext(ctx, q); err != nil {
-			return 0, 0, nil, err
+			return a, err
 		}
 		defer st[i].Close()
 	}
-	byHash, byKey, update, insert, byID := st[0], st[1], st[2], st[3], st[4]
+	byHash, byKey, upd, insert, byID := st[0], st[1], st[2], st[3], st[4]
 	var one, rowid int64
 	var s storedID
-	var snk sql.NullString
+	var snk, sobs sql.NullString
+	var shash string
 	for i := range rows {
 		r := &rows[i]
 		// same hash stored: unchanged
@@ -164,7 +174,7 @@ func (t *sqliteTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refu
 			continue
 		case sql.ErrNoRows:
 		default:
-			return 0, 0, nil, err
+			return a, err
 		}
 		// its id stored for another record: refused
 		switch err := byID.QueryRowContext(ctx, r.id).Scan(&s.src, &s.ent, &snk, &s.hash); err {
@@ -174,26 +184,46 @@ func (t *sqliteTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refu
 				s.nk = &snk.String
 			}
 			if err := idClash(r, s); err != nil {
-				refused = append(refused, refusal{r, err})
+				a.refused = append(a.refused, refusal{r, err})
 				continue
 			}
 		case sql.ErrNoRows:
 		default:
-			return 0, 0, nil, err
+			return a, err
 		}
 		obs := r.observed.Format(sqliteTime)
 		if r.hasNK {
-			// natural key stored (with another hash): replace that row
-			switch err := byKey.QueryRowContext(ctx, r.src, r.ent, r.nk).Scan(&rowid); err {
+			// natural key stored (with another hash): replace that row,
+			// if the strategy lets the statement do it
+			switch err := byKey.QueryRowContext(ctx, r.src, r.ent, r.nk).Scan(&rowid, &shash, &sobs); err {
 			case nil:
-				if _, err := update.ExecContext(ctx, r.id, r.typ, obs, r.hash, r.payload, r.schemaVersion, rowid); err != nil {
-					return 0, 0, nil, err
+				n := int64(0)
+				if mode != replaceNever {
+					args := []any{r.id, r.typ, obs, r.hash, r.payload, r.schemaVersion, rowid}
+					if mode == replaceOlder {
+						args = append(args, obs)
+					}
+					res, err := upd.ExecContext(ctx, args...)
+					if err == nil {
+						n, err = res.RowsAffected()
+					}
+					if err != nil {
+						return a, err
+					}
 				}
-				upd++
+				if n == 1 {
+					a.upd++
+				} else {
+					d := decline{r: r, hash: shash}
+					if sobs.Valid {
+						d.observed, _ = time.Parse(sqliteTime, sobs.String)
+					}
+					a.declined = append(a.declined, d)
+				}
 				continue
 			case sql.ErrNoRows:
 			default:
-				return 0, 0, nil, err
+				return a, err
 			}
 		}
 		var nk any
@@ -201,11 +231,11 @@ func (t *sqliteTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refu
 			nk = r.nk
 		}
 		if _, err := insert.ExecContext(ctx, r.id, r.typ, r.src, r.ent, nk, obs, r.hash, r.payload, r.schemaVersion); err != nil {
-			return 0, 0, nil, err
+			return a, err
 		}
-		ins++
+		a.ins++
 	}
-	return ins, upd, refused, nil
+	return a, nil
 }
 
 func (t *sqliteTx) commit(context.Context) error { return t.tx.Commit() }

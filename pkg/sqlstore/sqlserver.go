@@ -26,7 +26,8 @@ type msEngine struct {
 }
 
 type msStmts struct {
-	session, appLock, exists, temp, knownIDs, refuse, upsert, dump, index, hasRowID, limits, blockers string
+	session, appLock, exists, temp, knownIDs, refuse, declined, dump, index, hasRowID, limits, blockers string
+	upsert                                                                                              [3]string // by casMode
 }
 
 // msLockTimeout is the SET LOCK_TIMEOUT statement for a lock timeout
@@ -43,6 +44,45 @@ func msLockTimeoutStmt(d time.Duration) string {
 // place in the batch, so new rows get row_id in input order.
 var msTempCols = []string{"exchange_id", "exchange_type", "source_system", "entity_type", "natural_key",
 	"observed_at_utc", "content_sha256", "payload_json", "schema_version", "seq"}
+
+// The upsert: the UPDATE replaces the rows whose natural key is stored
+// with another hash, as far as the strategy's compare-and-set in its WHERE
+// allows (casMode; prefer_existing has no UPDATE), then the INSERT adds
+// the rows whose hash and key are both absent.
+const (
+	msUpsertHead = `SET NOCOUNT ON;
+DECLARE @upd int, @ins int;
+`
+	msUpdate = `UPDATE t SET
+    t.exchange_id = CAST(s.exchange_id AS UNIQUEIDENTIFIER), t.exchange_type = s.exchange_type,
+    t.observed_at_utc = s.observed_at_utc, t.{{.Hash}} = s.content_sha256, t.payload_json = s.payload_json,
+    t.schema_version = s.schema_version, t.updated_at_utc = SYSUTCDATETIME()
+FROM {{.T}} AS t WITH (UPDLOCK, HOLDLOCK)
+JOIN #xr_load AS s
+  ON t.source_system = s.source_system AND t.entity_type = s.entity_type AND t.{{.NK}} = s.natural_key
+WHERE s.natural_key IS NOT NULL AND t.{{.NK}} IS NOT NULL AND t.{{.Hash}} <> s.content_sha256`
+	msUpdateEnd = `;
+SET @upd = @@ROWCOUNT;
+`
+	msUpsertTail = `INSERT INTO {{.T}} (exchange_id, exchange_type, source_system, entity_type, {{.NK}}, observed_at_utc, {{.Hash}}, payload_json, schema_version)
+SELECT CAST(s.exchange_id AS UNIQUEIDENTIFIER), s.exchange_type, s.source_system, s.entity_type, s.natural_key, s.observed_at_utc, s.content_sha256, s.payload_json, s.schema_version
+FROM #xr_load AS s
+WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.{{.Hash}} = s.content_sha256)
+  AND (s.natural_key IS NULL OR NOT EXISTS (SELECT 1 FROM {{.T}} AS k WITH (UPDLOCK, HOLDLOCK)
+       WHERE k.{{.NK}} IS NOT NULL AND k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.{{.NK}} = s.natural_key))
+ORDER BY s.seq;
+SET @ins = @@ROWCOUNT;
+SELECT @ins, @upd;`
+)
+
+func msUpsert(n ddlNames) [3]string {
+	return [3]string{
+		replaceAlways: mustRender(msUpsertHead+msUpdate+msUpdateEnd+msUpsertTail, n),
+		replaceOlder: mustRender(msUpsertHead+msUpdate+`
+  AND (t.observed_at_utc IS NULL OR t.observed_at_utc <= s.observed_at_utc)`+msUpdateEnd+msUpsertTail, n),
+		replaceNever: mustRender(msUpsertHead+"SET @upd = 0;\n"+msUpsertTail, n),
+	}
+}
 
 func msStatements(n ddlNames) msStmts {
 	return msStmts{
@@ -96,26 +136,13 @@ ELSE TRUNCATE TABLE #xr_load;`, n),
 FROM #xr_load AS s JOIN {{.T}} AS t WITH (UPDLOCK, HOLDLOCK) ON t.exchange_id = CAST(s.exchange_id AS UNIQUEIDENTIFIER)
 WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.{{.Hash}} = s.content_sha256)`, n),
 		refuse: `DELETE FROM #xr_load WHERE seq = @p1`,
-		upsert: mustRender(`SET NOCOUNT ON;
-DECLARE @upd int, @ins int;
-UPDATE t SET
-    t.exchange_id = CAST(s.exchange_id AS UNIQUEIDENTIFIER), t.exchange_type = s.exchange_type,
-    t.observed_at_utc = s.observed_at_utc, t.{{.Hash}} = s.content_sha256, t.payload_json = s.payload_json,
-    t.schema_version = s.schema_version, t.updated_at_utc = SYSUTCDATETIME()
-FROM {{.T}} AS t WITH (UPDLOCK, HOLDLOCK)
-JOIN #xr_load AS s
+		upsert: msUpsert(n),
+		// after the upsert: the batch's keyed rows whose key still holds
+		// another hash are the ones the compare-and-set declined
+		declined: mustRender(`SELECT s.seq, t.{{.Hash}}, t.observed_at_utc
+FROM #xr_load AS s JOIN {{.T}} AS t WITH (UPDLOCK, HOLDLOCK)
   ON t.source_system = s.source_system AND t.entity_type = s.entity_type AND t.{{.NK}} = s.natural_key
-WHERE s.natural_key IS NOT NULL AND t.{{.NK}} IS NOT NULL AND t.{{.Hash}} <> s.content_sha256;
-SET @upd = @@ROWCOUNT;
-INSERT INTO {{.T}} (exchange_id, exchange_type, source_system, entity_type, {{.NK}}, observed_at_utc, {{.Hash}}, payload_json, schema_version)
-SELECT CAST(s.exchange_id AS UNIQUEIDENTIFIER), s.exchange_type, s.source_system, s.entity_type, s.natural_key, s.observed_at_utc, s.content_sha256, s.payload_json, s.schema_version
-FROM #xr_load AS s
-WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.{{.Hash}} = s.content_sha256)
-  AND (s.natural_key IS NULL OR NOT EXISTS (SELECT 1 FROM {{.T}} AS k WITH (UPDLOCK, HOLDLOCK)
-       WHERE k.{{.NK}} IS NOT NULL AND k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.{{.NK}} = s.natural_key))
-ORDER BY s.seq;
-SET @ins = @@ROWCOUNT;
-SELECT @ins, @upd;`, n),
+WHERE s.natural_key IS NOT NULL AND t.{{.NK}} IS NOT NULL AND t.{{.Hash}} <> s.content_sha256`, n),
 		// the N-type text columns' lengths in bytes (-1: MAX), for colLimits
 		limits: mustRender(`SELECT c.name, c.max_length FROM sys.columns AS c
 WHERE c.object_id = OBJECT_ID(N'{{.T}}', N'U') AND TYPE_NAME(c.system_type_id) IN (N'nvarchar', N'nchar')`, n),
@@ -236,24 +263,24 @@ func (t *msTx) ensure(ctx context.Context, create bool) error {
 	return err
 }
 
-func (t *msTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refused []refusal, err error) {
+func (t *msTx) upsert(ctx context.Context, rows []row, mode casMode) (a applied, err error) {
 	// every row is checked before the bulk copy starts: a bulk copy
 	// abandoned halfway leaves the connection mid-message
 	ids := make([]string, len(rows))
 	for i := range rows {
 		if ids[i], err = msCheck(&rows[i]); err != nil {
-			return 0, 0, nil, err
+			return a, err
 		}
 	}
 	if _, err := t.tx.ExecContext(ctx, t.e.s.temp); err != nil {
-		return 0, 0, nil, err
+		return a, err
 	}
 	if _, err := t.tx.ExecContext(ctx, t.e.s.appLock); err != nil {
-		return 0, 0, nil, err
+		return a, err
 	}
 	stmt, err := t.tx.PrepareContext(ctx, mssql.CopyIn("#xr_load", mssql.BulkOptions{Tablock: true}, msTempCols...))
 	if err != nil {
-		return 0, 0, nil, err
+		return a, err
 	}
 	defer stmt.Close()
 	for i := range rows {
@@ -263,17 +290,47 @@ func (t *msTx) upsert(ctx context.Context, rows []row) (ins, upd int64, refused 
 			nk = r.nk
 		}
 		if _, err := stmt.ExecContext(ctx, ids[i], r.typ, r.src, r.ent, nk, r.observed, r.hash, r.payload, r.schemaVersion, int64(i)); err != nil {
-			return 0, 0, nil, err
+			return a, err
 		}
 	}
 	if _, err := stmt.ExecContext(ctx); err != nil { // flushes the bulk copy
-		return 0, 0, nil, err
+		return a, err
 	}
-	if refused, err = t.refuse(ctx, rows); err != nil {
-		return 0, 0, nil, err
+	if a.refused, err = t.refuse(ctx, rows); err != nil {
+		return a, err
 	}
-	err = t.tx.QueryRowContext(ctx, t.e.s.upsert).Scan(&ins, &upd)
-	return ins, upd, refused, err
+	if err := t.tx.QueryRowContext(ctx, t.e.s.upsert[mode]).Scan(&a.ins, &a.upd); err != nil {
+		return a, err
+	}
+	if mode != replaceAlways {
+		a.declined, err = t.declined(ctx, rows)
+	}
+	return a, err
+}
+
+// declined lists the batch's rows the upsert's compare-and-set left out,
+// with the stored row that won.
+func (t *msTx) declined(ctx context.Context, rows []row) ([]decline, error) {
+	res, err := t.tx.QueryContext(ctx, t.e.s.declined)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	var ds []decline
+	var seq int64
+	var h string
+	var obs sql.NullTime
+	for res.Next() {
+		if err := res.Scan(&seq, &h, &obs); err != nil {
+			return nil, err
+		}
+		d := decline{r: &rows[seq], hash: h}
+		if obs.Valid {
+			d.observed = obs.Time.UTC()
+		}
+		ds = append(ds, d)
+	}
+	return ds, res.Err()
 }
 
 // refuse takes the rows whose exchange_id is stored for another record

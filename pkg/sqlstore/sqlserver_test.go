@@ -89,7 +89,7 @@ func TestSQLServerDumpOrderAsksForRowID(t *testing.T) {
 // only INSERT ... SELECT ... ORDER BY guarantees for IDENTITY values.
 func TestSQLServerInsertKeepsInputOrder(t *testing.T) {
 	s := msStatements(DefaultTarget.names(SQLServer))
-	ins := s.upsert[strings.Index(s.upsert, "INSERT INTO"):]
+	ins := s.upsert[replaceOlder][strings.Index(s.upsert[replaceOlder], "INSERT INTO"):]
 	if !strings.Contains(ins, "ORDER BY s.seq;") || msTempCols[len(msTempCols)-1] != "seq" || !strings.Contains(s.temp, "CAST(0 AS INT) AS seq") {
 		t.Errorf("INSERT does not order by the batch position:\n%s", ins)
 	}
@@ -99,7 +99,7 @@ func TestSQLServerInsertKeepsInputOrder(t *testing.T) {
 // optimizer cannot use the index and every batch scans the table.
 func TestSQLServerKeyProbesStateIndexFilter(t *testing.T) {
 	n := Target{Schema: "ingest", Table: "Pages", NKCol: "PageKey", HashCol: "Sha256"}.names(SQLServer)
-	u := msStatements(n).upsert
+	u := msStatements(n).upsert[replaceOlder]
 	for _, must := range []string{"t.[PageKey] IS NOT NULL AND t.[Sha256] <> s.content_sha256", "WHERE k.[PageKey] IS NOT NULL AND k.source_system"} {
 		if !strings.Contains(u, must) {
 			t.Errorf("upsert lacks %q:\n%s", must, u)

@@ -6,7 +6,8 @@
 //
 // The table holds the current record per natural key: a record whose
 // content_sha256 is already stored is unchanged; one whose natural key is
-// stored with another hash replaces that row; anything else is inserted.
+// stored with another hash replaces that row if the conflict strategy
+// says so (else it is declined: kept_newer); anything else is inserted.
 // Records without a natural key are unique by hash. payload_json holds
 // the envelope line exactly as it came in, so a dump gives it back byte
 // for byte.
@@ -48,8 +49,10 @@ type loadTx interface {
 	limits(ctx context.Context) (colLimits, error)
 	// upsert applies one batch (no two rows share a key, hash or id),
 	// except the rows it refuses (an exchange_id stored for another
-	// record, see idClash), which it leaves out and returns.
-	upsert(ctx context.Context, rows []row) (inserted, updated int64, refused []refusal, err error)
+	// record, see idClash), which it leaves out, and the rows whose
+	// stored version mode keeps, which its statements decline (the
+	// compare-and-set is in the statement that writes).
+	upsert(ctx context.Context, rows []row, mode casMode) (applied, error)
 	commit(ctx context.Context) error
 	rollback(ctx context.Context) error
 }

@@ -29,7 +29,7 @@ func TestStatements(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var sb strings.Builder
 			m := tc.stmts(tc.t)
-			for _, k := range []string{"session", "lockTimeout", "blockers", "ddl", "exists", "applock", "lockCreate", "lock", "knownHashes", "knownIDs", "knownKeys", "temp", "refuse", "byHash", "byID", "byKey", "update", "insert", "upsert", "limits", "hasRowID", "dump", "index"} {
+			for _, k := range []string{"session", "lockTimeout", "blockers", "ddl", "exists", "applock", "lockCreate", "lock", "knownHashes", "knownIDs", "knownKeys", "temp", "refuse", "byHash", "byID", "byKey", "update", "updateOlder", "insert", "upsert", "upsertOlder", "upsertNever", "declined", "limits", "hasRowID", "dump", "index"} {
 				if s, ok := m[k]; ok {
 					sb.WriteString("-- " + k + "\n" + strings.TrimSpace(s) + "\n\n")
 				}
@@ -57,28 +57,31 @@ func msMap(t Target) map[string]string {
 	n := t.names(SQLServer)
 	s := msStatements(n)
 	ddl, _ := renderDDL(SQLServer, n)
-	return map[string]string{"session": s.session, "lockTimeout": msLockTimeoutStmt(DefaultLockTimeout), "blockers": s.blockers, "ddl": ddl, "exists": s.exists, "applock": s.appLock, "temp": s.temp, "upsert": s.upsert, "dump": s.dump, "index": s.index, "hasRowID": s.hasRowID, "limits": s.limits, "knownIDs": s.knownIDs, "refuse": s.refuse}
+	return map[string]string{"session": s.session, "lockTimeout": msLockTimeoutStmt(DefaultLockTimeout), "blockers": s.blockers, "ddl": ddl, "exists": s.exists, "applock": s.appLock, "temp": s.temp,
+		"upsert": s.upsert[replaceAlways], "upsertOlder": s.upsert[replaceOlder], "upsertNever": s.upsert[replaceNever],
+		"declined": s.declined, "dump": s.dump, "index": s.index, "hasRowID": s.hasRowID, "limits": s.limits, "knownIDs": s.knownIDs, "refuse": s.refuse}
 }
 
 func pgMap(t Target) map[string]string {
 	n := t.names(Postgres)
 	s := pgStatements(n)
 	ddl, _ := renderDDL(Postgres, n)
-	return map[string]string{"ddl": ddl, "lockCreate": s.lockCreate, "exists": s.exists, "temp": s.temp, "lock": s.lock, "knownHashes": s.knownHashes, "knownIDs": s.knownIDs, "knownKeys": s.knownKeys, "upsert": s.upsert, "dump": s.dump, "index": s.index, "limits": s.limits}
+	return map[string]string{"ddl": ddl, "lockCreate": s.lockCreate, "exists": s.exists, "temp": s.temp, "lock": s.lock, "knownHashes": s.knownHashes, "knownIDs": s.knownIDs, "knownKeys": s.knownKeys,
+		"upsert": s.upsert[replaceAlways], "upsertOlder": s.upsert[replaceOlder], "upsertNever": s.upsert[replaceNever], "dump": s.dump, "index": s.index, "limits": s.limits}
 }
 
 func sqliteMap(t Target) map[string]string {
 	n := t.names(SQLite)
 	s := sqliteStatements(n)
 	ddl, _ := renderDDL(SQLite, n)
-	return map[string]string{"ddl": ddl, "exists": s.exists, "byHash": s.byHash, "byID": s.byID, "byKey": s.byKey, "update": s.update, "insert": s.insert, "dump": s.dump, "index": s.index}
+	return map[string]string{"ddl": ddl, "exists": s.exists, "byHash": s.byHash, "byID": s.byID, "byKey": s.byKey, "update": s.update, "updateOlder": s.updateOlder, "insert": s.insert, "dump": s.dump, "index": s.index}
 }
 
 // The properties the issue asks of the SQL Server upsert, checked on the
 // text itself so a careless edit of the golden file cannot drop them.
 func TestSQLServerUpsertShape(t *testing.T) {
 	s := msStatements(DefaultTarget.names(SQLServer))
-	u := s.upsert
+	u := s.upsert[replaceAlways]
 	for _, must := range []string{"UPDATE t SET", "WITH (UPDLOCK, HOLDLOCK)", "JOIN #xr_load AS s", "t.[content_sha256] <> s.content_sha256",
 		"INSERT INTO [lake].[RawExchangeRecord]", "NOT EXISTS", "SELECT @ins, @upd"} {
 		if !strings.Contains(u, must) {
@@ -90,6 +93,19 @@ func TestSQLServerUpsertShape(t *testing.T) {
 	}
 	if strings.Index(u, "UPDATE t SET") > strings.Index(u, "INSERT INTO") {
 		t.Error("INSERT before UPDATE: a changed key would be inserted twice")
+	}
+	// prefer_newest: the compare-and-set is the UPDATE's own condition;
+	// prefer_existing: no UPDATE at all; both otherwise the same batch
+	older, never := s.upsert[replaceOlder], s.upsert[replaceNever]
+	cas := "t.[content_sha256] <> s.content_sha256\n  AND (t.observed_at_utc IS NULL OR t.observed_at_utc <= s.observed_at_utc);\nSET @upd = @@ROWCOUNT;"
+	if !strings.Contains(older, cas) || strings.Replace(older, "\n  AND (t.observed_at_utc IS NULL OR t.observed_at_utc <= s.observed_at_utc)", "", 1) != u {
+		t.Errorf("prefer_newest upsert is not the upsert plus the compare-and-set:\n%s", older)
+	}
+	if strings.Contains(never, "UPDATE") || !strings.Contains(never, "SET @upd = 0;") || !strings.HasSuffix(u, never[strings.Index(never, "INSERT INTO"):]) {
+		t.Errorf("prefer_existing upsert updates, or inserts otherwise:\n%s", never)
+	}
+	if !strings.Contains(s.declined, "t.[content_sha256] <> s.content_sha256") || !strings.Contains(s.declined, "WITH (UPDLOCK, HOLDLOCK)") {
+		t.Errorf("declined statement:\n%s", s.declined)
 	}
 	if !strings.Contains(s.appLock, "@LockOwner = 'Transaction'") || !strings.Contains(s.temp, "INTO #xr_load FROM [lake].[RawExchangeRecord] AS t") {
 		t.Error("applock or #temp statement changed shape")

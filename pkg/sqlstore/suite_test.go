@@ -27,19 +27,19 @@ import (
 func TestLoadReloadUpdate(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e env) {
 		v1 := corpus(t, 30, 0, "one")
-		e.mustLoad(t, v1, "30 read, 30 inserted, 0 updated, 0 unchanged", nil)
+		e.mustLoad(t, v1, "30 read, 30 inserted, 0 updated, 0 unchanged, 0 kept newer", nil)
 		if got := e.dump(t, nil); !bytes.Equal(got, v1) {
 			sameSet(t, got, v1) // order is the engine's; the bytes must match
 		}
-		e.mustLoad(t, v1, "30 read, 0 inserted, 0 updated, 30 unchanged", nil)
+		e.mustLoad(t, v1, "30 read, 0 inserted, 0 updated, 30 unchanged, 0 kept newer", nil)
 		// new versions of keys 0-9 (new ids), plus 5 new keys
 		v2 := append(corpus(t, 10, 100, "two"), bytes.Join(lines(corpus(t, 35, 0, "one"))[30:], nil)...)
-		e.mustLoad(t, v2, "15 read, 5 inserted, 10 updated, 0 unchanged", nil)
+		e.mustLoad(t, v2, "15 read, 5 inserted, 10 updated, 0 unchanged, 0 kept newer", nil)
 		want := append(bytes.Join(lines(v1)[10:], nil), v2...)
 		sameSet(t, e.dump(t, nil), want)
 		// a batch holding two versions of one key applies them in order
 		dup := append(corpus(t, 1, 300, "three"), corpus(t, 1, 301, "four")...)
-		e.mustLoad(t, dup, "2 read, 0 inserted, 2 updated, 0 unchanged", nil)
+		e.mustLoad(t, dup, "2 read, 0 inserted, 2 updated, 0 unchanged, 0 kept newer", nil)
 		got := e.dump(t, func(o *DumpOptions) { o.Filter = Filter{Key: "k0", HasKey: true} })
 		if !bytes.Equal(got, lines(dup)[1]) {
 			t.Fatalf("key k0 holds %s, want the last version", got)
@@ -50,10 +50,10 @@ func TestLoadReloadUpdate(t *testing.T) {
 func TestRecordsWithoutKey(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e env) {
 		in := append(mkLine(t, recSpec{id: 1, response: `"a"`}), mkLine(t, recSpec{id: 2, response: `"b"`})...)
-		e.mustLoad(t, in, "2 read, 2 inserted, 0 updated, 0 unchanged", nil)
-		e.mustLoad(t, in, "2 read, 0 inserted, 0 updated, 2 unchanged", nil)
+		e.mustLoad(t, in, "2 read, 2 inserted, 0 updated, 0 unchanged, 0 kept newer", nil)
+		e.mustLoad(t, in, "2 read, 0 inserted, 0 updated, 2 unchanged, 0 kept newer", nil)
 		c := mkLine(t, recSpec{id: 3, response: `"c"`})
-		e.mustLoad(t, c, "1 read, 1 inserted, 0 updated, 0 unchanged", nil)
+		e.mustLoad(t, c, "1 read, 1 inserted, 0 updated, 0 unchanged, 0 kept newer", nil)
 		sameSet(t, e.dump(t, nil), append(in, c...))
 		idx := string(e.dump(t, func(o *DumpOptions) { o.Index = true }))
 		if !strings.Contains(idx, `"k":"wiki|page|"`) || strings.Count(idx, "\n") != 3 {
@@ -80,7 +80,7 @@ func TestBatchFailsMidway(t *testing.T) {
 		}
 		// batches 1 and 2 are in, nothing of batch 3
 		sameSet(t, e.dump(t, nil), bytes.Join(lines(in)[:20], nil))
-		e.mustLoad(t, in, "35 read, 15 inserted, 0 updated, 20 unchanged", func(o *LoadOptions) { o.Batch = 10 })
+		e.mustLoad(t, in, "35 read, 15 inserted, 0 updated, 20 unchanged, 0 kept newer", func(o *LoadOptions) { o.Batch = 10 })
 		sameSet(t, e.dump(t, nil), in)
 	})
 }
@@ -88,7 +88,7 @@ func TestBatchFailsMidway(t *testing.T) {
 func TestDryRunChangesNothing(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e env) {
 		in := corpus(t, 12, 0, "one")
-		e.mustLoad(t, in, "12 read, 12 inserted, 0 updated, 0 unchanged", func(o *LoadOptions) { o.DryRun = true })
+		e.mustLoad(t, in, "12 read, 12 inserted, 0 updated, 0 unchanged, 0 kept newer", func(o *LoadOptions) { o.DryRun = true })
 		// not even the table was created (for SQLite: not even the file)
 		if e.name == "sqlite" {
 			if _, err := os.Stat(strings.TrimPrefix(e.db, "sqlite:")); !os.IsNotExist(err) {
@@ -99,14 +99,14 @@ func TestDryRunChangesNothing(t *testing.T) {
 		if err == nil {
 			t.Fatal("dry run created the table")
 		}
-		e.mustLoad(t, bytes.Join(lines(in)[:6], nil), "6 read, 6 inserted, 0 updated, 0 unchanged", nil)
+		e.mustLoad(t, bytes.Join(lines(in)[:6], nil), "6 read, 6 inserted, 0 updated, 0 unchanged, 0 kept newer", nil)
 		before := e.dump(t, nil)
 		plan := append(in, corpus(t, 2, 50, "two")...) // 6 new, 6 same, 2 updates
-		e.mustLoad(t, plan, "14 read, 6 inserted, 2 updated, 6 unchanged", func(o *LoadOptions) { o.DryRun = true })
+		e.mustLoad(t, plan, "14 read, 6 inserted, 2 updated, 6 unchanged, 0 kept newer", func(o *LoadOptions) { o.DryRun = true })
 		if after := e.dump(t, nil); !bytes.Equal(before, after) {
 			t.Fatal("dry run changed the table")
 		}
-		e.mustLoad(t, plan, "14 read, 6 inserted, 2 updated, 6 unchanged", nil)
+		e.mustLoad(t, plan, "14 read, 6 inserted, 2 updated, 6 unchanged, 0 kept newer", nil)
 	})
 }
 
@@ -122,10 +122,10 @@ func TestUnicodeAndLargeRoundTrip(t *testing.T) {
 			mkLine(t, recSpec{id: 6, nk: key("Page"), response: `1`}),
 			mkLine(t, recSpec{id: 7, nk: key("page"), response: `2`}), // case matters
 		}, nil)
-		e.mustLoad(t, in, "7 read, 7 inserted, 0 updated, 0 unchanged", nil)
+		e.mustLoad(t, in, "7 read, 7 inserted, 0 updated, 0 unchanged, 0 kept newer", nil)
 		got := e.dump(t, nil)
 		sameSet(t, got, in)
-		e.mustLoad(t, in, "7 read, 0 inserted, 0 updated, 7 unchanged", nil)
+		e.mustLoad(t, in, "7 read, 0 inserted, 0 updated, 7 unchanged, 0 kept newer", nil)
 		one := e.dump(t, func(o *DumpOptions) { o.Filter = Filter{Source: "\u7DAD\u57FA", Key: "\u6771\u4EAC", HasKey: true} })
 		if !bytes.Equal(one, lines(in)[3]) {
 			t.Fatalf("CJK key filter gave %q", one)
@@ -155,7 +155,7 @@ func TestHostileIdentifiersRefused(t *testing.T) {
 		nk, h := "PageKey", "Sha256"
 		e.man.SQLTarget.Table, e.man.SQLTarget.NaturalKeyColumn, e.man.SQLTarget.HashColumn = "Pages", &nk, &h
 		in := corpus(t, 3, 0, "x")
-		e.mustLoad(t, in, "3 read, 3 inserted, 0 updated, 0 unchanged", nil)
+		e.mustLoad(t, in, "3 read, 3 inserted, 0 updated, 0 unchanged, 0 kept newer", nil)
 		sameSet(t, e.dump(t, nil), in)
 	})
 }
@@ -172,7 +172,7 @@ func TestRefusesUnhashedInput(t *testing.T) {
 		st, err := e.load(t, append(append([]byte{}, lines(good)[0]...), tampered...), func(o *LoadOptions) {
 			o.Reject = func(line int, raw []byte, err error) error { rejected = append(rejected, line); return nil }
 		})
-		if err != nil || st.Summary() != "2 read, 1 inserted, 0 updated, 0 unchanged, 1 rejected" || len(rejected) != 1 || rejected[0] != 2 {
+		if err != nil || st.Summary() != "2 read, 1 inserted, 0 updated, 0 unchanged, 0 kept newer, 1 rejected" || len(rejected) != 1 || rejected[0] != 2 {
 			t.Fatalf("with rejects: %v %v %v", st.Summary(), err, rejected)
 		}
 	})
@@ -205,7 +205,7 @@ func TestRefusesWhatAColumnCannotHold(t *testing.T) {
 		st, err := e.load(t, in, func(o *LoadOptions) {
 			o.Reject = func(line int, raw []byte, err error) error { rejected = append(rejected, err.Error()); return nil }
 		})
-		if err != nil || st.Summary() != "10 read, 3 inserted, 0 updated, 0 unchanged, 7 rejected" {
+		if err != nil || st.Summary() != "10 read, 3 inserted, 0 updated, 0 unchanged, 0 kept newer, 7 rejected" {
 			t.Fatalf("with rejects: %v, %v (%q)", st.Summary(), err, rejected)
 		}
 		for i, want := range []string{"line 2: natural_key: ", "line 3: source_system: ", "line 4: entity_type: ",
@@ -226,7 +226,7 @@ func TestRefusesWhatAColumnCannotHold(t *testing.T) {
 func TestReusedExchangeIDRefused(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e env) {
 		stored := append(mkLine(t, recSpec{id: 1, nk: key("k1"), response: `"a"`}), mkLine(t, recSpec{id: 2, response: `"b"`})...)
-		e.mustLoad(t, stored, "2 read, 2 inserted, 0 updated, 0 unchanged", nil)
+		e.mustLoad(t, stored, "2 read, 2 inserted, 0 updated, 0 unchanged, 0 kept newer", nil)
 		in := bytes.Join([][]byte{
 			mkLine(t, recSpec{id: 1, nk: key("k2"), response: `"x"`}), // id of k1, another key: refused
 			mkLine(t, recSpec{id: 1, nk: key("k1"), response: `"y"`}), // k1's new version, same id: updated
@@ -251,7 +251,7 @@ func TestReusedExchangeIDRefused(t *testing.T) {
 				return nil
 			}
 		})
-		if err != nil || st.Summary() != "7 read, 1 inserted, 1 updated, 1 unchanged, 4 rejected" {
+		if err != nil || st.Summary() != "7 read, 1 inserted, 1 updated, 1 unchanged, 0 kept newer, 4 rejected" {
 			t.Fatalf("with rejects: %v, %v (%q)", st.Summary(), err, rejected)
 		}
 		slices.Sort(rejected)
@@ -271,7 +271,7 @@ func TestDumpFiltersAndIndex(t *testing.T) {
 			mkLine(t, recSpec{id: 2, nk: key("b"), observed: "2026-01-02T00:00:00.5+02:00"}),
 			mkLine(t, recSpec{id: 3, nk: key("c"), observed: "2026-01-03T00:00:00Z", src: "other"}),
 		}, nil)
-		e.mustLoad(t, in, "3 read, 3 inserted, 0 updated, 0 unchanged", nil)
+		e.mustLoad(t, in, "3 read, 3 inserted, 0 updated, 0 unchanged, 0 kept newer", nil)
 		since, _ := envelope.ParseTime("2026-01-01T12:00:00Z")
 		until, _ := envelope.ParseTime("2026-01-03T00:00:00Z")
 		got := e.dump(t, func(o *DumpOptions) { o.Filter = Filter{Since: since, Until: until} })
@@ -311,7 +311,7 @@ func TestIndexIDAsInEnvelope(t *testing.T) {
 		last := append([]byte(`{ `), bytes.Replace(l[1:len(l)-2], []byte(first), nil, 1)...)
 		last = append(last, `, "exchange_id" : "ABCDEF01-6A53-4C1E-9A51-6B1E2B3C4D5E"}`+"\n"...)
 		in := bytes.Join([][]byte{upper, mixed, lower, last}, nil)
-		e.mustLoad(t, in, "4 read, 4 inserted, 0 updated, 0 unchanged", nil)
+		e.mustLoad(t, in, "4 read, 4 inserted, 0 updated, 0 unchanged, 0 kept newer", nil)
 		want := map[string]string{}
 		for _, l := range lines(in) {
 			rec, err := envelope.NewReader(bytes.NewReader(l), 0).Read()
@@ -345,7 +345,7 @@ func idText(l []byte) string {
 func TestConcurrentLoaders(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e env) {
 		in := lines(corpus(t, 300, 0, "one"))
-		e.mustLoad(t, bytes.Join(in[:10], nil), "10 read, 10 inserted, 0 updated, 0 unchanged", nil) // table exists
+		e.mustLoad(t, bytes.Join(in[:10], nil), "10 read, 10 inserted, 0 updated, 0 unchanged, 0 kept newer", nil) // table exists
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		var inserted int64

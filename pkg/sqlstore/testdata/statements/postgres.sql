@@ -37,13 +37,12 @@ SELECT "content_sha256"::text FROM "lake"."RawExchangeRecord" WHERE "content_sha
 SELECT exchange_id::text, source_system, entity_type, "natural_key", "content_sha256"::text FROM "lake"."RawExchangeRecord" WHERE exchange_id = ANY($1::text[]::uuid[])
 
 -- knownKeys
-SELECT k.i FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(s, e, n, i) JOIN "lake"."RawExchangeRecord" AS t ON t.source_system = k.s AND t.entity_type = k.e AND t."natural_key" = k.n
+SELECT k.i, t."content_sha256"::text, t.observed_at_utc FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(s, e, n, i) JOIN "lake"."RawExchangeRecord" AS t ON t.source_system = k.s AND t.entity_type = k.e AND t."natural_key" = k.n
 
 -- temp
 CREATE TEMP TABLE IF NOT EXISTS xr_load (exchange_id text, exchange_type text, source_system text, entity_type text, natural_key text, observed_at_utc timestamp, content_sha256 text, payload_json text, schema_version integer) ON COMMIT DELETE ROWS
 
 -- upsert
-WITH r AS (
 INSERT INTO "lake"."RawExchangeRecord" AS t (exchange_id, exchange_type, source_system, entity_type, "natural_key", observed_at_utc, "content_sha256", payload_json, schema_version)
 SELECT s.exchange_id::uuid, s.exchange_type, s.source_system, s.entity_type, s.natural_key, s.observed_at_utc, s.content_sha256, s.payload_json, s.schema_version
 FROM xr_load AS s
@@ -52,8 +51,27 @@ ON CONFLICT (source_system, entity_type, "natural_key") WHERE "natural_key" IS N
  exchange_id = excluded.exchange_id, exchange_type = excluded.exchange_type, observed_at_utc = excluded.observed_at_utc,
  "content_sha256" = excluded."content_sha256", payload_json = excluded.payload_json, schema_version = excluded.schema_version,
  updated_at_utc = (now() AT TIME ZONE 'utc')
-RETURNING (t.xmax = 0) AS inserted)
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM r
+RETURNING t."content_sha256"::text, (t.xmax = 0)
+
+-- upsertOlder
+INSERT INTO "lake"."RawExchangeRecord" AS t (exchange_id, exchange_type, source_system, entity_type, "natural_key", observed_at_utc, "content_sha256", payload_json, schema_version)
+SELECT s.exchange_id::uuid, s.exchange_type, s.source_system, s.entity_type, s.natural_key, s.observed_at_utc, s.content_sha256, s.payload_json, s.schema_version
+FROM xr_load AS s
+WHERE NOT EXISTS (SELECT 1 FROM "lake"."RawExchangeRecord" AS h WHERE h."content_sha256" = s.content_sha256)
+ON CONFLICT (source_system, entity_type, "natural_key") WHERE "natural_key" IS NOT NULL DO UPDATE SET
+ exchange_id = excluded.exchange_id, exchange_type = excluded.exchange_type, observed_at_utc = excluded.observed_at_utc,
+ "content_sha256" = excluded."content_sha256", payload_json = excluded.payload_json, schema_version = excluded.schema_version,
+ updated_at_utc = (now() AT TIME ZONE 'utc')
+WHERE t.observed_at_utc IS NULL OR t.observed_at_utc <= excluded.observed_at_utc
+RETURNING t."content_sha256"::text, (t.xmax = 0)
+
+-- upsertNever
+INSERT INTO "lake"."RawExchangeRecord" AS t (exchange_id, exchange_type, source_system, entity_type, "natural_key", observed_at_utc, "content_sha256", payload_json, schema_version)
+SELECT s.exchange_id::uuid, s.exchange_type, s.source_system, s.entity_type, s.natural_key, s.observed_at_utc, s.content_sha256, s.payload_json, s.schema_version
+FROM xr_load AS s
+WHERE NOT EXISTS (SELECT 1 FROM "lake"."RawExchangeRecord" AS h WHERE h."content_sha256" = s.content_sha256)
+ON CONFLICT (source_system, entity_type, "natural_key") WHERE "natural_key" IS NOT NULL DO NOTHING
+RETURNING t."content_sha256"::text, (t.xmax = 0)
 
 -- limits
 SELECT a.attname::text, a.atttypmod - 4 FROM pg_attribute AS a WHERE a.attrelid = to_regclass('"lake"."RawExchangeRecord"') AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype) AND a.atttypmod > 4

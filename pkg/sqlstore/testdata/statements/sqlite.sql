@@ -31,10 +31,13 @@ SELECT 1 FROM "lake_RawExchangeRecord" WHERE "content_sha256" = ?
 SELECT source_system, entity_type, "natural_key", "content_sha256" FROM "lake_RawExchangeRecord" WHERE exchange_id = ?
 
 -- byKey
-SELECT rowid FROM "lake_RawExchangeRecord" WHERE source_system = ? AND entity_type = ? AND "natural_key" = ?
+SELECT rowid, "content_sha256", observed_at_utc FROM "lake_RawExchangeRecord" WHERE source_system = ? AND entity_type = ? AND "natural_key" = ?
 
 -- update
 UPDATE "lake_RawExchangeRecord" SET exchange_id = ?, exchange_type = ?, observed_at_utc = ?, "content_sha256" = ?, payload_json = ?, schema_version = ?, updated_at_utc = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE rowid = ?
+
+-- updateOlder
+UPDATE "lake_RawExchangeRecord" SET exchange_id = ?, exchange_type = ?, observed_at_utc = ?, "content_sha256" = ?, payload_json = ?, schema_version = ?, updated_at_utc = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE rowid = ? AND (observed_at_utc IS NULL OR observed_at_utc <= ?)
 
 -- insert
 INSERT INTO "lake_RawExchangeRecord" (exchange_id, exchange_type, source_system, entity_type, "natural_key", observed_at_utc, "content_sha256", payload_json, schema_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

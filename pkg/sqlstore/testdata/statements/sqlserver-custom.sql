@@ -98,6 +98,49 @@ ORDER BY s.seq;
 SET @ins = @@ROWCOUNT;
 SELECT @ins, @upd;
 
+-- upsertOlder
+SET NOCOUNT ON;
+DECLARE @upd int, @ins int;
+UPDATE t SET
+    t.exchange_id = CAST(s.exchange_id AS UNIQUEIDENTIFIER), t.exchange_type = s.exchange_type,
+    t.observed_at_utc = s.observed_at_utc, t.[sha] = s.content_sha256, t.payload_json = s.payload_json,
+    t.schema_version = s.schema_version, t.updated_at_utc = SYSUTCDATETIME()
+FROM [ingest].[Pages] AS t WITH (UPDLOCK, HOLDLOCK)
+JOIN #xr_load AS s
+  ON t.source_system = s.source_system AND t.entity_type = s.entity_type AND t.[page_key] = s.natural_key
+WHERE s.natural_key IS NOT NULL AND t.[page_key] IS NOT NULL AND t.[sha] <> s.content_sha256
+  AND (t.observed_at_utc IS NULL OR t.observed_at_utc <= s.observed_at_utc);
+SET @upd = @@ROWCOUNT;
+INSERT INTO [ingest].[Pages] (exchange_id, exchange_type, source_system, entity_type, [page_key], observed_at_utc, [sha], payload_json, schema_version)
+SELECT CAST(s.exchange_id AS UNIQUEIDENTIFIER), s.exchange_type, s.source_system, s.entity_type, s.natural_key, s.observed_at_utc, s.content_sha256, s.payload_json, s.schema_version
+FROM #xr_load AS s
+WHERE NOT EXISTS (SELECT 1 FROM [ingest].[Pages] AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.[sha] = s.content_sha256)
+  AND (s.natural_key IS NULL OR NOT EXISTS (SELECT 1 FROM [ingest].[Pages] AS k WITH (UPDLOCK, HOLDLOCK)
+       WHERE k.[page_key] IS NOT NULL AND k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.[page_key] = s.natural_key))
+ORDER BY s.seq;
+SET @ins = @@ROWCOUNT;
+SELECT @ins, @upd;
+
+-- upsertNever
+SET NOCOUNT ON;
+DECLARE @upd int, @ins int;
+SET @upd = 0;
+INSERT INTO [ingest].[Pages] (exchange_id, exchange_type, source_system, entity_type, [page_key], observed_at_utc, [sha], payload_json, schema_version)
+SELECT CAST(s.exchange_id AS UNIQUEIDENTIFIER), s.exchange_type, s.source_system, s.entity_type, s.natural_key, s.observed_at_utc, s.content_sha256, s.payload_json, s.schema_version
+FROM #xr_load AS s
+WHERE NOT EXISTS (SELECT 1 FROM [ingest].[Pages] AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.[sha] = s.content_sha256)
+  AND (s.natural_key IS NULL OR NOT EXISTS (SELECT 1 FROM [ingest].[Pages] AS k WITH (UPDLOCK, HOLDLOCK)
+       WHERE k.[page_key] IS NOT NULL AND k.source_system = s.source_system AND k.entity_type = s.entity_type AND k.[page_key] = s.natural_key))
+ORDER BY s.seq;
+SET @ins = @@ROWCOUNT;
+SELECT @ins, @upd;
+
+-- declined
+SELECT s.seq, t.[sha], t.observed_at_utc
+FROM #xr_load AS s JOIN [ingest].[Pages] AS t WITH (UPDLOCK, HOLDLOCK)
+  ON t.source_system = s.source_system AND t.entity_type = s.entity_type AND t.[page_key] = s.natural_key
+WHERE s.natural_key IS NOT NULL AND t.[page_key] IS NOT NULL AND t.[sha] <> s.content_sha256
+
 -- limits
 SELECT c.name, c.max_length FROM sys.columns AS c
 WHERE c.object_id = OBJECT_ID(N'[ingest].[Pages]', N'U') AND TYPE_NAME(c.system_type_id) IN (N'nvarchar', N'nchar')
