@@ -10,9 +10,10 @@ import (
 	"github.com/xr-lake/xr/pkg/cli"
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/sqlstore"
+	"github.com/xr-lake/xr/pkg/xr"
 )
 
-const usage = `usage: xr-sqldump [-m manifest.json] [--db DSN | --db-file FILE] [--lock-timeout DUR] [--source S] [--entity E] [--since T] [--until T] [--key K] [--index]
+const usage = `usage: xr-sqldump [-m manifest.json] [--db DSN | --db-file FILE] [--lock-timeout DUR] [--source S] [--entity E | --scope-of FILE] [--since T] [--until T] [--key K] [--index]
 
 Streams the records of the manifest's sql_target table to stdout, each line
 exactly as xr-sqlload stored it, filtered by the manifest's source_system and
@@ -23,9 +24,14 @@ the envelope holds it), for xr-diff --against. Database as for xr-sqlload
 line). A dump that waits more than a second for a lock says so on stderr
 and fails after --lock-timeout (default 1m0s).
 
+--scope-of FILE replaces that scope with every source_system/entity_type
+pair the envelopes of FILE hold (the whole table beyond 256 pairs): the
+index an import diffs against must cover every key its records can touch,
+whatever the manifest's scope says (xr-snapshot import does this).
+
 Example:
   xr-sqldump -m pack/manifest.json | xr-diff --against pack/index.jsonl | xr-pack write pack
-  xr-diff --against <(xr-sqldump -m pack/manifest.json --index) < new.ndjson`
+  xr-diff --against <(xr-sqldump -m pack/manifest.json --index --scope-of new.ndjson) < new.ndjson`
 
 func main() { os.Exit(run()) }
 
@@ -33,13 +39,14 @@ func run() int {
 	fs := flag.NewFlagSet("xr-sqldump", flag.ContinueOnError)
 	c := cli.Register(fs)
 	var o sqlstore.DumpOptions
-	var since, until, key string
+	var since, until, key, scopeOf string
 	dbf := sqlstore.RegisterFlags(fs)
 	fs.StringVar(&o.Filter.Source, "source", "", "only this source_system (default: the manifest's)")
 	fs.StringVar(&o.Filter.Entity, "entity", "", "only this entity_type (default: the manifest's)")
 	fs.StringVar(&since, "since", "", "only records observed at or after `T` (ISO 8601, or a date: midnight UTC)")
 	fs.StringVar(&until, "until", "", "only records observed before this ISO 8601 `time`")
 	fs.StringVar(&key, "key", "", "only the record with this natural key")
+	fs.StringVar(&scopeOf, "scope-of", "", "only the source/entity pairs the envelopes of `FILE` hold (instead of the manifest's)")
 	fs.BoolVar(&o.Index, "index", false, `print index lines {"h","k","id","t"} instead of envelopes`)
 	fs.Usage = cli.Usage(fs, usage)
 	if done, code := cli.Parse(fs, c, os.Args[1:], os.Stdout, os.Stderr); done {
@@ -70,12 +77,27 @@ func run() int {
 			return c.Finish("xr-sqldump", os.Stderr, nil, err)
 		}
 	}
+	ctx, stop := cli.SignalContext()
+	defer stop()
+	if scopeOf != "" {
+		if o.Filter.Source != "" || o.Filter.Entity != "" {
+			return c.Finish("xr-sqldump", os.Stderr, nil, xr.Usagef("--scope-of replaces --source and --entity: give one or the other"))
+		}
+		f, err := os.Open(scopeOf)
+		if err != nil {
+			return c.Finish("xr-sqldump", os.Stderr, nil, fmt.Errorf("--scope-of: %w", err))
+		}
+		o.Scopes, o.AllScopes, err = sqlstore.ScopesOf(ctx, f, scopeOf, c.MaxLine)
+		f.Close()
+		if err != nil {
+			return c.Finish("xr-sqldump", os.Stderr, nil, fmt.Errorf("--scope-of: %w", err))
+		}
+		o.ByScopes = true
+	}
 	o.Getenv, o.Log, o.FlushEach = os.Getenv, c.Logger(os.Stderr), cli.IsTerminal(os.Stdout)
 	if !c.Quiet {
 		o.Notify = func(msg string) { fmt.Fprintln(os.Stderr, "xr-sqldump: "+msg) }
 	}
-	ctx, stop := cli.SignalContext()
-	defer stop()
 	st, err := sqlstore.Dump(ctx, os.Stdout, o)
 	return c.Finish("xr-sqldump", os.Stderr, st, err)
 }

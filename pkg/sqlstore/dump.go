@@ -25,6 +25,12 @@ type DumpOptions struct {
 	Manifest *manifest.Manifest // sql_target, and source_system/entity_type as the default filter
 	Filter   Filter             // Source/Entity here override the manifest's
 	Index    bool               // index lines instead of envelopes
+	// ByScopes replaces the manifest's and Filter's source/entity with
+	// Scopes: the rows of each of these pairs (none when empty), or with
+	// AllScopes of every pair; the rest of Filter applies to each.
+	ByScopes  bool
+	Scopes    []Scope
+	AllScopes bool
 	// LockTimeout, Notify and Warn: as in LoadOptions.
 	LockTimeout time.Duration
 	Notify      func(string)
@@ -89,18 +95,37 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 		}
 		return nil
 	}
-	if o.Index {
-		err = e.dumpIndex(ctx, f, func(r *IndexRow) error {
-			line = AppendIndexLine(line[:0], r)
-			return put(line)
-		})
-	} else {
-		err = e.dumpPayloads(ctx, f, func(p []byte) error {
-			if err := put(p); err != nil {
-				return err
-			}
-			return bw.WriteByte('\n')
-		})
+	filters := []Filter{f}
+	if o.ByScopes {
+		filters = filters[:0]
+		for _, s := range o.Scopes {
+			g := f
+			g.Source, g.Entity = s.Source, s.Entity
+			filters = append(filters, g)
+		}
+		if o.AllScopes {
+			g := f
+			g.Source, g.Entity = "", ""
+			filters = []Filter{g}
+		}
+	}
+	for _, f := range filters {
+		if err != nil {
+			break
+		}
+		if o.Index {
+			err = e.dumpIndex(ctx, f, func(r *IndexRow) error {
+				line = AppendIndexLine(line[:0], r)
+				return put(line)
+			})
+		} else {
+			err = e.dumpPayloads(ctx, f, func(p []byte) error {
+				if err := put(p); err != nil {
+					return err
+				}
+				return bw.WriteByte('\n')
+			})
+		}
 	}
 	if watching {
 		if holder := w.end(); err != nil && isLockTimeout(err) {
