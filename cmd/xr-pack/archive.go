@@ -15,6 +15,7 @@ import (
 	"github.com/xr-lake/xr/pkg/archive"
 	"github.com/xr-lake/xr/pkg/cli"
 	"github.com/xr-lake/xr/pkg/manifest"
+	"github.com/xr-lake/xr/pkg/snapshot"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -29,6 +30,9 @@ count, the SHA-256 of every member); the same pack gives the same bytes.
 streaming AES-256-GCM format and appends .enc to FILE. The key comes from
 --key-file, SNAPSHOT_ENCRYPTION_KEY (or the manifest's key_env_var), or a
 prompt on the terminal; never from a flag value. See docs/archive.md.
+
+A pack holding records with secrets that its redaction_policy removes is
+refused (run xr-pack redact DIR first) unless --allow-secrets is given.
 
 Example:
   SNAPSHOT_ENCRYPTION_KEY=... xr-pack archive data/snapshots/pages \
@@ -153,7 +157,7 @@ func (k *keyFlags) readOptions(m *manifest.Manifest) archive.ReadOptions {
 func runArchive(ctx context.Context, args []string) int {
 	var kf keyFlags
 	var out, format, kdf string
-	var encrypt, force bool
+	var encrypt, force, allowSecrets bool
 	return packCommand(args, "archive", archiveUsage, func(fs *flag.FlagSet) {
 		kf.register(fs, false)
 		fs.StringVar(&out, "out", "", "write the archive to `FILE` (- for stdout)")
@@ -161,9 +165,13 @@ func runArchive(ctx context.Context, args []string) int {
 		fs.BoolVar(&encrypt, "encrypt", false, "encrypt (appends .enc to FILE)")
 		fs.StringVar(&kdf, "kdf", "argon2id", "key derivation: argon2id or pbkdf2 (600,000 iterations)")
 		fs.BoolVar(&force, "force", false, "replace FILE if it exists")
+		fs.BoolVar(&allowSecrets, "allow-secrets", false, "archive a pack even if it holds secrets its redaction policy removes")
 	}, func(c *cli.Common, dir string) (*xr.Stats, error) {
 		if out == "" {
 			return nil, xr.Usagef("--out FILE is required")
+		}
+		if err := refuseSecrets(ctx, dir, allowSecrets); err != nil {
+			return nil, err
 		}
 		m, err := manifest.Load(filepath.Join(dir, "manifest.json"))
 		if err != nil {
@@ -203,6 +211,21 @@ func runArchive(ctx context.Context, args []string) int {
 		}
 		return st, err
 	})
+}
+
+// refuseSecrets stops an archive of a pack holding secrets its policy
+// removes: an archive is kept for years and copied around, so what the
+// policy says must not be kept is not put in one by default.
+func refuseSecrets(ctx context.Context, dir string, allow bool) error {
+	if allow {
+		_, err := noticeSecrets(ctx, dir)
+		return err
+	}
+	n, err := snapshot.CountSecrets(ctx, dir)
+	if err == nil && n > 0 {
+		err = fmt.Errorf("%s; refusing to archive them (--allow-secrets archives the pack as it is)", snapshot.SecretsNotice(dir, n))
+	}
+	return err
 }
 
 // runExtract implements `xr-pack extract --in FILE --out DIR`.

@@ -19,6 +19,7 @@ Commands:
   index    print or rebuild the index: xr-pack index [--rebuild] DIR/N
   verify   check a pack (or an archive file): xr-pack verify DIR/N
   redact   scrub the secrets of a pack in place, per its manifest: xr-pack redact DIR/N
+  secrets  count the records holding secrets its policy removes: xr-pack secrets DIR/N
   archive  write a pack archive:      xr-pack archive DIR/N --out FILE
   extract  unpack an archive:         xr-pack extract --in FILE --out DIR
 
@@ -56,6 +57,8 @@ func dispatch(ctx context.Context, args []string) int {
 		}
 	case "redact":
 		h = runRedact
+	case "secrets":
+		h = runSecrets
 	case "archive":
 		h = runArchive
 	case "extract":

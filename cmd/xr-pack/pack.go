@@ -229,7 +229,11 @@ func runCat(ctx context.Context, args []string) int {
 			return nil, err
 		}
 		o.Log, o.MaxLine = c.Logger(os.Stderr), c.MaxLine
-		return snapshot.Cat(ctx, dir, os.Stdout, o)
+		st, err := snapshot.Cat(ctx, dir, os.Stdout, o)
+		if err == nil {
+			_, err = noticeSecrets(ctx, dir)
+		}
+		return st, err
 	})
 }
 
@@ -286,7 +290,7 @@ Example:
 
 func runVerify(ctx context.Context, args []string) int {
 	return packCommand(args, "verify", verifyUsage, func(*flag.FlagSet) {}, func(c *cli.Common, dir string) (*xr.Stats, error) {
-		return snapshot.Verify(ctx, dir, snapshot.VerifyOptions{Problem: problemPrinter(), Log: c.Logger(os.Stderr)})
+		return snapshot.Verify(ctx, dir, snapshot.VerifyOptions{Problem: problemPrinter(), Notice: problemPrinter(), Log: c.Logger(os.Stderr)})
 	})
 }
 
@@ -321,5 +325,40 @@ func runRedact(ctx context.Context, args []string) int {
 	return packCommand(args, "redact", redactUsage, func(*flag.FlagSet) {}, func(c *cli.Common, dir string) (*xr.Stats, error) {
 		pr := problemPrinter()
 		return snapshot.Redact(ctx, dir, snapshot.RedactOptions{Changed: pr, Notice: pr, Log: c.Logger(os.Stderr)})
+	})
+}
+
+// noticeSecrets prints the one line that tells a pack holding secrets its
+// policy removes, and returns their count (from the pack's ledger; chunks
+// it does not vouch for are scanned once).
+func noticeSecrets(ctx context.Context, dir string) (int64, error) {
+	n, err := snapshot.CountSecrets(ctx, dir)
+	if err == nil && n > 0 {
+		problemPrinter()(snapshot.SecretsNotice(dir, n))
+	}
+	return n, err
+}
+
+const secretsUsage = `usage: xr-pack secrets DIR
+
+Prints how many records of the pack DIR hold secrets that its manifest's
+redaction_policy removes (0 when the policy is off), with the one-line
+notice on stderr when there are any. Chunks the pack's ledger
+(DIR/.xr-pack.secrets, kept by verify, redact, cat, archive and this
+command) vouches for are not read again, so it is cheap after the first
+run. xr-pack redact DIR removes the secrets.
+
+Example:
+  test "$(xr-pack secrets -q D)" -eq 0 || xr-pack redact D
+`
+
+func runSecrets(ctx context.Context, args []string) int {
+	return packCommand(args, "secrets", secretsUsage, func(*flag.FlagSet) {}, func(c *cli.Common, dir string) (*xr.Stats, error) {
+		n, err := noticeSecrets(ctx, dir)
+		if err != nil {
+			return nil, err
+		}
+		_, err = fmt.Fprintln(os.Stdout, n)
+		return nil, err
 	})
 }

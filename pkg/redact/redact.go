@@ -271,6 +271,10 @@ func (s *Scrubber) scrub(rec *envelope.Record) bool {
 	return changed
 }
 
+// Holds reports whether a rule fires on rec's request or response: the
+// record holds a secret. rec is not changed.
+func (s *Scrubber) Holds(rec *envelope.Record) bool { return s.scrub(rec) }
+
 // Record redacts rec in place, as xr-redact does: the secrets in its
 // request and response replaced, the rule ids that fired added to its
 // redactions_applied, and its content_sha256 removed (the caller hashes

@@ -42,6 +42,7 @@ type item struct {
 	h0         [32]byte   // Write: content_sha256 as it came in
 	line       []byte     // the redacted record, nil when no rule fired
 	rules      []string   // the redaction rule ids that fired
+	secret     bool       // the record holds what the policy removes
 }
 
 type batch struct {

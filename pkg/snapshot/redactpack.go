@@ -67,7 +67,7 @@ func Redact(ctx context.Context, dir string, opts RedactOptions) (*xr.Stats, err
 	if err := checkPack(dir); err != nil {
 		return st, err
 	}
-	r, err := packRedactor(dir)
+	r, policy, err := packPolicy(dir)
 	if err != nil {
 		return st, err
 	}
@@ -146,6 +146,10 @@ func Redact(ctx context.Context, dir string, opts RedactOptions) (*xr.Stats, err
 	if err := idx.Commit(false); err != nil {
 		return st, err
 	}
+	// every chunk is clean now: tell the readers' ledger
+	led := loadLedger(dir, policy)
+	newChunkCounter(dir, led, l.chunks)
+	led.save(dir, l.chunks)
 	if err := os.Remove(pending); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return st, err
 	}

@@ -1,30 +1,26 @@
 package snapshot
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/redact"
+	"github.com/xr-lake/xr/pkg/xr"
 )
 
 // packRedactor compiles the redaction policy of the pack's manifest: the
 // same rules xr-redact -m applies. It returns nil when the policy is off.
 func packRedactor(dir string) (*redact.Redactor, error) {
-	m, err := manifest.Load(filepath.Join(dir, ManifestFile))
-	if err != nil {
-		return nil, err
-	}
-	if !m.RedactionPolicy.Enabled {
-		return nil, nil
-	}
-	r, err := redact.New(redact.Options{Policy: &m.RedactionPolicy})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ManifestFile, err)
-	}
-	return r, nil
+	r, _, err := packPolicy(dir)
+	return r, err
 }
 
 // redactItem applies r to w.rec (parsed, its hash verified) as
@@ -60,4 +56,226 @@ func redactItem(r *redact.Redactor, w *worker, it *item) error {
 // pack holds records that its redaction policy would change.
 func SecretsNotice(dir string, n int64) string {
 	return fmt.Sprintf("%s: %d records hold secrets that the pack's redaction policy removes; scrub them with: xr-pack redact %s", dir, n, dir)
+}
+
+// SecretsFile is the ledger of which chunks hold how many records with
+// secrets, at the root of a pack: a cache, not part of the pack's data
+// (archives leave it out; deleting it only costs a rescan). Each entry
+// names a chunk by path, inode, size and modification time, and the whole
+// ledger is bound to the redaction policy and the xr version that counted,
+// so an entry is used only for the very file it describes under the same
+// rules. xr-pack verify and xr-pack redact write it; the other readers
+// (cat, archive, secrets) scan only the chunks it does not vouch for.
+const SecretsFile = ".xr-pack.secrets"
+
+type ledger struct {
+	Policy string                 `json:"policy"`
+	Chunks map[string]ledgerEntry `json:"chunks"`
+	dirty  bool
+}
+
+type ledgerEntry struct {
+	Ino     uint64 `json:"ino"`
+	Size    int64  `json:"size"`
+	Mtime   int64  `json:"mtime_ns"`
+	Secrets int64  `json:"secrets"`
+}
+
+// policyPrint binds a ledger to the rules that counted.
+func policyPrint(p *manifest.RedactionPolicy) string {
+	b, _ := json.Marshal(p)
+	sum := sha256.Sum256(append([]byte(xr.Version+"\x00"), b...))
+	return hex.EncodeToString(sum[:])
+}
+
+// loadLedger reads the pack's ledger; one for other rules, or unreadable,
+// is an empty one.
+func loadLedger(dir, policy string) *ledger {
+	l := &ledger{}
+	if b, err := os.ReadFile(filepath.Join(dir, SecretsFile)); err == nil {
+		json.Unmarshal(b, l)
+	}
+	if l.Policy != policy || l.Chunks == nil {
+		l.Policy, l.Chunks = policy, map[string]ledgerEntry{}
+	}
+	return l
+}
+
+// chunkStamp identifies the file at path now.
+func chunkStamp(path string) (ledgerEntry, bool) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ledgerEntry{}, false
+	}
+	e := ledgerEntry{Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}
+	e.Ino = inode(fi)
+	return e, true
+}
+
+// lookup returns the count the ledger holds for chunk rel, if the file is
+// still the one counted.
+func (l *ledger) lookup(dir, rel string) (int64, bool) {
+	e, ok := l.Chunks[rel]
+	if !ok {
+		return 0, false
+	}
+	now, ok := chunkStamp(filepath.Join(dir, filepath.FromSlash(rel)))
+	now.Secrets = e.Secrets
+	return e.Secrets, ok && now == e
+}
+
+// record notes that chunk rel, as stamped before it was read, holds n
+// records with secrets, unless it changed while it was read.
+func (l *ledger) record(dir, rel string, before ledgerEntry, n int64) {
+	after, ok := chunkStamp(filepath.Join(dir, filepath.FromSlash(rel)))
+	if !ok || after != before {
+		return
+	}
+	before.Secrets = n
+	if old, had := l.Chunks[rel]; !had || old != before {
+		l.Chunks[rel] = before
+		l.dirty = true
+	}
+}
+
+// save writes the ledger back when it changed, for the chunks that still
+// exist. Best effort: a read-only pack just stays uncached.
+func (l *ledger) save(dir string, chunks []Chunk) {
+	if len(l.Chunks) > len(chunks) {
+		keep := make(map[string]bool, len(chunks))
+		for _, c := range chunks {
+			keep[c.Rel] = true
+		}
+		for rel := range l.Chunks {
+			if !keep[rel] {
+				delete(l.Chunks, rel)
+				l.dirty = true
+			}
+		}
+	}
+	if !l.dirty {
+		return
+	}
+	if b, err := json.Marshal(l); err == nil {
+		WriteFileAtomic(filepath.Join(dir, SecretsFile), append(b, '\n'), 0o644)
+	}
+}
+
+// secretsWork marks the chunk lines whose record holds a secret under r
+// (a line that is not an envelope holds none: verify reports it).
+func secretsWork(r *redact.Redactor) workFunc {
+	return func(w *worker, line []byte, it *item) {
+		w.rec = envelope.Record{Extra: w.rec.Extra[:0]}
+		if err := envelope.Parse(&w.rec, line, true); err != nil {
+			it.err = err
+			return
+		}
+		it.secret = holdsSecret(r, w)
+	}
+}
+
+// holdsSecret reports whether w.rec (its payloads valid JSON) holds a
+// record the policy r would change.
+func holdsSecret(r *redact.Redactor, w *worker) bool {
+	if w.scrub == nil {
+		w.scrub = r.NewScrubber()
+	}
+	return w.scrub.Holds(&w.rec)
+}
+
+// chunkCounter sums per-chunk secret counts from a scan in pack order and
+// notes each chunk in the ledger (a chunk without records holds none).
+type chunkCounter struct {
+	dir    string
+	l      *ledger
+	rel    string
+	n      int64
+	total  int64
+	stamps map[string]ledgerEntry
+}
+
+// newChunkCounter stamps the chunks about to be scanned.
+func newChunkCounter(dir string, l *ledger, chunks []Chunk) *chunkCounter {
+	c := &chunkCounter{dir: dir, l: l, stamps: make(map[string]ledgerEntry, len(chunks))}
+	for _, ch := range chunks {
+		if s, ok := chunkStamp(filepath.Join(dir, filepath.FromSlash(ch.Rel))); ok {
+			c.stamps[ch.Rel] = s
+			l.record(dir, ch.Rel, s, 0)
+		}
+	}
+	return c
+}
+
+func (c *chunkCounter) add(rel string, secret bool) {
+	if rel != c.rel {
+		c.flush()
+		c.rel, c.n = rel, 0
+	}
+	if secret {
+		c.n++
+		c.total++
+	}
+}
+
+func (c *chunkCounter) flush() {
+	if s, ok := c.stamps[c.rel]; ok {
+		c.l.record(c.dir, c.rel, s, c.n)
+	}
+}
+
+// CountSecrets returns how many records of the pack in dir its redaction
+// policy would change (0 when the policy is off): from the ledger for the
+// chunks it vouches for, scanning the others (and noting them). Lines that
+// are not envelopes count as none.
+func CountSecrets(ctx context.Context, dir string) (int64, error) {
+	if err := checkPack(dir); err != nil {
+		return 0, err
+	}
+	r, policy, err := packPolicy(dir)
+	if err != nil || r == nil {
+		return 0, err
+	}
+	l, err := listChunks(dir)
+	if err != nil {
+		return 0, err
+	}
+	led := loadLedger(dir, policy)
+	var known int64
+	var unknown []Chunk
+	for _, c := range l.chunks {
+		if n, ok := led.lookup(dir, c.Rel); ok {
+			known += n
+		} else {
+			unknown = append(unknown, c)
+		}
+	}
+	cc := newChunkCounter(dir, led, unknown)
+	if len(unknown) > 0 {
+		err := scanChunks(ctx, dir, unknown, secretsWork(r), func(rel string, it *item) error {
+			cc.add(rel, it.secret)
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+		cc.flush()
+	}
+	led.save(dir, l.chunks)
+	return known + cc.total, nil
+}
+
+// packPolicy is packRedactor with the fingerprint of the policy.
+func packPolicy(dir string) (*redact.Redactor, string, error) {
+	m, err := manifest.Load(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return nil, "", err
+	}
+	if !m.RedactionPolicy.Enabled {
+		return nil, "", nil
+	}
+	r, err := redact.New(redact.Options{Policy: &m.RedactionPolicy})
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", ManifestFile, err)
+	}
+	return r, policyPrint(&m.RedactionPolicy), nil
 }

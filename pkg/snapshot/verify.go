@@ -15,6 +15,7 @@ import (
 
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/manifest"
+	"github.com/xr-lake/xr/pkg/redact"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -24,6 +25,9 @@ type VerifyOptions struct {
 	// found; the returned error then only counts them. When nil, the
 	// error itself names the problems (the first 20).
 	Problem func(msg string)
+	// Notice, when set, receives the one line that tells a pack holding
+	// secrets its redaction policy removes (not a problem: exit 0).
+	Notice func(msg string)
 	// Log receives debug messages.
 	Log *slog.Logger
 }
@@ -31,7 +35,7 @@ type VerifyOptions struct {
 // The problem counters of Verify, in summary order.
 var verifyProblems = []string{
 	"bad_manifest", "bad_lines", "bad_hashes", "bad_index_lines", "missing_index",
-	"extra_index", "duplicate_index", "duplicate_records", "wrong_file", "index_differs", "temp_files",
+	"extra_index", "duplicate_index", "duplicate_records", "duplicate_ids", "wrong_file", "index_differs", "temp_files",
 }
 
 // Verify checks the pack in dir: the manifest loads, every chunk line is a
@@ -45,7 +49,7 @@ var verifyProblems = []string{
 // makes the error wrap xr.ErrMismatch. Verify holds the pack's shared lock,
 // so it fails (ErrLocked) rather than race a writer.
 func Verify(ctx context.Context, dir string, opts VerifyOptions) (*xr.Stats, error) {
-	st := xr.NewStats(append([]string{"chunks", "records", "index_entries"}, verifyProblems...)...)
+	st := xr.NewStats(append(append([]string{"chunks", "records", "index_entries"}, verifyProblems...), "secrets")...)
 	if err := checkPack(dir); err != nil {
 		return st, err
 	}
@@ -54,7 +58,7 @@ func Verify(ctx context.Context, dir string, opts VerifyOptions) (*xr.Stats, err
 		return st, err
 	}
 	defer lk.unlock()
-	v := &verifier{dir: dir, st: st, opts: opts, byKey: map[recKey]int32{}, fileID: map[string]int32{}}
+	v := &verifier{dir: dir, st: st, opts: opts, byKey: map[recKey]int32{}, fileID: map[string]int32{}, byID: map[[16]byte]idPlace{}}
 	if b, err := os.ReadFile(filepath.Join(dir, ManifestFile)); err != nil {
 		v.problem("bad_manifest", "%s: %v", ManifestFile, unwrapPathErr(err))
 	} else if _, err := manifest.Parse(b); err != nil {
@@ -70,8 +74,21 @@ func Verify(ctx context.Context, dir string, opts VerifyOptions) (*xr.Stats, err
 	if err := v.loadIndex(); err != nil {
 		return st, err
 	}
+	// the policy, to count secrets; a manifest that does not load is
+	// reported above
+	if r, policy, err := packPolicy(dir); err == nil && r != nil {
+		v.redactor, v.secrets = r, newChunkCounter(dir, loadLedger(dir, policy), l.chunks)
+	}
 	if err := v.chunks(ctx, l.chunks); err != nil {
 		return st, err
+	}
+	if c := v.secrets; c != nil {
+		c.flush()
+		c.l.save(dir, l.chunks)
+		st.Add("secrets", c.total)
+		if c.total > 0 && opts.Notice != nil {
+			opts.Notice(SecretsNotice(dir, c.total))
+		}
 	}
 	for i := range v.lines {
 		if il := &v.lines[i]; !il.used {
@@ -128,6 +145,18 @@ type verifier struct {
 	files  []string
 	seed   maphash.Seed
 	named  []string
+	// byID: where each exchange_id was first seen, with its content
+	byID map[[16]byte]idPlace
+	// redactor and secrets count the records holding secrets (nil: the
+	// policy is off)
+	redactor *redact.Redactor
+	secrets  *chunkCounter
+}
+
+// idPlace is where a record with a given exchange_id is.
+type idPlace struct {
+	file, line int32
+	h          [32]byte
 }
 
 func (v *verifier) problem(counter, format string, args ...any) {
@@ -215,7 +244,19 @@ func (v *verifier) loadIndex() error {
 // and matching against the index in pack order.
 func (v *verifier) chunks(ctx context.Context, chunks []Chunk) error {
 	v.st.Add("chunks", int64(len(chunks)))
-	return scanChunks(ctx, v.dir, chunks, verifyWork, func(rel string, it *item) error {
+	work := verifyWork
+	if r := v.redactor; r != nil {
+		work = func(w *worker, line []byte, it *item) {
+			verifyWork(w, line, it)
+			if it.err == nil {
+				it.secret = holdsSecret(r, w)
+			}
+		}
+	}
+	return scanChunks(ctx, v.dir, chunks, work, func(rel string, it *item) error {
+		if v.secrets != nil {
+			v.secrets.add(rel, it.secret)
+		}
 		v.record(rel, it)
 		return nil
 	})
@@ -257,7 +298,9 @@ func (v *verifier) record(rel string, it *item) {
 	}
 	e := it.e
 	e.File = rel
-	i, ok := v.byKey[makeKey(e.Hash, e.ID)]
+	k := makeKey(e.Hash, e.ID)
+	v.checkID(rel, n, e.ID, k)
+	i, ok := v.byKey[k]
 	switch {
 	case !ok:
 		v.problem("missing_index", "%s: line %d: no index line for id %s (h %s)", rel, n, orNull(e.ID), e.Hash)
@@ -273,6 +316,22 @@ func (v *verifier) record(rel string, it *item) {
 	}
 	if il.kt != v.keyTime(e.Key, e.Time) {
 		v.problem("index_differs", "index line %d: k or t differs from the record in %s line %d (want k %q, t %s)", il.line, rel, n, e.Key, orNull(e.Time))
+	}
+}
+
+// checkID reports a second record with an exchange_id already seen with
+// other content: one exchange_id names one record.
+func (v *verifier) checkID(rel string, n int, id string, k recKey) {
+	if k.id == ([16]byte{}) {
+		return
+	}
+	p, seen := v.byID[k.id]
+	if !seen {
+		v.byID[k.id] = idPlace{file: v.intern(rel), line: int32(n), h: k.h}
+		return
+	}
+	if p.h != k.h {
+		v.problem("duplicate_ids", "%s: line %d: exchange_id %s is also the record at %s line %d, with other content; one exchange_id names one record", rel, n, id, v.files[p.file], p.line)
 	}
 }
 
