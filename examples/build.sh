@@ -9,7 +9,16 @@ rm -rf examples/snapshots
 mkdir -p examples/snapshots
 mk() { # name type source entity description
 	xr-pack init --name "$1" --type "$2" --source "$3" --entity "$4" --description "$5" --owner xr-examples --out examples/snapshots
+	# written with the redaction policy off (xr-pack write would apply it),
+	# then switched on: the packs hold secrets for the readers to report
+	m=examples/snapshots/$1/manifest.json
+	policy "$m" true false
 	go run ./examples/gen "$1" | xr-canon | xr-hash | xr-pack write "examples/snapshots/$1"
+	policy "$m" false true
+	rm -f "examples/snapshots/$1/.xr-pack.secrets"
+}
+policy() { # manifest from to: redaction_policy.enabled (the first "enabled")
+	sed "0,/\"enabled\": $2/s//\"enabled\": $3/" "$1" > "$1.tmp" && mv "$1.tmp" "$1"
 }
 mk wookieepedia-pages mediawiki wookieepedia page "Wookieepedia page snapshots (example)"
 mk openalex-works openalex openalex work "OpenAlex works by DOI (example)"
