@@ -379,3 +379,31 @@ func hashed(t testing.TB, line string) string {
 	rec.SetString(envelope.ContentSHA256, h)
 	return string(envelope.Append(nil, &rec))
 }
+
+// A pack's ledger: write notes the chunks it stores (clean, the policy
+// applied), a chunk changed behind its back is counted again.
+func TestSecretsLedger(t *testing.T) {
+	dir := newPack(t)
+	s := snapshottest.Spec{Seed: "ledger", Secrets: true}
+	if _, err := Write(ctx, dir, bytes.NewReader(s.NDJSON(0, 30)), WriteOptions{ChunkSize: 10}); err != nil {
+		t.Fatal(err)
+	}
+	_, policy, _ := packPolicy(dir)
+	led := loadLedger(dir, policy)
+	for _, c := range mustChunks(t, dir) {
+		if n, ok := led.lookup(dir, c.Rel); !ok || n != 0 {
+			t.Fatalf("%s: ledger %d %v after write", c.Rel, n, ok)
+		}
+	}
+	// another tool appends a record with secrets to a chunk
+	c := mustChunks(t, dir)[0]
+	f, _ := os.OpenFile(filepath.Join(dir, filepath.FromSlash(c.Rel)), os.O_APPEND|os.O_WRONLY, 0)
+	f.Write(append(snapshottest.Spec{Seed: "other", Secrets: true}.Line(1), '\n'))
+	f.Close()
+	if n, err := CountSecrets(ctx, dir); err != nil || n != 1 {
+		t.Fatalf("CountSecrets after an append: %d %v", n, err)
+	}
+	if n, ok := loadLedger(dir, policy).lookup(dir, c.Rel); !ok || n != 1 {
+		t.Fatalf("the ledger did not note the rescan: %d %v", n, ok)
+	}
+}

@@ -138,10 +138,11 @@ func (l *ledger) record(dir, rel string, before ledgerEntry, n int64) {
 	}
 }
 
-// save writes the ledger back when it changed, for the chunks that still
-// exist. Best effort: a read-only pack just stays uncached.
+// save writes the ledger back when it changed, keeping only entries of
+// chunks (nil: every entry). Best effort: a read-only pack just stays
+// uncached.
 func (l *ledger) save(dir string, chunks []Chunk) {
-	if len(l.Chunks) > len(chunks) {
+	if chunks != nil && len(l.Chunks) > len(chunks) {
 		keep := make(map[string]bool, len(chunks))
 		for _, c := range chunks {
 			keep[c.Rel] = true

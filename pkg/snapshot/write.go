@@ -73,8 +73,13 @@ func Write(ctx context.Context, dir string, in io.Reader, opts WriteOptions) (*x
 	}
 	defer lk.unlock()
 	w := &writer{dir: dir, opts: opts, st: st, open: map[string]*openChunk{}, seen: map[[32]byte]struct{}{}, ids: map[[16]byte][32]byte{}}
-	if w.redactor, err = packRedactor(dir); err != nil {
+	var policy string
+	if w.redactor, policy, err = packPolicy(dir); err != nil {
 		return st, err
+	}
+	if w.redactor != nil { // the chunks it writes hold no secret: tell the readers
+		w.ledger = loadLedger(dir, policy)
+		defer func() { w.ledger.save(dir, nil) }()
 	}
 	if err := w.prepare(ctx); err != nil {
 		return st, err
@@ -113,8 +118,10 @@ type writer struct {
 	clock int64
 	seen  map[[32]byte]struct{}
 	ids   map[[16]byte][32]byte // exchange_id → content_sha256
-	// redactor applies the pack's redaction policy (nil: off)
+	// redactor applies the pack's redaction policy (nil: off); ledger
+	// notes the chunks written as holding no secret
 	redactor *redact.Redactor
+	ledger   *ledger
 
 	// the committer: full chunks go through queue; err is its first failure
 	queue     chan *openChunk
@@ -380,6 +387,11 @@ func (w *writer) commit(c *openChunk) error {
 	}
 	if err := w.index.Sync(); err != nil {
 		return err
+	}
+	if w.ledger != nil {
+		if s, ok := chunkStamp(filepath.Join(w.dir, filepath.FromSlash(c.rel))); ok {
+			w.ledger.record(w.dir, c.rel, s, 0)
+		}
 	}
 	w.opts.Log.Debug("chunk written", "f", c.rel, "records", c.n)
 	return nil
