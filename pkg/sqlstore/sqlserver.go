@@ -142,7 +142,8 @@ WHERE NOT EXISTS (SELECT 1 FROM {{.T}} AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.{{.
 		declined: mustRender(`SELECT s.seq, t.{{.Hash}}, t.observed_at_utc
 FROM #xr_load AS s JOIN {{.T}} AS t WITH (UPDLOCK, HOLDLOCK)
   ON t.source_system = s.source_system AND t.entity_type = s.entity_type AND t.{{.NK}} = s.natural_key
-WHERE s.natural_key IS NOT NULL AND t.{{.NK}} IS NOT NULL AND t.{{.Hash}} <> s.content_sha256`, n),
+WHERE s.natural_key IS NOT NULL AND t.{{.NK}} IS NOT NULL AND t.{{.Hash}} <> s.content_sha256
+ORDER BY s.seq`, n),
 		// the N-type text columns' lengths in bytes (-1: MAX), for colLimits
 		limits: mustRender(`SELECT c.name, c.max_length FROM sys.columns AS c
 WHERE c.object_id = OBJECT_ID(N'{{.T}}', N'U') AND TYPE_NAME(c.system_type_id) IN (N'nvarchar', N'nchar')`, n),

@@ -140,6 +140,7 @@ SELECT s.seq, t.[content_sha256], t.observed_at_utc
 FROM #xr_load AS s JOIN [lake].[RawExchangeRecord] AS t WITH (UPDLOCK, HOLDLOCK)
   ON t.source_system = s.source_system AND t.entity_type = s.entity_type AND t.[natural_key] = s.natural_key
 WHERE s.natural_key IS NOT NULL AND t.[natural_key] IS NOT NULL AND t.[content_sha256] <> s.content_sha256
+ORDER BY s.seq
 
 -- limits
 SELECT c.name, c.max_length FROM sys.columns AS c
