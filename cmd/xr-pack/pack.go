@@ -161,6 +161,10 @@ When the manifest's redaction_policy is enabled, each record is stored as
 redacted). A record whose exchange_id the pack holds with other content is
 refused (line N: exchange_id …), or goes to --rejects.
 Crash-safe: after a crash the pack holds its old records plus whole new chunks.
+Commits at least every --commit-every (5s) and whenever the open chunks hold
+--commit-bytes (64 MiB), whatever the order of days, so a killed write keeps
+what it had. Counters count what is committed: "written" is what the pack
+gained; after a failure (disk full) the rest is "not committed".
 
 Example:
   xr-sqldump -m D/manifest.json | xr-diff --against D/index.jsonl | xr-pack write D
@@ -171,6 +175,8 @@ func runWrite(ctx context.Context, args []string) int {
 	return packCommand(args, "write", writeUsage, func(fs *flag.FlagSet) {
 		fs.IntVar(&o.ChunkSize, "chunk-size", snapshot.DefaultChunkSize, "most `records` per chunk file")
 		fs.Int64Var(&o.ChunkBytes, "chunk-bytes", snapshot.DefaultChunkBytes, "most `bytes` per chunk file (a bigger record gets a chunk of its own)")
+		fs.DurationVar(&o.CommitEvery, "commit-every", snapshot.DefaultCommitEvery, "commit the open chunks at least this often (`duration`)")
+		fs.Int64Var(&o.CommitBytes, "commit-bytes", snapshot.DefaultCommitBytes, "commit the open chunks when they hold this many `bytes`")
 	}, func(c *cli.Common, dir string) (*xr.Stats, error) {
 		var err error
 		if o.Reject, err = c.RejectFunc(); err != nil {

@@ -42,6 +42,10 @@ func (r *Reader) Lenient() { r.lenient = true }
 // validates them fully): xr-hash reads each payload byte once, not twice.
 func (r *Reader) DeferPayloads() { r.deferP = true }
 
+// Buffered is how many bytes of input are read ahead: 0 means the next
+// ReadLine reads from the input, and may wait for it.
+func (r *Reader) Buffered() int { return r.br.Buffered() }
+
 // LineNumber is the number of the last line read.
 func (r *Reader) LineNumber() int { return r.line }
 

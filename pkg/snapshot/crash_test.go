@@ -27,7 +27,11 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	if dir := os.Getenv("XR_CRASH_WRITER"); dir != "" {
-		_, err := Write(ctx, dir, os.Stdin, WriteOptions{ChunkSize: 20})
+		o := WriteOptions{ChunkSize: 20}
+		if d, err := time.ParseDuration(os.Getenv("XR_CRASH_COMMIT_EVERY")); err == nil {
+			o = WriteOptions{CommitEvery: d} // default chunk size: chunks fill slowly
+		}
+		_, err := Write(ctx, dir, os.Stdin, o)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

@@ -86,7 +86,11 @@ type pipeline struct {
 // startPipeline reads the sources next returns, one after the other
 // (io.EOF: no more), a batch never spanning two sources. A source that is
 // an io.Closer is closed when read.
-func startPipeline(next func() (io.Reader, error), maxLine int, work workFunc) *pipeline {
+//
+// With eager, a batch also ends where the input has nothing more read
+// ahead, so that lines of a slow input reach the consumer without waiting
+// for a full batch (Write commits on time what it has; see CommitEvery).
+func startPipeline(next func() (io.Reader, error), maxLine int, work workFunc, eager bool) *pipeline {
 	p := &pipeline{
 		ordered: make(chan *batch, inFlight),
 		free:    make(chan *batch, inFlight+2),
@@ -96,7 +100,7 @@ func startPipeline(next func() (io.Reader, error), maxLine int, work workFunc) *
 	for range max(1, runtime.GOMAXPROCS(0)) {
 		go p.work(jobs, work)
 	}
-	go p.read(next, maxLine, jobs)
+	go p.read(next, maxLine, jobs, eager)
 	return p
 }
 
@@ -111,12 +115,21 @@ func (p *pipeline) recycle(b *batch) {
 
 // take returns the next batch once its workers are done, nil at the end,
 // or ctx's error: the input may block, and an interrupt must not wait.
-func (p *pipeline) take(ctx context.Context) (*batch, error) {
+func (p *pipeline) take(ctx context.Context) (*batch, error) { return p.takeOr(ctx, nil) }
+
+// errWake: takeOr's wake fired before the next batch arrived.
+var errWake = errors.New("woken")
+
+// takeOr is take, but returns errWake when wake fires while the input is
+// silent, so that the caller can act on time while it waits.
+func (p *pipeline) takeOr(ctx context.Context, wake <-chan time.Time) (*batch, error) {
 	var b *batch
 	select {
 	case b = <-p.ordered:
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-wake:
+		return nil, errWake
 	}
 	if b == nil {
 		return nil, ctx.Err()
@@ -129,7 +142,7 @@ func (p *pipeline) take(ctx context.Context) (*batch, error) {
 	}
 }
 
-func (p *pipeline) read(next func() (io.Reader, error), maxLine int, jobs chan<- *batch) {
+func (p *pipeline) read(next func() (io.Reader, error), maxLine int, jobs chan<- *batch, eager bool) {
 	defer close(jobs)
 	defer close(p.ordered)
 	send := func(b *batch) bool {
@@ -150,10 +163,20 @@ func (p *pipeline) read(next func() (io.Reader, error), maxLine int, jobs chan<-
 			send(b)
 			return
 		}
+		// a source is closed when read, and when the pipeline stops early
+		// (a chunk file left open would pin a full disk's space)
+		closeIn := func() {
+			if c, ok := in.(io.Closer); ok {
+				c.Close()
+			}
+		}
 		rd := envelope.NewReader(in, maxLine)
 		for {
 			b := p.newBatch(src)
 			for len(b.buf) < batchBytes && len(b.items) < batchRecords {
+				if eager && len(b.items) > 0 && rd.Buffered() == 0 {
+					break
+				}
 				line, err := rd.ReadLine()
 				if err != nil {
 					var le *envelope.LineError
@@ -172,19 +195,15 @@ func (p *pipeline) read(next func() (io.Reader, error), maxLine int, jobs chan<-
 			if srcDone {
 				b.readErr = nil
 			}
-			if !send(b) {
-				return
-			}
-			if b.readErr != nil {
+			if !send(b) || b.readErr != nil {
+				closeIn()
 				return
 			}
 			if srcDone {
 				break
 			}
 		}
-		if c, ok := in.(io.Closer); ok {
-			c.Close()
-		}
+		closeIn()
 	}
 }
 
@@ -242,7 +261,7 @@ func scanChunkLines(ctx context.Context, dir string, chunks []Chunk, maxLine int
 		i++
 		return os.Open(filepath.Join(dir, filepath.FromSlash(chunks[i-1].Rel)))
 	}
-	p := startPipeline(next, maxLine, work)
+	p := startPipeline(next, maxLine, work, false)
 	defer p.close()
 	for {
 		b, err := p.take(ctx)
@@ -311,12 +330,27 @@ func checkRecord(h *contenthash.Hasher, rec *envelope.Record) (time.Time, error)
 
 // run stores the records of the input in order.
 func (w *writer) run(ctx context.Context, in io.Reader) error {
-	p := startPipeline(oneSource(in), w.opts.MaxLine, writeWork(w.redactor))
+	p := startPipeline(oneSource(in), w.opts.MaxLine, writeWork(w.redactor), true)
 	defer p.close()
+	tick := time.NewTicker(w.opts.CommitEvery)
+	defer tick.Stop()
 	for {
-		b, err := p.take(ctx)
+		b, err := p.takeOr(ctx, tick.C)
+		if errors.Is(err, errWake) {
+			if err := w.commitOpen(); err != nil {
+				return err
+			}
+			continue
+		}
 		if b == nil {
 			return err
+		}
+		select {
+		case <-tick.C: // the input is busy: commit on time all the same
+			if err := w.commitOpen(); err != nil {
+				return err
+			}
+		default:
 		}
 		for i := range b.items {
 			it := &b.items[i]
@@ -345,7 +379,6 @@ func (w *writer) run(ctx context.Context, in io.Reader) error {
 			if it.line != nil {
 				w.st.Inc("redacted")
 			}
-			w.st.Inc("written")
 		}
 		if b.readErr != nil && b.readErr != io.EOF {
 			return b.readErr

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/redact"
@@ -33,12 +35,20 @@ type WriteOptions struct {
 	// Notice, when set, receives one line when Write repairs what an
 	// interrupted writer left (temporary files, a lagging index).
 	Notice func(msg string)
+	// CommitEvery and CommitBytes bound what a write holds uncommitted: at
+	// least every CommitEvery (default 5 s), and whenever the open chunks
+	// hold CommitBytes (default 64 MiB), every open chunk is committed as
+	// it is, whatever the order of days in the input.
+	CommitEvery time.Duration
+	CommitBytes int64
 }
 
 // Defaults of WriteOptions.
 const (
-	DefaultChunkSize  = 1000
-	DefaultChunkBytes = 64 << 20
+	DefaultChunkSize   = 1000
+	DefaultChunkBytes  = 64 << 20
+	DefaultCommitEvery = 5 * time.Second
+	DefaultCommitBytes = 512 << 20
 	// maxOpenChunks bounds the chunks (one per UTC day) open at once; the
 	// least recently used one is closed when a new day needs a chunk.
 	maxOpenChunks = 64
@@ -60,6 +70,12 @@ func Write(ctx context.Context, dir string, in io.Reader, opts WriteOptions) (*x
 	}
 	if opts.ChunkBytes <= 0 {
 		opts.ChunkBytes = DefaultChunkBytes
+	}
+	if opts.CommitEvery <= 0 {
+		opts.CommitEvery = DefaultCommitEvery
+	}
+	if opts.CommitBytes <= 0 {
+		opts.CommitBytes = DefaultCommitBytes
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
@@ -87,6 +103,7 @@ func Write(ctx context.Context, dir string, in io.Reader, opts WriteOptions) (*x
 	defer w.index.Close()
 	w.queue, w.committed = make(chan *openChunk, 2), make(chan struct{})
 	go w.commitLoop()
+	defer w.countCommitted()
 	err = w.run(ctx, in)
 	if err != nil && !isInputStop(err) {
 		w.abortAll()
@@ -99,6 +116,17 @@ func Write(ctx context.Context, dir string, in io.Reader, opts WriteOptions) (*x
 		return st, cerr
 	}
 	return st, err
+}
+
+// countCommitted sets "written" to the records committed, and counts the
+// rest of those accepted as "not committed" (after a failure, such as a
+// full disk): the counters say what is in the pack, not what was tried.
+func (w *writer) countCommitted() {
+	done := w.committedRecs.Load()
+	w.st.Add("written", done-w.st.Get("written"))
+	if n := w.accepted - done; n > 0 {
+		w.st.Add("not_committed", n)
+	}
 }
 
 // isInputStop tells errors after which the records already read are still
@@ -128,6 +156,10 @@ type writer struct {
 	committed chan struct{}
 	mu        sync.Mutex
 	err       error
+
+	accepted      int64        // records added to chunks
+	committedRecs atomic.Int64 // records in chunks the committer made durable
+	openBytes     int64        // bytes in the open chunks
 }
 
 type openChunk struct {
@@ -314,8 +346,13 @@ func (w *writer) add(day string, line []byte, e IndexEntry) error {
 	}
 	c.n++
 	c.size += int64(len(line)) + 1
+	w.openBytes += int64(len(line)) + 1
+	w.accepted++
 	e.File = c.rel
 	c.idx = AppendIndexLine(c.idx, e)
+	if w.openBytes >= w.opts.CommitBytes {
+		return w.commitOpen()
+	}
 	return nil
 }
 
@@ -351,6 +388,7 @@ func (w *writer) newChunk(day string) (*openChunk, error) {
 // while the writer goes on with the next records.
 func (w *writer) finish(c *openChunk) error {
 	delete(w.open, c.day)
+	w.openBytes -= c.size
 	if err := w.commitErr(); err != nil {
 		c.a.Abort()
 		return err
@@ -379,9 +417,16 @@ func (w *writer) commitLoop() {
 }
 
 func (w *writer) commit(c *openChunk) error {
+	if err := commitFault(c.rel); err != nil {
+		c.a.Abort()
+		return err
+	}
 	if err := c.a.Commit(true); err != nil {
 		return err
 	}
+	// in the pack from here on: the index is derived, and the next writer
+	// (or index --rebuild) restores lines an error below leaves out
+	w.committedRecs.Add(int64(c.n))
 	if _, err := w.index.Write(c.idx); err != nil {
 		return err
 	}
@@ -397,25 +442,38 @@ func (w *writer) commit(c *openChunk) error {
 	return nil
 }
 
+// commitFault lets tests make a chunk's commit fail (a full disk where no
+// small file system can be mounted).
+var commitFault = func(rel string) error { return nil }
+
 func (w *writer) commitErr() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.err
 }
 
-// finishAll commits the open chunks in chunk-number order and waits for
-// the committer.
-func (w *writer) finishAll() error {
+// commitOpen hands every open chunk to the committer as it is, in
+// chunk-number order, so that a write whose chunks fill slowly (days
+// interleaved) still commits what it has; the next records of those days
+// start new chunks.
+func (w *writer) commitOpen() error {
 	cs := make([]*openChunk, 0, len(w.open))
 	for _, c := range w.open {
 		cs = append(cs, c)
 	}
 	slices.SortFunc(cs, func(a, b *openChunk) int { return a.num - b.num })
 	for _, c := range cs {
-		w.finish(c) // a failure is reported below
+		if err := w.finish(c); err != nil {
+			return err
+		}
 	}
-	close(w.queue)
-	<-w.committed
+	return nil
+}
+
+// finishAll commits the open chunks and waits for the committer.
+func (w *writer) finishAll() error {
+	w.commitOpen() // a failure is reported below; the rest is dropped
+	w.abortAll()
 	return w.commitErr()
 }
 
