@@ -547,10 +547,15 @@ func (c *classifier) failed(rec *envelope.Record, h *[32]byte, t int64, ex *side
 			rec.Line, xr.ErrConflict, rec.Key(), rec.Hash(), hex.EncodeToString(ex.h[:]))
 	}
 	json, sql := side{h: *h, t: t}, *ex
-	where := c.locate(snapshot.ByID(rec.ID()), snapshot.ByHash(rec.Hash()))
+	var where string
 	if c.o.IncomingSQL {
 		json, sql = sql, json
 		where = c.locate(snapshot.ByHash(hex.EncodeToString(ex.h[:])))
+	} else {
+		where = c.locate(snapshot.ByID(rec.ID()), snapshot.ByHash(rec.Hash()))
+	}
+	if where == "" { // not in the pack (an index out of date): the input's line
+		where = "line " + strconv.Itoa(rec.Line)
 	}
 	msg := fmt.Sprintf("%s: %v: key %q: the pack's record %x (observed %s) differs from SQL's %x (observed %s)",
 		where, xr.ErrConflict, rec.Key(), json.h, timeText(json.t), sql.h, timeText(sql.t))
@@ -560,15 +565,15 @@ func (c *classifier) failed(rec *envelope.Record, h *[32]byte, t int64, ex *side
 	return &wrapped{msg, xr.ErrConflict}
 }
 
-// locate names the pack's first record a matcher finds ("records/…/
-// chunk-0002.ndjson:17"), or the pack itself when none does.
+// locate names the pack's first record a matcher finds ("D/records/…/
+// chunk-0002.ndjson:17"), or is empty when none does.
 func (c *classifier) locate(matchers ...func(snapshot.IndexEntry) bool) string {
 	for _, m := range matchers {
 		if p, ok, err := snapshot.Locate(context.Background(), c.o.Pack, m); err == nil && ok {
 			return filepath.ToSlash(filepath.Join(c.o.Pack, p.File)) + ":" + strconv.Itoa(p.Line)
 		}
 	}
-	return c.o.Pack + ": (a record not found in the pack)"
+	return ""
 }
 
 // wrapped is an error with its own text that still matches a sentinel.

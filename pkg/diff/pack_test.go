@@ -133,6 +133,12 @@ func TestFailNamesPackRecord(t *testing.T) {
 		!strings.Contains(err.Error(), "SQL's "+rec{"c", "sql", t1}.hash()) {
 		t.Errorf("import: %v", err)
 	}
+	// a record the pack does not hold (an index out of date): its line
+	in = idLine(id4, "c", "c2", t2) + "\n"
+	_, _, err = run(t, in, indexOf(rec{"c", "sql", t1}), Options{Conflict: Fail, Pack: dir})
+	if !errors.Is(err, xr.ErrConflict) || !strings.HasPrefix(err.Error(), `line 1: conflict: key "src|page|c": the pack's record`) {
+		t.Errorf("import, not in the pack: %v", err)
+	}
 	// export: SQL's row against the pack's current version of its key
 	var out bytes.Buffer
 	_, err = Run(context.Background(), strings.NewReader(idLine(id4, "c", "sql", t2)+"\n"), &out,
