@@ -407,3 +407,38 @@ func TestSecretsLedger(t *testing.T) {
 		t.Fatalf("the ledger did not note the rescan: %d %v", n, ok)
 	}
 }
+
+// After a redact killed between its chunk renames and the new index, the
+// index names old hashes whose chunks were rewritten; the pending marker
+// makes the next write rebuild the index first, so the pack verifies.
+func TestWriteAfterInterruptedRedact(t *testing.T) {
+	dir := secretPack(t, 60)
+	scrubbed := copyPack(t, dir)
+	if _, err := Redact(ctx, scrubbed, RedactOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c := mustChunks(t, dir)[0]
+	b, _ := os.ReadFile(filepath.Join(scrubbed, filepath.FromSlash(c.Rel)))
+	if err := WriteFileAtomic(filepath.Join(dir, filepath.FromSlash(c.Rel)), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, RedactPendingFile), nil, 0o644)
+	var notices []string
+	s := snapshottest.Spec{Seed: "after", Start: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if _, err := Write(ctx, dir, bytes.NewReader(s.NDJSON(0, 5)), WriteOptions{Notice: func(m string) { notices = append(notices, m) }}); err != nil {
+		t.Fatal(err)
+	}
+	if len(notices) != 1 || !strings.Contains(notices[0], "interrupted xr-pack redact") {
+		t.Fatalf("notices %q", notices)
+	}
+	if v := mustVerify(t, dir); v.Get("records") != 65 {
+		t.Fatalf("verify: %s", v.Summary())
+	}
+	if _, err := Redact(ctx, dir, RedactOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, RedactPendingFile)); err == nil {
+		t.Fatal("the marker stayed after the rerun")
+	}
+	mustVerify(t, dir)
+}
