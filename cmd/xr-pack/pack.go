@@ -198,6 +198,11 @@ ISO 8601, e.g. 2026-01-15 or 2026-01-15T10:00:00Z); --key keeps the records
 whose key source_system|entity_type|natural_key is K (the index names the
 chunks to read).
 
+A pack holding records with secrets that its manifest's redaction_policy
+removes is told in one line on stderr, with the count and the command that
+scrubs them (xr-pack redact DIR). The count comes from the pack's ledger
+(.xr-pack.secrets); a chunk it does not vouch for is scanned once.
+
 --verify checks each record before it goes out, as xr-pack verify does: a
 line that is not a valid envelope, or whose content_sha256 is missing or does
 not match its content (the chunk was changed after it was written), stops
@@ -286,8 +291,11 @@ const verifyUsage = `usage: xr-pack verify DIR | FILE
 
 Checks the pack DIR: every chunk line is a valid envelope whose
 content_sha256 verifies, and index.jsonl and the chunks agree exactly (no
-missing, extra or duplicate lines; "f" names the chunk holding the record).
-Each problem is printed on stderr; exit status 4 when there is any. Given an
+missing, extra or duplicate lines; "f" names the chunk holding the record),
+and one exchange_id names one record. Each problem is printed on stderr;
+exit status 4 when there is any. Records holding secrets that the
+manifest's redaction_policy removes are counted (secrets) and told in one
+line naming 'xr-pack redact DIR'; that alone is not a problem. Given an
 archive FILE instead, checks the archive.
 
 Example:
