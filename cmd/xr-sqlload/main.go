@@ -31,7 +31,10 @@ A row the strategy kept is counted as kept_newer and, with --conflicts
 FILE, logged as xr-diff logs conflicts ("existing_from":"table").
 --conflict defaults to the manifest's sync_policy.conflict_strategy.
 One transaction per batch; a rerun after any failure converges. Records
-without a valid content_sha256 are refused (run xr-hash).
+without a valid content_sha256 are refused (run xr-hash). The counters
+count committed batches (PostgreSQL: once a synchronous commit made them
+durable, every 5 s and at the end); after a failure the rest of what was
+read is counted as "not committed".
 
 Database: --db or --db-file, else $XR_DB, else $INGEST_SQLSERVER_CONN_STR,
 else $INGEST_SQLSERVER_HOST/PORT/DATABASE/USER/PASSWORD, else sqlite:lake.db.

@@ -222,17 +222,31 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 	if o.started != nil {
 		o.started()
 	}
+	l.deferred, l.confirmed = d.Engine == Postgres && !o.DryRun, time.Now()
 	err = l.run(ctx, in)
-	if err == nil && l.tx == nil {
-		err = retry(ctx, func() error { return e.durable(ctx) })
-	}
-	if l.tx != nil { // dry run: the one transaction is never committed
+	switch {
+	case l.tx != nil: // dry run: the one transaction is never committed
 		if rerr := l.tx.rollback(context.WithoutCancel(ctx)); rerr != nil && err == nil {
 			err = rerr
 		}
+	case err == nil:
+		err = l.confirm(ctx)
+	default:
+		// a failed or interrupted load still counts what is durable
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		l.confirm(cctx)
+		cancel()
+	}
+	if err != nil && l.tx == nil {
+		st.Add("not_committed", st.Get("read")-st.Get("inserted")-st.Get("updated")-st.Get("unchanged")-st.Get("kept_newer")-st.Get("rejected"))
 	}
 	return st, err
 }
+
+// confirmEvery is how often a PostgreSQL load makes the batches it
+// committed durable (one synchronous commit: one WAL flush) and counts
+// them; see pgTx.upsert.
+const confirmEvery = 5 * time.Second
 
 type loader struct {
 	e    engine
@@ -242,6 +256,47 @@ type loader struct {
 	n    int       // batches done
 	lim  colLimits // the table's text lengths, checked before a row joins a batch
 	clog []byte    // the conflicts log's line buffer
+
+	// deferred: the engine's commits are durable only once confirmed
+	// (PostgreSQL's asynchronous commit); pending holds the counts
+	// (committedCounters) of batches committed since the last
+	// confirmation, at confirmed
+	deferred  bool
+	pending   [len(committedCounters)]int64
+	confirmed time.Time
+}
+
+// committedCounters are the counters of what a committed batch did.
+var committedCounters = [...]string{"inserted", "updated", "unchanged", "kept_newer"}
+
+// count adds a committed batch's counts (in committedCounters' order): to
+// the counters, or, where commits are durable only once confirmed, to
+// pending.
+func (l *loader) count(n ...int64) {
+	for i, v := range n {
+		if l.deferred {
+			l.pending[i] += v
+		} else {
+			l.st.Add(committedCounters[i], v)
+		}
+	}
+}
+
+// confirm makes every committed batch durable and counts the pending
+// ones: so the counters never include a batch that a server crash could
+// still take back.
+func (l *loader) confirm(ctx context.Context) error {
+	if err := retry(ctx, func() error { return l.e.durable(ctx) }); err != nil {
+		return err
+	}
+	for i, n := range committedCounters {
+		if l.pending[i] != 0 {
+			l.st.Add(n, l.pending[i])
+		}
+	}
+	clear(l.pending[:])
+	l.confirmed = time.Now()
+	return nil
 }
 
 // start makes sure the table exists (in the dry run: inside its
@@ -441,16 +496,18 @@ func (l *loader) flush(ctx context.Context, b *batch) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	l.n++
-	l.st.Add("inserted", a.ins)
-	l.st.Add("updated", a.upd)
-	l.st.Add("unchanged", int64(len(b.rows)-len(a.refused)-len(a.declined))-a.ins-a.upd)
-	l.st.Add("kept_newer", int64(len(a.declined)))
+	l.count(a.ins, a.upd, int64(len(b.rows)-len(a.refused)-len(a.declined))-a.ins-a.upd, int64(len(a.declined)))
 	if err := l.logConflicts(a.declined, "existing"); err != nil {
 		return err
 	}
 	for _, f := range a.refused {
 		if err := xr.Bad(l.o.Reject, l.st, f.r.line, []byte(f.r.payload), f.err); err != nil {
 			return err
+		}
+	}
+	if l.deferred && time.Since(l.confirmed) >= confirmEvery {
+		if err := l.confirm(ctx); err != nil {
+			return fmt.Errorf("after %s: making the batches durable: %w", what, err)
 		}
 	}
 	return nil

@@ -56,17 +56,23 @@ func TestRetryBacksOffThenSucceeds(t *testing.T) {
 	}
 }
 
-// A loader whose server connection is killed mid-batch reconnects, runs
-// the batch again and ends with the same table.
-func TestPostgresConnectionKilledMidBatch(t *testing.T) {
+// e30 is a fresh PostgreSQL target, 30 records for it and an admin
+// connection to the database.
+func e30(t *testing.T) (env, []byte, context.Context, *pgx.Conn) {
 	e := newEnv(t, "postgres")
-	in := corpus(t, 30, 0, "one")
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, e.db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(ctx)
+	t.Cleanup(func() { admin.Close(ctx) })
+	return e, corpus(t, 30, 0, "one"), ctx, admin
+}
+
+// A loader whose server connection is killed mid-batch reconnects, runs
+// the batch again and ends with the same table.
+func TestPostgresConnectionKilledMidBatch(t *testing.T) {
+	e, in, ctx, admin := e30(t)
 	killed := 0
 	st, err := Load(ctx, bytes.NewReader(in), LoadOptions{DB: e.db, Manifest: e.man, Batch: 10,
 		failBatch: func(n int) error {
@@ -117,5 +123,34 @@ func TestSQLServerTransientErrors(t *testing.T) {
 	s := msStatements(DefaultTarget.names(SQLServer)).appLock
 	if !strings.Contains(s, "IF @r = -3 THROW 51205") || !strings.Contains(s, "IF @r < 0 THROW 51000") {
 		t.Errorf("applock statement does not map its return codes:\n%s", s)
+	}
+}
+
+// Batches commit without waiting for the WAL flush. If the connection
+// breaks and the last of them is gone when the loader reconnects (the
+// server crashed and lost it: simulated by deleting its rows), the load
+// stops instead of going on, and does not count those batches as
+// committed.
+func TestPostgresLostAsyncCommitsStopTheLoad(t *testing.T) {
+	e, in, ctx, admin := e30(t)
+	st, err := Load(ctx, bytes.NewReader(in), LoadOptions{DB: e.db, Manifest: e.man, Batch: 10,
+		failBatch: func(n int) error {
+			if n != 1 {
+				return nil
+			}
+			// batch 1 committed (asynchronously); batch 2 is in flight,
+			// holding the table lock until its backend is gone
+			if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity
+				WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'`); err != nil {
+				return err
+			}
+			_, err := admin.Exec(ctx, `DELETE FROM lake."RawExchangeRecord"`)
+			return err
+		}})
+	if !errors.Is(err, errCommitsLost) || !strings.Contains(err.Error(), "batch 2 (input lines 11-20)") {
+		t.Fatalf("load went on after losing committed batches: %v; %s", err, st.Summary())
+	}
+	if st.Get("inserted") != 0 || st.Get("not_committed") != 30 {
+		t.Errorf("counters: %s", st.Summary())
 	}
 }

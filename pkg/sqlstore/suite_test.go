@@ -66,7 +66,7 @@ func TestBatchFailsMidway(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e env) {
 		in := corpus(t, 35, 0, "one")
 		boom := errors.New("boom")
-		_, err := e.load(t, in, func(o *LoadOptions) {
+		st, err := e.load(t, in, func(o *LoadOptions) {
 			o.Batch = 10
 			o.failBatch = func(n int) error {
 				if n == 2 {
@@ -77,6 +77,10 @@ func TestBatchFailsMidway(t *testing.T) {
 		})
 		if !errors.Is(err, boom) || !strings.Contains(err.Error(), "batch 3 (input lines 21-30)") {
 			t.Fatalf("err = %v", err)
+		}
+		// the counters count the committed batches, the rest as not committed
+		if st.Get("inserted") != 20 || st.Get("read") < 30 || st.Get("not_committed") != st.Get("read")-20 {
+			t.Errorf("counters after a failed batch: %s", st.Summary())
 		}
 		// batches 1 and 2 are in, nothing of batch 3
 		sameSet(t, e.dump(t, nil), bytes.Join(lines(in)[:20], nil))
