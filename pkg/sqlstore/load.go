@@ -215,7 +215,12 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 	}
 	defer e.close()
 	l := &loader{e: e, o: o, st: st}
-	err = watched(ctx, e, o.Warn, "table "+t.Name(), o.LockTimeout, func() error { return l.start(ctx) })
+	what := "table " + t.Name()
+	err = watched(ctx, e, o.Warn, what, o.LockTimeout, func() error { return l.start(ctx) })
+	var lt *lockTimeoutError
+	if errors.As(err, &lt) {
+		err = fmt.Errorf("%s: %w", what, err)
+	}
 	if err != nil {
 		return st, err
 	}
