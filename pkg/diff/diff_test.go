@@ -434,11 +434,11 @@ func TestIndexCurrent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, _, ok := ix.Current(keyHash("src", "page", "k"))
+		h, _, ok := ix.Current(recordKeyHash("src", "page", "k"))
 		if !ok || h != decode(best.hash()) {
 			t.Errorf("order %v: current %x, want %s", order, h, best.hash())
 		}
-		if _, _, ok := ix.Current(keyHash("src", "page", "nope")); ok {
+		if _, _, ok := ix.Current(recordKeyHash("src", "page", "nope")); ok {
 			t.Error("found a missing key")
 		}
 	}
@@ -450,14 +450,37 @@ func decode(s string) (h [32]byte) {
 }
 
 func TestKeyHash(t *testing.T) {
-	if keyHash("s", "e", "x") != keyHashBytes([]byte("s|e|x")) || keyHash("s", "e", "x") == 0 {
+	text := func(k string) uint64 {
+		h, amb := keyTextHash([]byte(k))
+		if amb {
+			t.Errorf("%q: ambiguous", k)
+		}
+		return h
+	}
+	if recordKeyHash("s", "e", "x") != text("s|e|x") || text("s|e|x") == 0 {
 		t.Error("parts and text disagree")
 	}
-	if keyHash("s", "e", "") != 0 || keyHashBytes([]byte("s|e|")) != 0 || keyHash("s", "e", "x|") != 0 {
+	if text("s|e|") != 0 || keyHash(envelope.KeyParts{Source: "s", Entity: "e"}) != 0 {
 		t.Error("unkeyed text got a key")
 	}
-	if keyHash("s", "e", "ab") == keyHash("s", "e", "ba") {
+	if keyHash(envelope.KeyParts{Source: "s", Entity: "e", Natural: "x|", HasNatural: true}) != recordKeyHash("s", "e", "x|") {
+		t.Error("kp and record disagree")
+	}
+	if recordKeyHash("s", "e", "ab") == recordKeyHash("s", "e", "ba") {
 		t.Error("collision")
+	}
+	// no two tuples whose text is one are conflated
+	if recordKeyHash("a|b", "c", "k") == recordKeyHash("a", "b|c", "k") || recordKeyHash("s", "e", "x|y") == recordKeyHash("s", "e|x", "y") ||
+		recordKeyHash("ab", "", "c") == recordKeyHash("a", "b", "c") || recordKeyHash("", "", "abc") == recordKeyHash("a", "", "bc") {
+		t.Error("tuples with one text conflated")
+	}
+	for _, k := range []string{"a|b|c|k", "s|e|x|y", "s|e|x|"} {
+		if _, amb := keyTextHash([]byte(k)); !amb {
+			t.Errorf("%q: not ambiguous", k)
+		}
+	}
+	if h, amb := keyTextHash([]byte("nopipes")); amb || h == 0 {
+		t.Error("a text without '|' is a key of its own")
 	}
 }
 

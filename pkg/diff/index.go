@@ -310,7 +310,7 @@ func Load(ctx context.Context, r io.Reader, name string, o LoadOptions) (*Index,
 		e := &scratch // one entry for all lines: &e would escape per line through Keep
 		*e = entry{}
 		var field string
-		if kbuf, field, err = parseIndexLine(b, e, kbuf); err != nil {
+		if kbuf, field, err = parseIndexLine(b, e, kbuf); err != nil && !(o.NoKeys && err == errAmbiguousKey) {
 			return nil, &IndexError{Name: name, Line: line, Field: field, Err: err}
 		}
 		if o.NoKeys {
@@ -382,7 +382,7 @@ func parseIndexLine(b []byte, e *entry, kbuf []byte) ([]byte, string, error) {
 		return kbuf, "", errors.New("not a JSON object")
 	}
 	e.t = noTime
-	haveH := false
+	haveH, haveKP, ambiguous := false, false, false
 	i := jsonscan.SkipSpace(b, 1)
 	if i < len(b) && b[i] == '}' {
 		i++
@@ -414,8 +414,7 @@ func parseIndexLine(b []byte, e *entry, kbuf []byte) ([]byte, string, error) {
 				haveH = true
 			case "k":
 				switch {
-				case string(v) == "null":
-					e.k = 0
+				case string(v) == "null": // no key (e.k stays 0, or kp's)
 				case v[0] != '"':
 					return kbuf, "k", fmt.Errorf("want a string, got %s", clip(v))
 				default:
@@ -426,8 +425,19 @@ func parseIndexLine(b []byte, e *entry, kbuf []byte) ([]byte, string, error) {
 						}
 						txt = kbuf
 					}
-					e.k = keyHashBytes(txt)
+					if !haveKP {
+						e.k, ambiguous = keyTextHash(txt)
+					}
 				}
+			case "kp":
+				if string(v) == "null" {
+					break
+				}
+				p, err := envelope.ParseKeyParts(v)
+				if err != nil {
+					return kbuf, "kp", err
+				}
+				e.k, haveKP, ambiguous = keyHash(p), true, false
 			case "t":
 				switch {
 				case string(v) == "null":
@@ -466,8 +476,19 @@ func parseIndexLine(b []byte, e *entry, kbuf []byte) ([]byte, string, error) {
 	if !haveH {
 		return kbuf, "h", errors.New("missing (required)")
 	}
+	if ambiguous {
+		return kbuf, "k", errAmbiguousKey
+	}
 	return kbuf, "", nil
 }
+
+// errAmbiguousKey is a reference-format index line whose k has more than
+// two '|' and no "kp": it cannot tell which (source_system, entity_type,
+// natural_key) it names, and a guess could take one key for another.
+// Only a comparison by key needs to know (--by hash does not).
+var errAmbiguousKey = errors.New(`more than two '|': cannot tell source_system, entity_type and natural_key apart, ` +
+	`and this line has no "kp" (key parts) saying which; xr-pack index --rebuild DIR writes them into a pack's index ` +
+	`(xr-diff --by hash needs no keys)`)
 
 // unhex maps a lowercase hex digit to its value, anything else to 0xff.
 var unhex = func() (t [256]byte) {

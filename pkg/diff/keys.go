@@ -1,8 +1,11 @@
 package diff
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
+
+	"github.com/xr-lake/xr/pkg/envelope"
 )
 
 // Keys are held as 64-bit hashes: FNV-1a over the key text, then the
@@ -31,51 +34,84 @@ func finishKey(h uint64) uint64 {
 	return h
 }
 
-// keyed reports whether an index line's key text "source|entity|natural_key"
-// names a natural key: a text ending in '|' is the line of a record without
-// one (or with an empty one: the text cannot tell), keyed by its hash alone.
-//
-// Input records are not judged by their text: one with a non-null natural
-// key is keyed, even "" or a key ending in '|' (recordKeyHash), because the
-// SQL loader upserts it by that key. Judged by the text, two versions of
-// such a key both went into the plan and were applied in turn, so every
-// sync rewrote the row. Their index lines (keyed by hash alone) still match
-// them by hash: "unchanged" holds, only a conflict with such a key's
-// existing version is not seen.
-func keyed(k []byte) bool { return len(k) > 0 && k[len(k)-1] != '|' }
-
-// keyHashBytes hashes an index line's key text; 0 when it is not keyed.
-func keyHashBytes(k []byte) uint64 {
-	if !keyed(k) {
-		return 0
-	}
+// Keys are hashed from their parts, never from the reference's key text
+// "source|entity|natural_key", which two tuples can share: (a|b, c, k) and
+// (a, b|c, k) are both "a|b|c|k". partsHash feeds the source and entity
+// types each behind its length, then the natural key, so distinct tuples
+// give distinct inputs (see envelope.KeyAmbiguous for the index side).
+func partsHash[T string | []byte](source, entity, natural T) uint64 {
 	h := uint64(fnvOffset)
+	for _, part := range [...]T{source, entity} {
+		n := uint32(len(part))
+		for range 4 {
+			h = (h ^ uint64(n&0xff)) * fnvPrime
+			n >>= 8
+		}
+		for i := 0; i < len(part); i++ {
+			h = (h ^ uint64(part[i])) * fnvPrime
+		}
+	}
+	for i := 0; i < len(natural); i++ {
+		h = (h ^ uint64(natural[i])) * fnvPrime
+	}
+	return finishKey(h)
+}
+
+// keyTextHash hashes an index line's key text k when it names one tuple
+// (exactly two '|'): 0 when it names none (nothing after the second '|':
+// no natural key, or an empty one, which the text cannot tell apart;
+// such a line is keyed by its hash alone). ambiguous is true when k has
+// more than two '|' and so cannot be hashed from the text (the line's
+// "kp" must say). A text with fewer than two '|' names no record's key: it
+// is hashed in a domain of its own, so it matches nothing.
+//
+// Input records are not judged by text: one with a non-null natural key
+// is keyed, even "" (recordKeyHash), because the SQL loader upserts it by
+// that key. Judged by the text, two versions of such a key both went into
+// the plan and were applied in turn, so every sync rewrote the row. Their
+// index lines (keyed by hash alone) still match them by hash: "unchanged"
+// holds, only a conflict with such a key's existing version is not seen.
+func keyTextHash(k []byte) (h uint64, ambiguous bool) {
+	i := bytes.IndexByte(k, '|')
+	if i < 0 {
+		return opaqueKeyHash(k), false
+	}
+	j := bytes.IndexByte(k[i+1:], '|')
+	if j < 0 {
+		return opaqueKeyHash(k), false
+	}
+	j += i + 1
+	switch {
+	case bytes.IndexByte(k[j+1:], '|') >= 0:
+		return 0, true
+	case j+1 == len(k):
+		return 0, false
+	}
+	return partsHash(k[:i], k[i+1:j], k[j+1:]), false
+}
+
+// opaqueKeyHash hashes a key text that is not source|entity|natural_key.
+func opaqueKeyHash(k []byte) uint64 {
+	h := uint64(fnvOffset) ^ 0xff // another start than partsHash's
 	for _, c := range k {
 		h = (h ^ uint64(c)) * fnvPrime
 	}
 	return finishKey(h)
 }
 
-// keyHash hashes source|entity|natural_key given as parts, exactly as
-// keyHashBytes hashes their concatenation; 0 when natural is empty or ends
-// in '|'.
-func keyHash(source, entity, natural string) uint64 {
-	if natural == "" || natural[len(natural)-1] == '|' {
+// keyHash hashes the key of an index entry given as parts: 0 when the
+// entry names no natural key.
+func keyHash(p envelope.KeyParts) uint64 {
+	if !p.HasNatural {
 		return 0
 	}
-	return recordKeyHash(source, entity, natural)
+	return partsHash(p.Source, p.Entity, p.Natural)
 }
 
 // recordKeyHash hashes the key of a record that has a natural key, whatever
-// its text (never 0); for keys keyHashBytes accepts it equals keyHash.
+// its text (never 0).
 func recordKeyHash(source, entity, natural string) uint64 {
-	h := uint64(fnvOffset)
-	for _, s := range [...]string{source, "|", entity, "|", natural} {
-		for i := 0; i < len(s); i++ {
-			h = (h ^ uint64(s[i])) * fnvPrime
-		}
-	}
-	return finishKey(h)
+	return partsHash(source, entity, natural)
 }
 
 // hashMix spreads a content hash over 64 bits for bucketing. Real SHA-256

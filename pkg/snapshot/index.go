@@ -22,11 +22,19 @@ type IndexEntry struct {
 	ID   string // id: exchange_id
 	Time string // t: observed_at_utc, as the index holds it
 	File string // f: chunk path relative to the pack
+	// KP is the "kp" member xr adds where Key is ambiguous (more than two
+	// '|', see envelope.KeyAmbiguous): the key's parts as a JSON array
+	// ["source", "entity", natural_key or null], written in one form; ""
+	// when absent. The reference ignores it.
+	KP string
 }
 
 // EntryFor returns the index entry of rec stored in chunk file f.
 func EntryFor(rec *envelope.Record, f string) IndexEntry {
 	e := IndexEntry{Hash: rec.Hash(), Key: rec.Key(), ID: rec.ID(), File: f}
+	if envelope.KeyAmbiguous(e.Key) {
+		e.KP = string(rec.Parts().AppendJSON(nil))
+	}
 	if t, ok := rec.ObservedAt(); ok {
 		e.Time = FormatIndexTime(t)
 	}
@@ -53,7 +61,8 @@ func FormatIndexTime(t time.Time) string {
 
 // AppendIndexLine appends e as one index line (with its '\n') in the
 // reference's form: `{"h": "…", "k": "…", "id": "…", "t": "…", "f": "…"}`,
-// Python json.dumps separators, non-ASCII kept as is, empty values as null.
+// Python json.dumps separators, non-ASCII kept as is, empty values as null;
+// then `, "kp": [...]` when e.KP is set (an ambiguous k).
 func AppendIndexLine(dst []byte, e IndexEntry) []byte {
 	member := func(dst []byte, name, v string) []byte {
 		dst = append(dst, name...)
@@ -67,6 +76,9 @@ func AppendIndexLine(dst []byte, e IndexEntry) []byte {
 	dst = member(dst, `, "id": `, e.ID)
 	dst = member(dst, `, "t": `, e.Time)
 	dst = member(dst, `, "f": `, e.File)
+	if e.KP != "" {
+		dst = append(append(dst, `, "kp": `...), e.KP...)
+	}
 	return append(dst, '}', '\n')
 }
 
@@ -100,6 +112,15 @@ func ParseIndexLine(line []byte) (IndexEntry, error) {
 		}
 		raw := line[vstart:i]
 		var dst *string
+		if key == "kp" {
+			if string(raw) != "null" {
+				p, err := envelope.ParseKeyParts(raw)
+				if err != nil {
+					return e, fmt.Errorf("kp: %w", err)
+				}
+				e.KP = string(p.AppendJSON(nil))
+			}
+		}
 		switch key {
 		case "h":
 			dst = &e.Hash

@@ -132,6 +132,7 @@ type idxLine struct {
 	file int32
 	kt   uint64
 	id   string
+	kp   string // the line's "kp" (key parts), "" when it has none
 	used bool
 }
 
@@ -232,7 +233,7 @@ func (v *verifier) loadIndex() error {
 			return nil
 		}
 		v.byKey[k] = int32(len(v.lines))
-		v.lines = append(v.lines, idxLine{line: int32(n), file: v.intern(e.File), kt: v.keyTime(e.Key, e.Time), id: e.ID})
+		v.lines = append(v.lines, idxLine{line: int32(n), file: v.intern(e.File), kt: v.keyTime(e.Key, e.Time), id: e.ID, kp: e.KP})
 		return nil
 	}, func(ie *IndexLineError) error {
 		v.problem("bad_index_lines", "%s", ie.Error())
@@ -314,8 +315,12 @@ func (v *verifier) record(rel string, it *item) {
 	if v.files[il.file] != rel {
 		v.problem("wrong_file", "index line %d: f is %s but the record is in %s line %d", il.line, orNull(v.files[il.file]), rel, n)
 	}
-	if il.kt != v.keyTime(e.Key, e.Time) {
-		v.problem("index_differs", "index line %d: k or t differs from the record in %s line %d (want k %q, t %s)", il.line, rel, n, e.Key, orNull(e.Time))
+	if il.kt != v.keyTime(e.Key, e.Time) || il.kp != "" && il.kp != e.KP {
+		kp := ""
+		if il.kp != "" {
+			kp = ", kp " + orNull(e.KP)
+		}
+		v.problem("index_differs", "index line %d: k or t differs from the record in %s line %d (want k %q%s, t %s)", il.line, rel, n, e.Key, kp, orNull(e.Time))
 	}
 }
 

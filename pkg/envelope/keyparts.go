@@ -1,0 +1,121 @@
+package envelope
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/xr-lake/xr/pkg/jsonscan"
+)
+
+// The index key text "source|entity|natural_key" (the reference's "k") is
+// ambiguous when a part holds a '|': (a|b, c, k) and (a, b|c, k) both give
+// "a|b|c|k". xr never compares keys by that text. It compares the parts,
+// and where the text is ambiguous its index lines carry the parts as an
+// extra member the reference ignores:
+//
+//	"kp": ["a|b", "c", "k"]     (natural_key null when the record has none)
+//
+// A "k" with exactly two '|' names one tuple (its natural key is the text
+// after the second '|'; nothing there: no natural key, or an empty one,
+// which the text cannot tell apart); a "k" with more than two and no "kp"
+// is ambiguous and must be resolved another way or refused.
+
+// KeyAmbiguous reports whether the index key text k could stand for more
+// than one (source_system, entity_type, natural_key): it has more than two
+// '|'.
+func KeyAmbiguous(k string) bool { return strings.Count(k, "|") > 2 }
+
+// KeyParts is a key as its three parts.
+type KeyParts struct {
+	Source, Entity string
+	Natural        string
+	HasNatural     bool // false: natural_key null (or absent)
+}
+
+// Parts returns rec's key parts.
+func (r *Record) Parts() KeyParts {
+	return KeyParts{Source: r.str[SourceSystem], Entity: r.str[EntityType], Natural: r.NaturalKeyText(), HasNatural: r.HasNaturalKey()}
+}
+
+// Text returns the reference's key text "source|entity|natural_key".
+func (p KeyParts) Text() string { return IndexKey(p.Source, p.Entity, p.Natural) }
+
+// AppendJSON appends the "kp" value: ["source","entity","natural_key"],
+// natural_key null when there is none.
+func (p KeyParts) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '[')
+	dst = jsonscan.AppendQuoteString(dst, p.Source)
+	dst = append(dst, ", "...)
+	dst = jsonscan.AppendQuoteString(dst, p.Entity)
+	dst = append(dst, ", "...)
+	if p.HasNatural {
+		dst = jsonscan.AppendQuoteString(dst, p.Natural)
+	} else {
+		dst = append(dst, "null"...)
+	}
+	return append(dst, ']')
+}
+
+// ParseKeyParts reads a "kp" value: an array of two strings and a string
+// or null.
+func ParseKeyParts(raw []byte) (KeyParts, error) {
+	var p KeyParts
+	bad := errors.New(`want ["source_system", "entity_type", natural_key or null]`)
+	if len(raw) == 0 || raw[0] != '[' {
+		return p, bad
+	}
+	var parts []string
+	var null bool
+	i := jsonscan.SkipSpace(raw, 1)
+	for n := 0; i < len(raw) && raw[i] != ']'; n++ {
+		end, err := jsonscan.Skip(raw, i)
+		if err != nil {
+			return p, err
+		}
+		v := raw[i:end]
+		switch {
+		case n == 2 && string(v) == "null":
+			null = true
+		case v[0] == '"':
+			s, err := jsonscan.Unquote(v)
+			if err != nil {
+				return p, err
+			}
+			parts = append(parts, s)
+		default:
+			return p, bad
+		}
+		i = jsonscan.SkipSpace(raw, end)
+		if i < len(raw) && raw[i] == ',' {
+			i = jsonscan.SkipSpace(raw, i+1)
+		}
+	}
+	switch {
+	case len(parts) == 3:
+		p = KeyParts{Source: parts[0], Entity: parts[1], Natural: parts[2], HasNatural: true}
+	case len(parts) == 2 && null:
+		p = KeyParts{Source: parts[0], Entity: parts[1]}
+	default:
+		return p, bad
+	}
+	return p, nil
+}
+
+// SplitKey splits an unambiguous key text into its parts; ok is false
+// when k has not exactly two '|'. An empty natural key reads as none (the
+// text cannot tell them apart).
+func SplitKey(k string) (p KeyParts, ok bool) {
+	i := strings.IndexByte(k, '|')
+	if i < 0 {
+		return p, false
+	}
+	j := strings.IndexByte(k[i+1:], '|')
+	if j < 0 {
+		return p, false
+	}
+	j += i + 1
+	if strings.IndexByte(k[j+1:], '|') >= 0 {
+		return p, false
+	}
+	return KeyParts{Source: k[:i], Entity: k[i+1 : j], Natural: k[j+1:], HasNatural: j+1 < len(k)}, true
+}
