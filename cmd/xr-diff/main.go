@@ -19,6 +19,10 @@ its index: INDEX is an index file ({"h","k","id","t"[,"f"]} lines, as
 xr-pack index and xr-sqldump --index print them), a pack folder (its
 index.jsonl), a process substitution, or - for stdin (the envelopes then
 come from FILE). Every record needs content_sha256 (run xr-hash first).
+Keys are compared by their parts, never by the text source|entity|key
+(which (a|b, c, k) and (a, b|c, k) share): an index line whose k has more
+than two '|' needs its "kp" parts (xr writes them; xr-pack index --rebuild
+adds them to a reference-made pack), else it is refused in key mode.
 
   unchanged  its hash is in the index (or earlier in the input): dropped
   new        its natural key (source|entity|natural_key) is not there, or,

@@ -251,8 +251,10 @@ func runCat(ctx context.Context, args []string) int {
 const indexUsage = `usage: xr-pack index [--rebuild] DIR
 
 Prints the index lines of the pack DIR ({"h", "k", "id", "t", "f"}, one per
-record). With --rebuild, regenerates DIR/index.jsonl from the chunks
-(atomically, under the pack's lock) and prints nothing.
+record; a k with more than two '|' is followed by "kp", the key's parts
+[source, entity, natural_key], which the text cannot tell apart). With
+--rebuild, regenerates DIR/index.jsonl from the chunks (atomically, under the
+pack's lock, with every kp) and prints nothing.
 
 Example:
   xr-sqldump -m D/manifest.json | xr-diff --against <(xr-pack index D) | xr-pack write D
