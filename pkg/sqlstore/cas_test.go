@@ -177,3 +177,37 @@ func TestConcurrentWriterAndStalePlan(t *testing.T) {
 		}
 	})
 }
+
+// Issue 18's reproduction, on every engine (SQL Server's suite too): SQL
+// holds a newer version of a key; the pack's manifest is scoped "mixed",
+// which names none of its records' source and entity. The index of the
+// records' own scopes (xr-sqldump --scope-of) lets xr-diff see the
+// conflict and keep SQL's row; the manifest-scoped index sees nothing,
+// and then the loader's compare-and-set keeps SQL's row.
+func TestNewerRowSurvivesScopeMismatch(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e env) {
+		newer := versions(t, 0, 1, 0, "new", "2026-06-01T00:00:00Z")
+		older := versions(t, 0, 1, 100, "old", "2026-01-01T00:00:00Z")
+		e.mustLoad(t, newer, "1 read, 1 inserted, 0 updated, 0 unchanged, 0 kept newer", nil)
+		e.man.SourceSystem, e.man.EntityType = "mixed", "mixed"
+		if idx := e.dump(t, func(o *DumpOptions) { o.Index = true }); len(idx) != 0 {
+			t.Fatalf("the manifest's scope holds %q", idx)
+		}
+		scopes, all, err := ScopesOf(context.Background(), bytes.NewReader(older), "pack", 0)
+		if err != nil || all {
+			t.Fatal(err, all)
+		}
+		idx := e.dump(t, func(o *DumpOptions) { o.Index, o.ByScopes, o.Scopes = true, true, scopes })
+		if !bytes.Contains(idx, []byte(`"k":"wiki|page|k0"`)) {
+			t.Fatalf("the records' scopes give the index %q", idx)
+		}
+		var plan bytes.Buffer
+		st, err := diff.Run(context.Background(), bytes.NewReader(older), &plan, diff.Options{Against: "sql", Index: bytes.NewReader(idx)})
+		if err != nil || st.Get("conflicts") != 1 || st.Get("resolved_existing") != 1 || plan.Len() != 0 {
+			t.Fatalf("diff against the records' scopes: %s, %v, plan %q", st.Summary(), err, plan.String())
+		}
+		// a plan from the manifest-scoped (empty) index: the write declines
+		e.mustLoad(t, older, "1 read, 0 inserted, 0 updated, 0 unchanged, 1 kept newer", nil)
+		sameSet(t, e.dump(t, func(o *DumpOptions) { o.ByScopes, o.AllScopes = true, true }), newer)
+	})
+}
