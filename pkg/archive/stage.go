@@ -61,10 +61,10 @@ func newStaging(outDir string) (*staging, error) {
 		return nil, err
 	}
 	lk, err := os.Open(dir)
-	if err == nil {
-		if err = flockNB(lk); errors.Is(err, errNoLock) {
-			err = nil // never cleaned by another extract, then
-		}
+	if err == nil && flockNB(lk) != nil {
+		// no folder locks here (NFS, or not Unix): another extract cannot
+		// lock it either, so it takes it for alive and leaves it alone
+		err = nil
 	}
 	if err != nil {
 		if lk != nil {

@@ -31,7 +31,18 @@ func lockPack(dir string, exclusive bool) (*packLock, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := flock(f, exclusive); err != nil {
+	err = flockDir(f, exclusive)
+	if err != nil && !errors.Is(err, errWouldBlock) {
+		// a file system that cannot flock a folder (NFS emulates flock
+		// with POSIX locks, which want a file open for writing): lock the
+		// lock file instead, as xr did before
+		f.Close()
+		if f, err = os.OpenFile(filepath.Join(dir, LockFile), os.O_RDWR|os.O_CREATE, 0o644); err != nil {
+			return nil, err
+		}
+		err = flock(f, exclusive)
+	}
+	if err != nil {
 		f.Close()
 		if errors.Is(err, errWouldBlock) {
 			who := ""
@@ -60,6 +71,10 @@ func LockShared(dir string) (func(), error) {
 	}
 	return lk.unlock, nil
 }
+
+// flockDir locks the pack folder (a variable, so that a test can play a
+// file system without folder locks).
+var flockDir = flock
 
 func readPid(dir string) int {
 	b, _ := os.ReadFile(filepath.Join(dir, LockFile))

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -88,5 +89,24 @@ func TestRemoveTempsSparesLiveFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(dead); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("an orphan was kept: %v", err)
+	}
+}
+
+// TestLockFallsBackToLockFile: where a folder cannot be flocked (NFS),
+// writers still exclude each other, through the lock file.
+func TestLockFallsBackToLockFile(t *testing.T) {
+	flockDir = func(*os.File, bool) error { return syscall.EBADF }
+	defer func() { flockDir = flock }()
+	dir := newPack(t)
+	lk, err := lockPack(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(ctx, dir, strings.NewReader(""), WriteOptions{}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second writer: %v", err)
+	}
+	lk.unlock()
+	if _, err := Write(ctx, dir, strings.NewReader(""), WriteOptions{}); err != nil {
+		t.Fatal(err)
 	}
 }
