@@ -22,7 +22,8 @@ come from FILE). Every record needs content_sha256 (run xr-hash first).
 Keys are compared by their parts, never by the text source|entity|key
 (which (a|b, c, k) and (a, b|c, k) share): an index line whose k has more
 than two '|' needs its "kp" parts (xr writes them; xr-pack index --rebuild
-adds them to a reference-made pack), else it is refused in key mode.
+adds them to a reference-made pack) or, when INDEX is a pack folder, its
+record in the chunk f names; else it is refused in key mode.
 
   unchanged  its hash is in the index (or earlier in the input): dropped
   new        its natural key (source|entity|natural_key) is not there, or,

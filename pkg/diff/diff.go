@@ -226,6 +226,10 @@ func openIndex(ctx context.Context, o Options) (*Index, error) {
 		return nil, fmt.Errorf("--against: %w", err)
 	}
 	if fi.IsDir() {
+		// a pack: its chunks say what an ambiguous k of its index means
+		lo.Resolve = func(want map[string]map[string]bool) (map[string]envelope.KeyParts, error) {
+			return snapshot.KeyPartsOf(ctx, o.Against, want)
+		}
 		name = filepath.Join(name, "index.jsonl")
 		if _, err := os.Stat(name); errors.Is(err, os.ErrNotExist) {
 			// a freshly initialized pack has no records and maybe no index yet

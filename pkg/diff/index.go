@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -255,6 +256,12 @@ type LoadOptions struct {
 	Keep func(h *[32]byte, k uint64) bool
 	// NoKeys drops the keys (--by hash needs none): no key table is built.
 	NoKeys bool
+	// Resolve, when set, finds the key parts of the records of lines
+	// whose k is ambiguous and that have no "kp" (a reference-made pack's
+	// index): want maps each such line's chunk file f to the content
+	// hashes it names; the result maps a hash to its record's parts. A
+	// line it does not resolve is refused, naming it.
+	Resolve func(want map[string]map[string]bool) (map[string]envelope.KeyParts, error)
 }
 
 // IndexError is a bad line in the index.
@@ -285,6 +292,7 @@ func Load(ctx context.Context, r io.Reader, name string, o LoadOptions) (*Index,
 	ix := &Index{}
 	var buf, kbuf []byte
 	var scratch entry
+	var pending []unresolved
 	for line := 1; ; line++ {
 		b, err := readLine(br, &buf, maxLine)
 		if err == io.EOF {
@@ -311,7 +319,12 @@ func Load(ctx context.Context, r io.Reader, name string, o LoadOptions) (*Index,
 		*e = entry{}
 		var field string
 		if kbuf, field, err = parseIndexLine(b, e, kbuf); err != nil && !(o.NoKeys && err == errAmbiguousKey) {
-			return nil, &IndexError{Name: name, Line: line, Field: field, Err: err}
+			if err != errAmbiguousKey || o.Resolve == nil {
+				return nil, &IndexError{Name: name, Line: line, Field: field, Err: err}
+			}
+			// resolved from the record once the index is read
+			pending = append(pending, unresolved{line: line, e: *e, file: member(b, "/f"), k: member(b, "/k")})
+			continue
 		}
 		if o.NoKeys {
 			e.k = 0
@@ -324,8 +337,63 @@ func Load(ctx context.Context, r io.Reader, name string, o LoadOptions) (*Index,
 		}
 		ix.ent.add(*e)
 	}
+	if err := resolveKeys(pending, name, o, &ix.ent); err != nil {
+		return nil, err
+	}
 	ix.build()
 	return ix, nil
+}
+
+// unresolved is an index line whose k is ambiguous, waiting for its
+// record's key parts.
+type unresolved struct {
+	line    int
+	e       entry
+	file, k string // its "f" and "k"
+}
+
+// member returns the string at pointer ptr of the JSON object b ("" when
+// it is absent or not a string).
+func member(b []byte, ptr string) string {
+	raw, ok, err := jsonscan.Pointer(b, ptr)
+	if !ok || err != nil {
+		return ""
+	}
+	s, _ := jsonscan.Unquote(raw)
+	return s
+}
+
+// resolveKeys keys the pending lines by their records' parts (o.Resolve),
+// adds those o.Keep keeps to ent, and refuses a line whose record is not
+// where its f says.
+func resolveKeys(pending []unresolved, name string, o LoadOptions, ent *entries) error {
+	if len(pending) == 0 {
+		return nil
+	}
+	want := map[string]map[string]bool{}
+	for _, p := range pending {
+		if want[p.file] == nil {
+			want[p.file] = map[string]bool{}
+		}
+		want[p.file][hex.EncodeToString(p.e.h[:])] = true
+	}
+	parts, err := o.Resolve(want)
+	if err != nil {
+		return fmt.Errorf("%s: resolving ambiguous keys from the chunks: %w", name, err)
+	}
+	for _, p := range pending {
+		kp, ok := parts[hex.EncodeToString(p.e.h[:])]
+		if !ok || kp.Text() != p.k {
+			return &IndexError{Name: name, Line: p.line, Field: "k", Err: fmt.Errorf("%w; and its record is not in f %q to say", errAmbiguousKey, p.file)}
+		}
+		e := p.e
+		e.k = keyHash(kp)
+		if o.Keep != nil && !o.Keep(&e.h, e.k) {
+			continue
+		}
+		ent.add(e)
+	}
+	return nil
 }
 
 // readLine returns the next line without its end, using *buf only for a
@@ -487,8 +555,8 @@ func parseIndexLine(b []byte, e *entry, kbuf []byte) ([]byte, string, error) {
 // natural_key) it names, and a guess could take one key for another.
 // Only a comparison by key needs to know (--by hash does not).
 var errAmbiguousKey = errors.New(`more than two '|': cannot tell source_system, entity_type and natural_key apart, ` +
-	`and this line has no "kp" (key parts) saying which; xr-pack index --rebuild DIR writes them into a pack's index ` +
-	`(xr-diff --by hash needs no keys)`)
+	`and this line has no "kp" (key parts) saying which; give the pack folder as --against (its chunks say), ` +
+	`or run xr-pack index --rebuild DIR (it writes them)`)
 
 // unhex maps a lowercase hex digit to its value, anything else to 0xff.
 var unhex = func() (t [256]byte) {
