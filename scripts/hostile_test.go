@@ -26,6 +26,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/jsonscan"
 )
 
@@ -256,7 +257,10 @@ func checkRejects(t *testing.T, file, where string, bad []byte, maxLine int, jq 
 	default:
 		got = r.Input
 	}
-	if maxLine > 0 && len(bad) > maxLine {
+	if maxLine <= 0 {
+		maxLine = envelope.DefaultMaxLine
+	}
+	if len(bad) > maxLine {
 		if !r.InputTruncated || r.InputBytes != len(bad) {
 			t.Fatalf("a line of %d bytes over --max-line %d: input_truncated %v, input_bytes %d; want true, %d",
 				len(bad), maxLine, r.InputTruncated, r.InputBytes, len(bad))
