@@ -1,0 +1,90 @@
+package model_test
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
+
+	"github.com/xr-lake/xr/internal/pgtest"
+)
+
+// TestModel runs the random sequences on SQLite and on PostgreSQL, the
+// two engines in parallel. CI: 200 sequences of each (seeds 1–200, the
+// same sequences on both engines); XR_MODEL_LONG=1 or -long: thousands,
+// from a random first seed; XR_MODEL_SEED=N: that one sequence
+// (XR_MODEL_ENGINE=sqlite|postgres to pick one engine); XR_MODEL_N=N: N
+// sequences; XR_MODEL_OPS=N: operations per sequence (default 2–6).
+func TestModel(t *testing.T) {
+	logCaps(t)
+	first, n := int64(1), 200
+	if *long || os.Getenv("XR_MODEL_LONG") == "1" {
+		first, n = time.Now().UnixNano()%1_000_000_000, 3000
+	}
+	if v := os.Getenv("XR_MODEL_N"); v != "" {
+		n, _ = strconv.Atoi(v)
+	}
+	if v := os.Getenv("XR_MODEL_SEED"); v != "" {
+		s, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			t.Fatalf("XR_MODEL_SEED: %v", err)
+		}
+		first, n = s, 1
+	}
+	only := os.Getenv("XR_MODEL_ENGINE")
+	for _, name := range []string{"sqlite", "postgres"} {
+		if only != "" && only != name {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			eng := &engine{name: name}
+			if name == "postgres" {
+				eng.pgDSN = pgtest.DSN(t)
+				db, err := sql.Open("pgx", eng.pgDSN)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer db.Close()
+				eng.pg = db
+			}
+			runSeqs(t, eng, first, n)
+		})
+	}
+}
+
+// runSeqs runs n sequences from seed first; each failure is reported
+// with the command that replays it, and after five the engine stops.
+func runSeqs(t *testing.T, eng *engine, first int64, n int) {
+	start := time.Now()
+	failed, ops, steps := 0, 0, 0
+	for i := 0; i < n && failed < 5; i++ {
+		seed := first + int64(i)
+		dir, err := os.MkdirTemp("", fmt.Sprintf("xr-model-%s-%d-", eng.name, seed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		nOps := 2 + int(seed*7919%5)
+		if v := os.Getenv("XR_MODEL_OPS"); v != "" {
+			nOps, _ = strconv.Atoi(v)
+		}
+		msg, q := runSeq(eng, seed, dir, nOps)
+		if q != nil {
+			ops += q.ops
+			steps += len(q.steps)
+		}
+		if msg != "" {
+			failed++
+			t.Errorf("sequence %d on %s failed: %s\n  replay: XR_MODEL_SEED=%d XR_MODEL_ENGINE=%s go test ./internal/model -run TestModel -v\n  (its files are kept in %s)",
+				seed, eng.name, msg, seed, eng.name, dir)
+			continue
+		}
+		os.RemoveAll(dir)
+	}
+	t.Logf("MODEL %s: %d sequences from seed %d, %d steps, %d commands, in %v", eng.name, n, first, steps, ops, time.Since(start).Round(time.Millisecond))
+}
