@@ -48,6 +48,11 @@ func setup() error {
 	if err != nil {
 		return err
 	}
+	// XR_MODEL_BUILD_ROOT: test the commands of another checkout (a
+	// branch in progress) against this model
+	if r := os.Getenv("XR_MODEL_BUILD_ROOT"); r != "" {
+		root = r
+	}
 	cmd := exec.Command("go", "build", "-o", binDir+"/", "./cmd/...")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -19,7 +19,7 @@ import (
 // same sequences on both engines); XR_MODEL_LONG=1 or -long: thousands,
 // from a random first seed; XR_MODEL_SEED=N: that one sequence
 // (XR_MODEL_ENGINE=sqlite|postgres to pick one engine); XR_MODEL_N=N: N
-// sequences; XR_MODEL_OPS=N: operations per sequence (default 2–6).
+// sequences; XR_MODEL_OPS=N: operations per sequence (default 1–4).
 func TestModel(t *testing.T) {
 	logCaps(t)
 	first, n := int64(1), 200
@@ -69,7 +69,7 @@ func runSeqs(t *testing.T, eng *engine, first int64, n int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		nOps := 2 + int(seed*7919%5)
+		nOps := 1 + int(seed*7919%4)
 		if v := os.Getenv("XR_MODEL_OPS"); v != "" {
 			nOps, _ = strconv.Atoi(v)
 		}
