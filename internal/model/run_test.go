@@ -19,7 +19,7 @@ import (
 // same sequences on both engines); XR_MODEL_LONG=1 or -long: thousands,
 // from a random first seed; XR_MODEL_SEED=N: that one sequence
 // (XR_MODEL_ENGINE=sqlite|postgres to pick one engine); XR_MODEL_N=N: N
-// sequences; XR_MODEL_OPS=N: operations per sequence (default 1–4).
+// sequences; XR_MODEL_OPS=N: operations per sequence (default 1–3).
 func TestModel(t *testing.T) {
 	logCaps(t)
 	first, n := int64(1), 200
@@ -62,14 +62,14 @@ func TestModel(t *testing.T) {
 // with the command that replays it, and after five the engine stops.
 func runSeqs(t *testing.T, eng *engine, first int64, n int) {
 	start := time.Now()
-	failed, ops, steps := 0, 0, 0
+	failed, ops, steps, kills := 0, 0, 0, 0
 	for i := 0; i < n && failed < 5; i++ {
 		seed := first + int64(i)
 		dir, err := os.MkdirTemp("", fmt.Sprintf("xr-model-%s-%d-", eng.name, seed))
 		if err != nil {
 			t.Fatal(err)
 		}
-		nOps := 1 + int(seed*7919%4)
+		nOps := 1 + int(seed*7919%3)
 		if v := os.Getenv("XR_MODEL_OPS"); v != "" {
 			nOps, _ = strconv.Atoi(v)
 		}
@@ -77,6 +77,7 @@ func runSeqs(t *testing.T, eng *engine, first int64, n int) {
 		if q != nil {
 			ops += q.ops
 			steps += len(q.steps)
+			kills += q.kills
 		}
 		if msg != "" {
 			failed++
@@ -86,5 +87,6 @@ func runSeqs(t *testing.T, eng *engine, first int64, n int) {
 		}
 		os.RemoveAll(dir)
 	}
-	t.Logf("MODEL %s: %d sequences from seed %d, %d steps, %d commands, in %v", eng.name, n, first, steps, ops, time.Since(start).Round(time.Millisecond))
+	t.Logf("MODEL %s: %d sequences from seed %d, %d steps, %d commands, %d stages killed, in %v",
+		eng.name, n, first, steps, ops, kills, time.Since(start).Round(time.Millisecond))
 }

@@ -36,6 +36,7 @@ type seq struct {
 	nVer     int
 	steps    []string // what ran, for the failure message
 	ops      int      // commands run (for the report)
+	kills    int      // stages killed
 }
 
 // failure stops a sequence; runSeq turns it into the test's error.
@@ -401,7 +402,7 @@ func runSeq(eng *engine, seed int64, dir string, nOps int) (msg string, q *seq) 
 		}
 	}()
 	q.steps = append(q.steps, fmt.Sprintf("manifest scope %q/%q, redaction %v", q.scopeSrc, q.scopeEnt, q.redactOn))
-	if q.redactOn && q.rng.Intn(2) == 0 {
+	if q.redactOn && q.rng.Intn(2) == 0 && !devNoRaw {
 		q.opWritePack(true) // a pack captured before the policy (or by another tool)
 	}
 	for i := 0; i < nOps; i++ {
