@@ -241,7 +241,8 @@ func (q *seq) opSync(kill bool) {
 	if kill {
 		delay := time.Duration(q.rng.Intn(250)) * time.Millisecond
 		q.ops++
-		r, killed := q.runKilled(delay, q.rng.Intn, c.args...)
+		which := q.rng.Intn(1 << 20) // drawn now: a replay draws the same numbers
+		r, killed := q.runKilled(delay, func(n int) int { return which % n }, c.args...)
 		if killed != "" {
 			q.kills++
 		}
