@@ -25,16 +25,16 @@ func (q *seq) step() {
 			q.opWritePack(q.redactOn && q.rng.Intn(6) == 0 && !devNoRaw)
 		case r < 40:
 			q.opWriteSQL()
-		case r < 70:
+		case r < 65:
 			q.opSync(false)
-		case r < 75:
+		case r < 70:
 			q.opDryRun()
-		case r < 80:
+		case r < 76:
 			if !caps.packRedact || !q.redactOn {
 				continue
 			}
 			q.opRedact()
-		case r < 85:
+		case r < 81:
 			q.opArchive()
 		case r < 93:
 			q.opSync(true)
@@ -239,7 +239,7 @@ func (q *seq) opSync(kill bool) {
 		c = q.syncArgs(c)
 	}
 	if kill {
-		delay := time.Duration(q.rng.Intn(250)) * time.Millisecond
+		delay := time.Duration(q.rng.Intn(150)) * time.Millisecond
 		q.ops++
 		which := q.rng.Intn(1 << 20) // drawn now: a replay draws the same numbers
 		r, killed := q.runKilled(delay, func(n int) int { return which % n }, c.args...)
