@@ -23,8 +23,10 @@ func (q *seq) step() {
 		switch r := q.rng.Intn(100); {
 		case r < 22:
 			q.opWritePack(q.redactOn && q.rng.Intn(6) == 0 && !devNoRaw)
-		case r < 40:
+		case r < 37:
 			q.opWriteSQL()
+		case r < 40:
+			q.opDeleteSQL()
 		case r < 65:
 			q.opSync(false)
 		case r < 70:
@@ -132,6 +134,38 @@ func (q *seq) opWriteSQL() {
 	q.mustRun("SQL-side writer", strings.Join(lines, "\n")+"\n", nil, "sh", "-c", q.sqlWriter(), q.manifest, q.dsn)
 	q.m.load(cs, "prefer_json")
 	q.check("a SQL-side write")
+}
+
+// opDeleteSQL deletes rows with plain SQL: the whole table (the spec's
+// "truncate and rebuild" workflow) or one row. The next import restores
+// every key the pack has; what only SQL held is gone, as the user asked.
+func (q *seq) opDeleteSQL() {
+	rows := q.m.sqlRows()
+	if len(rows) == 0 {
+		q.opWriteSQL()
+		return
+	}
+	stmt := "DELETE FROM " + q.eng.quoted(q.table)
+	var args []any
+	if q.rng.Intn(3) > 0 {
+		r := rows[q.rng.Intn(len(rows))]
+		stmt += " WHERE exchange_id = $1"
+		args = append(args, r.v.id)
+		q.logf("SQL: delete %s", strings.Join(describe([]stored{r}), ""))
+		if r.v.key != nil {
+			delete(q.m.sql, r.v.rowKey())
+		} else {
+			delete(q.m.keyless, r.content())
+		}
+	} else {
+		q.logf("SQL: delete every row")
+		q.m.sql, q.m.keyless = map[string]stored{}, map[string]stored{}
+	}
+	q.ops++
+	if _, err := q.db.Exec(stmt, args...); err != nil {
+		q.failf("%s: %v", stmt, err)
+	}
+	q.check("a delete in SQL")
 }
 
 // syncArgs draws one import, export or sync: the command, its direction
