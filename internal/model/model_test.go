@@ -104,7 +104,8 @@ func (s *state) appendPack(cs []stored) int {
 }
 
 // latest is the pack's current version of each key: the newest by
-// observed_at_utc, a tie kept by the first in pack order (docs/workflows.md).
+// observed_at_utc, a tie going to the later record in pack order (as the
+// spec's rules applied record by record decide; pkg/diff).
 func (s *state) latest() map[string]stored {
 	m := map[string]stored{}
 	for _, c := range s.pack {
@@ -112,7 +113,7 @@ func (s *state) latest() map[string]stored {
 			continue
 		}
 		k := c.v.rowKey()
-		if cur, ok := m[k]; !ok || c.v.t.After(cur.v.t) {
+		if cur, ok := m[k]; !ok || !c.v.t.Before(cur.v.t) {
 			m[k] = c
 		}
 	}
@@ -233,28 +234,73 @@ func (q *seq) inScope(v *version) bool {
 	return v.src == q.scopeSrc && v.ent == q.scopeEnt
 }
 
-// export appends SQL's in-scope rows that the pack lacks. A row whose
+// exportPlan is what an export does: the rows appended, the rows dumped,
+// the conflicts, and whether it fails (a conflict under fail, or SQL's
+// record winning against the pack's record of the same exchange_id, which a
+// pack cannot take a second time).
+type exportPlan struct {
+	written, dumped, conflicts int
+	failed                     bool
+}
+
+// winsExport says whether SQL's record r replaces the pack's current p in
+// the export (issue 11 item 2 and 4: a prefer_newest tie keeps the pack's).
+func winsExport(strategy string, r, p stored) bool {
+	switch strategy {
+	case "prefer_json":
+		return false
+	case "prefer_sql":
+		return true
+	}
+	return r.v.t.After(p.v.t)
+}
+
+// export meets SQL's in-scope rows with the pack: a row whose content the
+// pack holds is unchanged; one of a key the pack has is a conflict with
+// the pack's current version, resolved by the strategy; a row whose
 // exchange_id the pack holds with other content (its unscrubbed original)
-// is that record, not a new one: it is never written a second time
-// (issue 11 item 2). It returns the number written and the number of
-// rows dumped.
-func (q *seq) export(s *state) (written, dumped int) {
+// is a conflict on that record: the pack's staying drops the row, SQL's
+// winning fails the export (docs/workflows.md). What wins is appended.
+func (q *seq) export(s *state, strategy string) exportPlan {
+	var p exportPlan
 	have := s.packContents()
 	ids := s.packIDs()
+	lat := s.latest()
 	var out []stored
 	for _, r := range s.sqlRows() {
 		if !q.inScope(r.v) {
 			continue
 		}
-		dumped++
+		p.dumped++
 		if have[r.content()] {
 			continue
 		}
-		if _, ok := ids[r.v.id]; ok {
-			continue
+		emit, counted := true, false
+		if r.v.key != nil {
+			if l, ok := lat[r.v.rowKey()]; ok {
+				p.conflicts++
+				counted = true
+				if strategy == "fail" {
+					p.failed = true
+				}
+				emit = winsExport(strategy, r, l)
+			}
 		}
-		out = append(out, r)
+		if pr, ok := ids[r.v.id]; ok && emit {
+			if !counted {
+				p.conflicts++
+			}
+			if strategy == "fail" || winsExport(strategy, r, pr) {
+				p.failed = true
+			}
+			emit = false
+		}
+		if emit {
+			out = append(out, r)
+		}
 	}
-	// xr-pack write groups records by day; within a day, in dump order
-	return s.appendPack(out), dumped
+	if !p.failed {
+		p.written = s.appendPack(out)
+	}
+	return p
 }

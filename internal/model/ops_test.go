@@ -198,17 +198,12 @@ func (q *seq) drawSync(allowFail bool) syncCall {
 	if allowFail {
 		strategies = append(strategies, "fail")
 	}
-	if c.cmd != "export" {
-		c.strategy = strategies[q.rng.Intn(len(strategies))]
-	}
+	c.strategy = strategies[q.rng.Intn(len(strategies))]
 	return q.syncArgs(c)
 }
 
 func (q *seq) syncArgs(c syncCall) syncCall {
-	c.args = []string{c.cmd, "--manifest", q.manifest, "--db", q.dsn, "--json"}
-	if c.cmd != "export" {
-		c.args = append(c.args, "--conflict", c.strategy)
-	}
+	c.args = []string{c.cmd, "--manifest", q.manifest, "--db", q.dsn, "--json", "--conflict", c.strategy}
 	if c.cmd == "sync" {
 		c.args = append(c.args, "--direction", c.direction)
 	}
@@ -217,10 +212,13 @@ func (q *seq) syncArgs(c syncCall) syncCall {
 
 // predicted is what the model says a run does.
 type predicted struct {
-	plan                        importPlan
-	inserted, updated, exported int
-	dumped                      int
+	plan              importPlan
+	inserted, updated int
+	exp               exportPlan
 }
+
+// failed: the run must fail (exit 3 for a conflict under fail).
+func (p predicted) failed() bool { return p.plan.failed || p.exp.failed }
 
 // apply runs the model of an import/export/sync on s.
 func (q *seq) apply(s *state, c syncCall) predicted {
@@ -233,10 +231,13 @@ func (q *seq) apply(s *state, c syncCall) predicted {
 		p.inserted, p.updated = s.load(p.plan.recs, c.strategy)
 	}
 	if c.exports() {
-		p.exported, p.dumped = q.export(s)
+		p.exp = q.export(s, c.strategy)
 	}
 	return p
 }
+
+// predict is what a run would do, without changing the model.
+func (q *seq) predict(c syncCall) predicted { return q.apply(q.m.clone(), c) }
 
 func parseReport(r result) (report, error) {
 	var rep report
@@ -251,16 +252,32 @@ func (q *seq) checkReport(c syncCall, r result, p predicted) {
 	if err != nil {
 		q.failf("%s: no JSON report: %v\n%s", c, err, r)
 	}
-	got := fmt.Sprintf("json_to_sql inserted %d updated %d, sql_to_json inserted %d, conflicts %d, json_records %d",
-		rep.JSONToSQL.Inserted, rep.JSONToSQL.Updated, rep.SQLToJSON.Inserted, rep.Conflicts, rep.JSONRecords)
-	want := fmt.Sprintf("json_to_sql inserted %d updated %d, sql_to_json inserted %d, conflicts %d, json_records %d",
-		p.inserted, p.updated, p.exported, p.plan.conflicts, len(q.m.pack))
+	got := fmt.Sprintf("json_to_sql inserted %d updated %d conflicts %d, sql_to_json inserted %d conflicts %d, conflicts %d, json_records %d",
+		rep.JSONToSQL.Inserted, rep.JSONToSQL.Updated, rep.JSONToSQL.Conflicts, rep.SQLToJSON.Inserted, rep.SQLToJSON.Conflicts, rep.Conflicts, rep.JSONRecords)
+	want := fmt.Sprintf("json_to_sql inserted %d updated %d conflicts %d, sql_to_json inserted %d conflicts %d, conflicts %d, json_records %d",
+		p.inserted, p.updated, p.plan.conflicts, p.exp.written, p.exp.conflicts, p.plan.conflicts+p.exp.conflicts, len(q.m.pack))
 	if got != want {
 		q.failf("%s: the report says %s; the changes made were %s\n%s", c, got, want, r)
 	}
-	if c.exports() && !p.plan.failed && rep.SQLRecords != p.dumped {
-		q.failf("%s: the report says sql_records %d; the dataset's rows are %d\n%s", c, rep.SQLRecords, p.dumped, r)
+	if c.exports() && !p.failed() && rep.SQLRecords != p.exp.dumped {
+		q.failf("%s: the report says sql_records %d; the dataset's rows are %d\n%s", c, rep.SQLRecords, p.exp.dumped, r)
 	}
+}
+
+// checkFailure checks a run the model says fails: exit 3 for a conflict
+// under fail, another non-zero status for an export that cannot keep one
+// record per exchange_id; the pack and the table hold what the steps
+// before the failing one made of them.
+func (q *seq) checkFailure(c syncCall, r result, p predicted) {
+	switch {
+	case c.strategy == "fail" && r.code != 3:
+		q.failf("%s: want exit 3 (a conflict under fail), got %s", c, r)
+	case r.code == 0:
+		q.failf("%s: want a failure (SQL's record would replace the pack's record of its exchange_id), got %s", c, r)
+	case c.strategy != "fail" && !strings.Contains(r.stderr, "xr-pack redact"):
+		q.failf("%s: the exchange_id conflict's error does not name the fix (xr-pack redact): %s", c, r)
+	}
+	q.check(c.String() + " that failed")
 }
 
 // opSync runs an import, export or sync with a random strategy — or, with
@@ -268,11 +285,11 @@ func (q *seq) checkReport(c syncCall, r result, p predicted) {
 // the rerun must finish the job as if the first run never happened.
 func (q *seq) opSync(kill bool) {
 	c := q.drawSync(!kill)
-	if q.ambiguous(c) {
-		c.strategy = "prefer_newest"
-		c = q.syncArgs(c)
-	}
 	if kill {
+		if q.predict(c).failed() {
+			c.strategy = "prefer_newest" // a kill test, not a failure test
+			c = q.syncArgs(c)
+		}
 		delay := time.Duration(q.rng.Intn(150)) * time.Millisecond
 		q.ops++
 		which := q.rng.Intn(1 << 20) // drawn now: a replay draws the same numbers
@@ -288,7 +305,7 @@ func (q *seq) opSync(kill bool) {
 			q.failf("%s: %s killed, exit 0 but errors in the report: %s", c, killed, r)
 		}
 		q.logf("rerun %s", c)
-		r = q.mustRun("rerun of "+c.String(), "", nil, "xr-snapshot", c.args...)
+		q.mustRun("rerun of "+c.String(), "", nil, "xr-snapshot", c.args...)
 		q.apply(q.m, c)
 		q.check("the rerun of a killed " + c.String())
 		q.verifyPack("after the rerun of a killed " + c.String())
@@ -297,14 +314,9 @@ func (q *seq) opSync(kill bool) {
 	q.logf("%s", c)
 	q.ops++
 	r := q.run("", nil, "xr-snapshot", c.args...)
-	before := q.m.clone()
 	p := q.apply(q.m, c)
-	if p.plan.failed {
-		if r.code != 3 {
-			q.failf("%s: want exit 3 (a conflict under fail), got %s", c, r)
-		}
-		q.m = before
-		q.check(c.String() + " that failed on a conflict")
+	if p.failed() {
+		q.checkFailure(c, r, p)
 		return
 	}
 	if r.code != 0 {
@@ -317,24 +329,6 @@ func (q *seq) opSync(kill bool) {
 	}
 }
 
-// ambiguous: an export meeting a SQL row whose exchange_id the pack holds
-// unscrubbed (its redacted copy) under prefer_sql or fail, which issue 11
-// item 2 leaves open (the pack cannot take a second copy; is SQL's
-// "winning" a rewrite, a skip, a failure?). The model then uses
-// prefer_newest, whose outcome the issue fixes (a tie: the pack's record
-// stays).
-func (q *seq) ambiguous(c syncCall) bool {
-	if !c.exports() || (c.strategy != "prefer_sql" && c.strategy != "fail") {
-		return false
-	}
-	for _, p := range q.m.pack {
-		if p.hasSecret() {
-			return true
-		}
-	}
-	return false
-}
-
 // converged checks, after a bidirectional sync, that both sides hold for
 // every key of the dataset the version the strategy made win, and that a
 // second sync changes nothing and reports zeros.
@@ -345,7 +339,7 @@ func (q *seq) converged(c syncCall, again bool) {
 	for _, p := range pack {
 		inPack[p.content()] = true
 		if p.v.key != nil {
-			if l, ok := latest[p.v.rowKey()]; !ok || p.v.t.After(l.v.t) {
+			if l, ok := latest[p.v.rowKey()]; !ok || !p.v.t.Before(l.v.t) {
 				latest[p.v.rowKey()] = p
 			}
 		}
@@ -397,7 +391,7 @@ func (q *seq) converged(c syncCall, again bool) {
 	r := q.mustRun("second "+c.String(), "", nil, "xr-snapshot", c.args...)
 	before := q.m.clone()
 	p := q.apply(q.m, c)
-	if p.inserted+p.updated+p.exported != 0 {
+	if p.inserted+p.updated+p.exp.written != 0 || p.failed() {
 		q.failf("the model changes something on a second %s (model bug)", c)
 	}
 	q.m = before
@@ -409,21 +403,25 @@ func (q *seq) converged(c syncCall, again bool) {
 // run would do (a dry-run sync plans its export against SQL as it is now).
 func (q *seq) opDryRun() {
 	c := q.drawSync(false)
-	if q.ambiguous(c) {
-		c.strategy = "prefer_newest"
-		c = q.syncArgs(c)
-	}
 	c.args = append(c.args, "--dry-run")
 	q.logf("%s --dry-run", c)
-	r := q.mustRun(c.String()+" --dry-run", "", nil, "xr-snapshot", c.args...)
+	q.ops++
+	r := q.run("", nil, "xr-snapshot", c.args...)
 	var p predicted
 	if c.imports() {
-		p.plan = q.m.clone().planImport(c.strategy, q.redactOn)
 		imp := q.m.clone()
+		p.plan = imp.planImport(c.strategy, q.redactOn)
 		p.inserted, p.updated = imp.load(p.plan.recs, c.strategy)
 	}
 	if c.exports() {
-		p.exported, p.dumped = q.export(q.m.clone())
+		p.exp = q.export(q.m.clone(), c.strategy)
+	}
+	if p.failed() {
+		q.checkFailure(c, r, p)
+		return
+	}
+	if r.code != 0 {
+		q.failf("%s --dry-run: %s", c, r)
 	}
 	q.checkReport(c, r, p)
 	q.check(c.String() + " --dry-run")
@@ -549,8 +547,8 @@ func (q *seq) opRace() {
 		c.cmd, c.direction = "sync", "bidirectional"
 	}
 	c.strategy = []string{"prefer_newest", "prefer_sql", "prefer_json"}[q.rng.Intn(3)]
-	if q.ambiguous(c) {
-		c.strategy = "prefer_newest"
+	if _, _, e := q.raceApply(q.m.clone(), c, ws); e.failed {
+		c.strategy = "prefer_newest" // a race test, not a failure test
 	}
 	c = q.syncArgs(c)
 	file := filepath.Join(q.dir, "race.ndjson")
@@ -572,15 +570,8 @@ func (q *seq) opRace() {
 	if _, err := os.Stat(file); err == nil {
 		q.failf("the concurrent writer did not run (no load?): %s", r)
 	}
-	// the plan is computed against SQL before the writer; the load meets
-	// SQL after it
-	plan := q.m.planImport(c.strategy, q.redactOn)
-	q.m.load([]stored{ws}, "prefer_json")
-	ins, upd := q.m.load(plan.recs, c.strategy)
-	exp := 0
-	if c.exports() {
-		exp, _ = q.export(q.m)
-	}
+	ins, upd, e := q.raceApply(q.m, c, ws)
+	exp := e.written
 	rep, err := parseReport(r)
 	if err != nil {
 		q.failf("%s: %v: %s", c, err, r)
@@ -592,15 +583,26 @@ func (q *seq) opRace() {
 	q.check(c.String() + " with a concurrent writer")
 }
 
+// raceApply is the model of an import (or sync) whose plan is computed
+// against SQL before the concurrent writer stores w, and loaded after.
+func (q *seq) raceApply(s *state, c syncCall, w stored) (ins, upd int, e exportPlan) {
+	plan := s.planImport(c.strategy, q.redactOn)
+	s.load([]stored{w}, "prefer_json")
+	ins, upd = s.load(plan.recs, c.strategy)
+	if c.exports() {
+		e = q.export(s, c.strategy)
+	}
+	return
+}
+
 // opFinal ends a sequence: a bidirectional sync (and the second one),
 // then the pack verifies and, with the policy on, no secret is in the
 // table, nor in the pack when nothing unscrubbed was ever kept there.
 func (q *seq) opFinal() {
-	c := syncCall{cmd: "sync", direction: "bidirectional", strategy: []string{"prefer_newest", "prefer_sql", "prefer_json"}[q.rng.Intn(3)]}
-	if q.ambiguous(c) {
-		c.strategy = "prefer_newest"
+	c := q.syncArgs(syncCall{cmd: "sync", direction: "bidirectional", strategy: []string{"prefer_newest", "prefer_sql", "prefer_json"}[q.rng.Intn(3)]})
+	if q.predict(c).failed() {
+		c = q.syncArgs(syncCall{cmd: "sync", direction: "bidirectional", strategy: "prefer_newest"})
 	}
-	c = q.syncArgs(c)
 	q.logf("final %s", c)
 	r := q.mustRun("final "+c.String(), "", nil, "xr-snapshot", c.args...)
 	p := q.apply(q.m, c)

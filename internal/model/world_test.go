@@ -188,13 +188,15 @@ func (q *seq) stages(pgid int) []proc {
 type report struct {
 	Direction string `json:"direction"`
 	JSONToSQL struct {
-		Inserted int `json:"inserted"`
-		Updated  int `json:"updated"`
-		Skipped  int `json:"skipped"`
+		Inserted  int `json:"inserted"`
+		Updated   int `json:"updated"`
+		Skipped   int `json:"skipped"`
+		Conflicts int `json:"conflicts"`
 	} `json:"json_to_sql"`
 	SQLToJSON struct {
-		Inserted int `json:"inserted"`
-		Skipped  int `json:"skipped"`
+		Inserted  int `json:"inserted"`
+		Skipped   int `json:"skipped"`
+		Conflicts int `json:"conflicts"`
 	} `json:"sql_to_json"`
 	Conflicts   int               `json:"conflicts"`
 	Errors      int               `json:"errors"`
