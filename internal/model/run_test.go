@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,35 +59,69 @@ func TestModel(t *testing.T) {
 	}
 }
 
-// runSeqs runs n sequences from seed first; each failure is reported
-// with the command that replays it, and after five the engine stops.
+// runSeqs runs n sequences from seed first, XR_MODEL_WORKERS (default 2)
+// at a time; each failure is reported with the command that replays it,
+// and after five the engine stops.
 func runSeqs(t *testing.T, eng *engine, first int64, n int) {
 	start := time.Now()
-	failed, ops, steps, kills := 0, 0, 0, 0
-	for i := 0; i < n && failed < 5; i++ {
-		seed := first + int64(i)
-		dir, err := os.MkdirTemp("", fmt.Sprintf("xr-model-%s-%d-", eng.name, seed))
-		if err != nil {
-			t.Fatal(err)
-		}
-		nOps := 1 + int(seed*7919%3)
-		if v := os.Getenv("XR_MODEL_OPS"); v != "" {
-			nOps, _ = strconv.Atoi(v)
-		}
-		msg, q := runSeq(eng, seed, dir, nOps)
-		if q != nil {
-			ops += q.ops
-			steps += len(q.steps)
-			kills += q.kills
-		}
-		if msg != "" {
-			failed++
-			t.Errorf("sequence %d on %s failed: %s\n  replay: XR_MODEL_SEED=%d XR_MODEL_ENGINE=%s go test ./internal/model -run TestModel -v\n  (its files are kept in %s)",
-				seed, eng.name, msg, seed, eng.name, dir)
-			continue
-		}
-		os.RemoveAll(dir)
+	workers := 2
+	if v, err := strconv.Atoi(os.Getenv("XR_MODEL_WORKERS")); err == nil && v > 0 {
+		workers = v
 	}
+	var (
+		mu                        sync.Mutex
+		failed, ops, steps, kills int
+		next                      int
+		wg                        sync.WaitGroup
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				stop := i >= n || failed >= 5
+				mu.Unlock()
+				if stop {
+					return
+				}
+				seed := first + int64(i)
+				msg, q, dir := oneSeq(t, eng, seed)
+				mu.Lock()
+				if q != nil {
+					ops += q.ops
+					steps += len(q.steps)
+					kills += q.kills
+				}
+				if msg != "" {
+					failed++
+					t.Errorf("sequence %d on %s failed: %s\n  replay: XR_MODEL_SEED=%d XR_MODEL_ENGINE=%s go test ./internal/model -run TestModel -v\n  (its files are kept in %s)",
+						seed, eng.name, msg, seed, eng.name, dir)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
 	t.Logf("MODEL %s: %d sequences from seed %d, %d steps, %d commands, %d stages killed, in %v",
 		eng.name, n, first, steps, ops, kills, time.Since(start).Round(time.Millisecond))
+}
+
+// oneSeq runs sequence seed in a temporary folder, removed unless it failed.
+func oneSeq(t *testing.T, eng *engine, seed int64) (string, *seq, string) {
+	dir, err := os.MkdirTemp("", fmt.Sprintf("xr-model-%s-%d-", eng.name, seed))
+	if err != nil {
+		return err.Error(), nil, ""
+	}
+	nOps := 1 + int(seed*7919%3)
+	if v := os.Getenv("XR_MODEL_OPS"); v != "" {
+		nOps, _ = strconv.Atoi(v)
+	}
+	msg, q := runSeq(eng, seed, dir, nOps)
+	if msg == "" {
+		os.RemoveAll(dir)
+	}
+	return msg, q, dir
 }
