@@ -78,8 +78,13 @@ func (q *seq) opWritePack(raw bool) {
 	if raw {
 		q.writeManifest(false)
 	}
-	q.mustRun("xr-pack write", strings.Join(lines, "\n")+"\n", nil,
-		"sh", "-c", `xr-canon -q | xr-hash -q | xr-pack write -q "$0"`, q.pack)
+	in := strings.Join(lines, "\n") + "\n"
+	capture := []string{"-c", `xr-canon -q | xr-hash -q | xr-pack write -q "$0"`, q.pack}
+	if q.rng.Intn(6) == 0 {
+		q.killAndRerun("the capture pipeline", in, "sh", capture...)
+	} else {
+		q.mustRun("xr-pack write", in, nil, "sh", capture...)
+	}
 	if raw {
 		q.writeManifest(true)
 	}
@@ -290,22 +295,7 @@ func (q *seq) opSync(kill bool) {
 			c.strategy = "prefer_newest" // a kill test, not a failure test
 			c = q.syncArgs(c)
 		}
-		delay := time.Duration(q.rng.Intn(150)) * time.Millisecond
-		q.ops++
-		which := q.rng.Intn(1 << 20) // drawn now: a replay draws the same numbers
-		r, killed := q.runKilled(delay, func(n int) int { return which % n }, c.args...)
-		if killed != "" {
-			q.kills++
-		}
-		q.logf("%s, kill -9 after %v: %s (exit %d)", c, delay, killed, r.code)
-		if killed == "" && r.code != 0 {
-			q.failf("%s (nothing killed): %s", c, r)
-		}
-		if killed != "" && r.code == 0 && !strings.Contains(r.stdout, `"errors":0`) {
-			q.failf("%s: %s killed, exit 0 but errors in the report: %s", c, killed, r)
-		}
-		q.logf("rerun %s", c)
-		q.mustRun("rerun of "+c.String(), "", nil, "xr-snapshot", c.args...)
+		q.killAndRerun(c.String(), "", "xr-snapshot", c.args...)
 		q.apply(q.m, c)
 		q.check("the rerun of a killed " + c.String())
 		q.verifyPack("after the rerun of a killed " + c.String())
@@ -327,6 +317,28 @@ func (q *seq) opSync(kill bool) {
 	if c.direction == "bidirectional" {
 		q.converged(c, q.rng.Intn(4) == 0)
 	}
+}
+
+// killAndRerun runs a command, kill -9s one of its stages at a random
+// moment, and reruns it to completion (exit 0): what the model then
+// expects is what one run does.
+func (q *seq) killAndRerun(what, stdin, name string, args ...string) {
+	delay := time.Duration(q.rng.Intn(150)) * time.Millisecond
+	which := q.rng.Intn(1 << 20) // drawn now: a replay draws the same numbers
+	q.ops++
+	r, killed := q.runKilled(delay, func(n int) int { return which % n }, stdin, name, args...)
+	if killed != "" {
+		q.kills++
+	}
+	q.logf("%s, kill -9 after %v: %s (exit %d)", what, delay, killed, r.code)
+	if killed == "" && r.code != 0 {
+		q.failf("%s (nothing killed): %s", what, r)
+	}
+	if killed != "" && r.code == 0 && strings.Contains(r.stdout, `"errors":`) && !strings.Contains(r.stdout, `"errors":0`) {
+		q.failf("%s: %s killed, exit 0 but errors in the report: %s", what, killed, r)
+	}
+	q.logf("rerun %s", what)
+	q.mustRun("rerun of "+what, stdin, nil, name, args...)
 }
 
 // converged checks, after a bidirectional sync, that both sides hold for
@@ -431,8 +443,12 @@ func (q *seq) opDryRun() {
 // time and order; none holds a secret afterwards.
 func (q *seq) opRedact() {
 	before, _ := q.actual()
-	q.logf("xr-pack redact")
-	q.mustRun("xr-pack redact", "", nil, "xr-pack", "redact", q.pack)
+	if q.rng.Intn(3) == 0 {
+		q.killAndRerun("xr-pack redact", "", "xr-pack", "redact", "-q", q.pack)
+	} else {
+		q.logf("xr-pack redact")
+		q.mustRun("xr-pack redact", "", nil, "xr-pack", "redact", "-q", q.pack)
+	}
 	for i := range q.m.pack {
 		q.m.pack[i].redacted = true
 	}

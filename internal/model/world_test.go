@@ -98,14 +98,19 @@ func exitCode(err error) int {
 	return -1
 }
 
-// runKilled runs xr-snapshot in its own process group and, after a random
-// delay, kill -9s one of its stages (an xr-* process of that group other
-// than the script itself), as a crash or an OOM kill would. It returns the
-// result and what it killed ("" if the run ended first).
-func (q *seq) runKilled(delay time.Duration, pick func(n int) int, args ...string) (result, string) {
-	cmd := exec.Command(filepath.Join(binDir, "xr-snapshot"), args...)
+// runKilled runs a command (an xr-* one, or sh -c for a pipeline) with
+// stdin in its own process group and, after a random delay, kill -9s one
+// of its xr-* processes other than xr-snapshot itself — a stage — as a
+// crash or an OOM kill would. It returns the result and what it killed
+// ("" if the run ended first).
+func (q *seq) runKilled(delay time.Duration, pick func(n int) int, stdin, name string, args ...string) (result, string) {
+	if strings.HasPrefix(name, "xr-") {
+		name = filepath.Join(binDir, name)
+	}
+	cmd := exec.Command(name, args...)
 	cmd.Dir = q.dir
 	cmd.Env = q.env()
+	cmd.Stdin = strings.NewReader(stdin)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
