@@ -269,6 +269,22 @@ func (q *seq) checkReport(c syncCall, r result, p predicted) {
 	}
 }
 
+// checkRun checks a run (what: how it was run, for messages) against the
+// model's prediction: its failure, or its report and both sides. It
+// reports whether the run succeeded.
+func (q *seq) checkRun(c syncCall, r result, p predicted, what string) bool {
+	if p.failed() {
+		q.checkFailure(c, r, p)
+		return false
+	}
+	if r.code != 0 {
+		q.failf("%s%s: %s", c, what, r)
+	}
+	q.checkReport(c, r, p)
+	q.check(c.String() + what)
+	return true
+}
+
 // checkFailure checks a run the model says fails: exit 3 for a conflict
 // under fail, another non-zero status for an export that cannot keep one
 // record per exchange_id; the pack and the table hold what the steps
@@ -304,16 +320,9 @@ func (q *seq) opSync(kill bool) {
 	q.logf("%s", c)
 	q.ops++
 	r := q.run("", nil, "xr-snapshot", c.args...)
-	p := q.apply(q.m, c)
-	if p.failed() {
-		q.checkFailure(c, r, p)
+	if !q.checkRun(c, r, q.apply(q.m, c), "") {
 		return
 	}
-	if r.code != 0 {
-		q.failf("%s: %s", c, r)
-	}
-	q.checkReport(c, r, p)
-	q.check(c.String())
 	if c.direction == "bidirectional" {
 		q.converged(c, q.rng.Intn(4) == 0)
 	}
@@ -428,15 +437,7 @@ func (q *seq) opDryRun() {
 	if c.exports() {
 		p.exp = q.export(q.m.clone(), c.strategy)
 	}
-	if p.failed() {
-		q.checkFailure(c, r, p)
-		return
-	}
-	if r.code != 0 {
-		q.failf("%s --dry-run: %s", c, r)
-	}
-	q.checkReport(c, r, p)
-	q.check(c.String() + " --dry-run")
+	q.checkRun(c, r, p, " --dry-run")
 }
 
 // opRedact scrubs the pack in place: every record keeps its exchange_id,
