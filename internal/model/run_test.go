@@ -97,8 +97,12 @@ func runSeqs(t *testing.T, eng *engine, first int64, n int) {
 				}
 				if msg != "" {
 					failed++
-					t.Errorf("sequence %d on %s failed: %s\n  replay: XR_MODEL_SEED=%d XR_MODEL_ENGINE=%s go test ./internal/model -run TestModel -v\n  (its files are kept in %s)",
+					msg = fmt.Sprintf("sequence %d on %s failed: %s\n  replay: XR_MODEL_SEED=%d XR_MODEL_ENGINE=%s go test ./internal/model -run TestModel -v\n  (its files are kept in %s)",
 						seed, eng.name, msg, seed, eng.name, dir)
+					t.Error(msg)
+					if testing.Verbose() {
+						fmt.Fprintln(os.Stderr, msg) // now, not when the engine's sequences end
+					}
 				}
 				mu.Unlock()
 			}
