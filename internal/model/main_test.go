@@ -118,6 +118,10 @@ func probe() capabilities {
 }
 
 func logCaps(t *testing.T) {
+	if !emptyKeyIndexed {
+		t.Log(`MODEL: INVARIANT DISABLED: no natural key "" is generated (emptyKeyIndexed = false): ` +
+			`index lines cannot tell the key "" from none, so xr-diff misses its conflicts in both directions`)
+	}
 	if !caps.loaderConflict {
 		t.Log("MODEL: xr-sqlload has no --conflict yet (issue 18): SQL-side writes use its default")
 	}

@@ -9,20 +9,12 @@ import (
 	"time"
 )
 
-// devNoPackRedact models xr-pack write before issue 11 item 1 (it stores
-// what it is given): a development aid for finding other bugs meanwhile.
-var devNoPackRedact = os.Getenv("XR_MODEL_DEV_NOPACKREDACT") == "1"
-
-// devNoRaw: no pack captured before the policy (a development aid while
-// the export of such a pack is being fixed).
-var devNoRaw = os.Getenv("XR_MODEL_DEV_NORAW") == "1"
-
 // step runs one random operation and checks its outcome.
 func (q *seq) step() {
 	for {
 		switch r := q.rng.Intn(100); {
 		case r < 22:
-			q.opWritePack(q.redactOn && q.rng.Intn(6) == 0 && !devNoRaw)
+			q.opWritePack(q.redactOn && q.rng.Intn(6) == 0)
 		case r < 37:
 			q.opWriteSQL()
 		case r < 40:
@@ -72,7 +64,7 @@ func (q *seq) opWritePack(raw bool) {
 		v := q.newVersion()
 		lines = append(lines, v.line())
 		// xr-pack write applies the manifest's policy (issue 11 item 1)
-		cs = append(cs, stored{v: v, redacted: q.redactOn && !raw && !devNoPackRedact})
+		cs = append(cs, stored{v: v, redacted: q.redactOn && !raw})
 	}
 	q.logf("write to the pack%s: %s", map[bool]string{true: " (policy off)"}[raw], strings.Join(describe(cs), "; "))
 	if raw {

@@ -26,6 +26,7 @@ func TestModel(t *testing.T) {
 	first, n := int64(1), 200
 	if *long || os.Getenv("XR_MODEL_LONG") == "1" {
 		first, n = time.Now().UnixNano()%1_000_000_000, 3000
+		fmt.Fprintf(os.Stderr, "MODEL long mode: %d sequences a engine from seed %d\n", n, first)
 	}
 	if v := os.Getenv("XR_MODEL_N"); v != "" {
 		n, _ = strconv.Atoi(v)

@@ -46,10 +46,15 @@ func (q *seq) failf(format string, args ...any) {
 	panic(failure{fmt.Sprintf(format, args...)})
 }
 
-// devNoPipes leaves out of the vocabulary the names that make two keys'
-// "source|entity|key" texts coincide or a key's text end in "|" (a
-// development aid, to look for other bugs while those are being fixed).
-var devNoPipes = os.Getenv("XR_MODEL_DEV_NOPIPES") == "1"
+// emptyKeyIndexed says whether index lines tell a natural key "" from
+// none. They do not yet: the reference's k "source|entity|" stands for
+// both, and xr-diff reads it as a record keyed by hash alone, so a
+// conflict on the key "" goes unseen in both directions (the export
+// appends SQL's version whatever the strategy; the import counts no
+// conflict, and only the loader's compare-and-set keeps the strategy).
+// Until they do, the generator leaves the empty natural key out of its
+// vocabulary, and TestModel says so.
+const emptyKeyIndexed = false
 
 // the generator's vocabulary: source systems and entity types with `|`
 // (two pairs whose naive "s|e|k" keys coincide), non-ASCII and NFD forms;
@@ -195,13 +200,10 @@ func (q *seq) newVersion() *version {
 		if q.rng.Intn(5) < 2 {
 			p = pairs[q.rng.Intn(len(pairs))]
 		}
-		if devNoPipes && strings.Contains(p[0]+p[1], "|") {
-			p = pairs[0]
-		}
 		v.src, v.ent = p[0], p[1]
 		if q.rng.Intn(7) > 0 {
 			k := keys[q.rng.Intn(len(keys))]
-			if devNoPipes && (k.text == "" || strings.HasSuffix(k.text, "|")) {
+			if k.text == "" && !emptyKeyIndexed {
 				k = keys[0]
 			}
 			v.key = &k
@@ -413,7 +415,7 @@ func runSeq(eng *engine, seed int64, dir string, nOps int) (msg string, q *seq) 
 		}
 	}()
 	q.steps = append(q.steps, fmt.Sprintf("manifest scope %q/%q, redaction %v", q.scopeSrc, q.scopeEnt, q.redactOn))
-	if q.redactOn && q.rng.Intn(2) == 0 && !devNoRaw {
+	if q.redactOn && q.rng.Intn(2) == 0 {
 		q.opWritePack(true) // a pack captured before the policy (or by another tool)
 	}
 	for i := 0; i < nOps; i++ {
