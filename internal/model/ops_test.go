@@ -316,7 +316,7 @@ func (q *seq) opSync(kill bool) {
 		return
 	}
 	if c.direction == "bidirectional" {
-		q.converged(c, q.rng.Intn(4) == 0)
+		q.converged(c, q.rng.Intn(5) == 0)
 	}
 }
 
@@ -617,7 +617,7 @@ func (q *seq) opFinal() {
 	p := q.apply(q.m, c)
 	q.checkReport(c, r, p)
 	q.check("the final " + c.String())
-	q.converged(c, q.rng.Intn(2) == 0)
+	q.converged(c, q.rng.Intn(3) == 0)
 	q.verifyPack("at the end")
 	if q.redactOn {
 		// the table's rows, and the pack's records when the model says

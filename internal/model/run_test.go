@@ -20,11 +20,12 @@ import (
 // same sequences on both engines); XR_MODEL_LONG=1 or -long: thousands,
 // from a random first seed; XR_MODEL_SEED=N: that one sequence
 // (XR_MODEL_ENGINE=sqlite|postgres to pick one engine); XR_MODEL_N=N: N
-// sequences; XR_MODEL_OPS=N: operations per sequence (default 1–3).
+// sequences; XR_MODEL_OPS=N: operations per sequence (default 1–2, long
+// mode 1–6).
 func TestModel(t *testing.T) {
 	logCaps(t)
 	first, n := int64(1), 200
-	if *long || os.Getenv("XR_MODEL_LONG") == "1" {
+	if longMode() {
 		first, n = time.Now().UnixNano()%1_000_000_000, 3000
 		fmt.Fprintf(os.Stderr, "MODEL long mode: %d sequences a engine from seed %d\n", n, first)
 	}
@@ -59,6 +60,8 @@ func TestModel(t *testing.T) {
 		})
 	}
 }
+
+func longMode() bool { return *long || os.Getenv("XR_MODEL_LONG") == "1" }
 
 // runSeqs runs n sequences from seed first, XR_MODEL_WORKERS (default 2)
 // at a time; each failure is reported with the command that replays it,
@@ -120,7 +123,10 @@ func oneSeq(t *testing.T, eng *engine, seed int64) (string, *seq, string) {
 	if err != nil {
 		return err.Error(), nil, ""
 	}
-	nOps := 1 + int(seed*7919%3)
+	nOps := 1 + int(seed*7919%2) // CI: short sequences, many of them
+	if longMode() {
+		nOps = 1 + int(seed*7919%6)
+	}
 	if v := os.Getenv("XR_MODEL_OPS"); v != "" {
 		nOps, _ = strconv.Atoi(v)
 	}
