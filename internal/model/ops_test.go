@@ -462,9 +462,9 @@ func (q *seq) opRedact() {
 // the same records, and half the time takes over as the pack. A pack
 // holding secrets is refused unless --allow-secrets says so.
 func (q *seq) opArchive() {
-	secrets := false
+	secrets := false // what the pack's policy would remove
 	for _, c := range q.m.pack {
-		secrets = secrets || c.hasSecret()
+		secrets = secrets || q.redactOn && c.hasSecret()
 	}
 	n := len(q.steps)
 	out := filepath.Join(q.dir, fmt.Sprintf("arch%d.zip", n))
