@@ -72,7 +72,7 @@ func (q *seq) run(stdin string, extraEnv []string, name string, args ...string) 
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := runTimeout(cmd, 2*time.Minute)
+	err := runTimeout(cmd, 5*time.Minute)
 	return result{code: exitCode(err), stdout: out.String(), stderr: errb.String()}
 }
 
