@@ -17,13 +17,22 @@ import (
 //
 // A "k" with exactly two '|' names one tuple (its natural key is the text
 // after the second '|'; nothing there: no natural key, or an empty one,
-// which the text cannot tell apart); a "k" with more than two and no "kp"
+// which the text cannot tell apart, so a line of an empty natural key
+// carries "kp" too: ["a", "b", ""]); a "k" with more than two and no "kp"
 // is ambiguous and must be resolved another way or refused.
 
 // KeyAmbiguous reports whether the index key text k could stand for more
 // than one (source_system, entity_type, natural_key): it has more than two
 // '|'.
 func KeyAmbiguous(k string) bool { return strings.Count(k, "|") > 2 }
+
+// NeedsParts reports whether an index line of this key must carry its
+// parts ("kp"): when its text is ambiguous, or when its natural key is the
+// empty string, whose text "source|entity|" is also that of a record
+// without a natural key (keyed by its hash alone).
+func (p KeyParts) NeedsParts() bool {
+	return p.HasNatural && p.Natural == "" || KeyAmbiguous(p.Text())
+}
 
 // KeyParts is a key as its three parts.
 type KeyParts struct {

@@ -23,7 +23,7 @@ type IndexEntry struct {
 	Time string // t: observed_at_utc, as the index holds it
 	File string // f: chunk path relative to the pack
 	// KP is the "kp" member xr adds where Key is ambiguous (more than two
-	// '|', see envelope.KeyAmbiguous): the key's parts as a JSON array
+	// '|', or an empty natural key: see KeyParts.NeedsParts): the key's parts as a JSON array
 	// ["source", "entity", natural_key or null], written in one form; ""
 	// when absent. The reference ignores it.
 	KP string
@@ -32,8 +32,8 @@ type IndexEntry struct {
 // EntryFor returns the index entry of rec stored in chunk file f.
 func EntryFor(rec *envelope.Record, f string) IndexEntry {
 	e := IndexEntry{Hash: rec.Hash(), Key: rec.Key(), ID: rec.ID(), File: f}
-	if envelope.KeyAmbiguous(e.Key) {
-		e.KP = string(rec.Parts().AppendJSON(nil))
+	if p := rec.Parts(); p.NeedsParts() {
+		e.KP = string(p.AppendJSON(nil))
 	}
 	if t, ok := rec.ObservedAt(); ok {
 		e.Time = FormatIndexTime(t)

@@ -145,7 +145,8 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 // AppendIndexLine appends {"h":…,"k":…,"id":…,"t":…} and '\n'. k is
 // source|entity|natural_key (nothing after the last '|' without a key),
 // the text of envelope.Record.Key(); t is observed_at_utc in UTC with Z;
-// "kp" (the key's parts) follows when k is ambiguous (envelope.KeyAmbiguous).
+// "kp" (the key's parts) follows when k cannot tell them apart
+// (envelope.KeyParts.NeedsParts).
 func AppendIndexLine(dst []byte, r *IndexRow) []byte {
 	dst = append(dst, `{"h":`...)
 	dst = jsonscan.AppendQuoteString(dst, r.Hash)
@@ -156,8 +157,8 @@ func AppendIndexLine(dst []byte, r *IndexRow) []byte {
 	dst = jsonscan.AppendQuoteString(dst, r.ID)
 	dst = append(dst, `,"t":`...)
 	dst = jsonscan.AppendQuoteString(dst, envelope.FormatTime(r.Observed))
-	if envelope.KeyAmbiguous(k) { // the parts, which k cannot tell apart
-		p := envelope.KeyParts{Source: r.Source, Entity: r.Entity, Natural: deref(r.NaturalKey), HasNatural: r.NaturalKey != nil}
+	p := envelope.KeyParts{Source: r.Source, Entity: r.Entity, Natural: deref(r.NaturalKey), HasNatural: r.NaturalKey != nil}
+	if p.NeedsParts() { // the parts, which k cannot tell apart
 		dst = p.AppendJSON(append(dst, `,"kp":`...))
 	}
 	return append(dst, '}', '\n')
