@@ -61,20 +61,15 @@ func newStaging(outDir string) (*staging, error) {
 		return nil, err
 	}
 	lk, err := os.Open(dir)
-	if err == nil && flockNB(lk) != nil {
-		// no folder locks here (NFS, or not Unix): another extract cannot
-		// lock it either, so it takes it for alive and leaves it alone
-		err = nil
-	}
 	if err != nil {
-		if lk != nil {
-			lk.Close()
-		}
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	s := &staging{dir: dir, lock: lk, fdBudget: fdBudget()}
-	return s, nil
+	// A failure is no error: where folders cannot be locked (NFS), another
+	// extract's cleanStaging cannot lock this one either, so it takes it for
+	// alive and leaves it alone.
+	snapshot.TryLock(lk)
+	return &staging{dir: dir, lock: lk, fdBudget: fdBudget()}, nil
 }
 
 // root is the folder the archive's members are extracted into.
@@ -202,7 +197,7 @@ func cleanStaging(outDir string, notice func(string)) error {
 		if err != nil {
 			continue
 		}
-		if err := flockNB(lk); err != nil {
+		if err := snapshot.TryLock(lk); err != nil {
 			lk.Close()
 			continue // a live extract
 		}
@@ -249,5 +244,4 @@ func (s syncOnClose) Close() error                { return s.f.Sync() }
 var (
 	errNoUnnamed  = errors.New("unnamed files are not supported here")
 	errNoExchange = errors.New("atomic exchange is not supported here")
-	errNoLock     = errors.New("flock is not supported here")
 )

@@ -72,6 +72,14 @@ func LockShared(dir string) (func(), error) {
 	return lk.unlock, nil
 }
 
+// TryLock takes an exclusive flock on f without waiting; an error means
+// another process holds it (or the file system cannot lock f). It is the
+// one file lock of xr: a pack's writer lock, a temporary file being
+// written, an extract's staging folder. The kernel drops it when f is
+// closed or the process dies, so a cleanup that can take it knows the
+// holder is gone.
+func TryLock(f *os.File) error { return flock(f, true) }
+
 // flockDir locks the pack folder (a variable, so that a test can play a
 // file system without folder locks).
 var flockDir = flock
