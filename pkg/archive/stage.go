@@ -175,6 +175,15 @@ func (s *staging) install(src, dest string) error {
 	return os.Rename(src, dest)
 }
 
+// renameChecked is renameNoReplace where the rename itself cannot refuse
+// to replace: dest is checked first.
+func renameChecked(src, dest string) error {
+	if _, err := os.Lstat(dest); !errors.Is(err, fs.ErrNotExist) {
+		return &os.LinkError{Op: "rename", Old: src, New: dest, Err: ErrExists}
+	}
+	return os.Rename(src, dest)
+}
+
 // cleanStaging removes what interrupted extracts left in outDir: every
 // staging folder whose lock can be taken (its extract died). An old pack
 // moved aside by an extract --force that died before the new one was in

@@ -2,22 +2,12 @@
 
 package archive
 
-import (
-	"errors"
-	"io/fs"
-	"os"
-)
+import "os"
 
 // Outside Linux: named files, a checked rename, no exchange.
 
-func openUnnamed(string) (*os.File, error) { return nil, errNoUnnamed }
-func linkUnnamed(*os.File, string) error   { return errNoUnnamed }
-func exchange(string, string) error        { return errNoExchange }
-func fdBudget() int                        { return 0 }
-
-func renameNoReplace(src, dest string) error {
-	if _, err := os.Lstat(dest); !errors.Is(err, fs.ErrNotExist) {
-		return &os.LinkError{Op: "rename", Old: src, New: dest, Err: ErrExists}
-	}
-	return os.Rename(src, dest)
-}
+func openUnnamed(string) (*os.File, error)   { return nil, errNoUnnamed }
+func linkUnnamed(*os.File, string) error     { return errNoUnnamed }
+func exchange(string, string) error          { return errNoExchange }
+func fdBudget() int                          { return 0 }
+func renameNoReplace(src, dest string) error { return renameChecked(src, dest) }
