@@ -162,7 +162,7 @@ redacted). A record whose exchange_id the pack holds with other content is
 refused (line N: exchange_id …), or goes to --rejects.
 Crash-safe: after a crash the pack holds its old records plus whole new chunks.
 Commits at least every --commit-every (5s) and whenever the open chunks hold
---commit-bytes (64 MiB), whatever the order of days, so a killed write keeps
+--commit-bytes (512 MiB), whatever the order of days, so a killed write keeps
 what it had. Counters count what is committed: "written" is what the pack
 gained; after a failure (disk full) the rest is "not committed".
 

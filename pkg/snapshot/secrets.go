@@ -16,13 +16,6 @@ import (
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
-// packRedactor compiles the redaction policy of the pack's manifest: the
-// same rules xr-redact -m applies. It returns nil when the policy is off.
-func packRedactor(dir string) (*redact.Redactor, error) {
-	r, _, err := packPolicy(dir)
-	return r, err
-}
-
 // redactItem applies r to w.rec (parsed, its hash verified) as
 // `xr-redact -m | xr-hash` would: when a rule fires, it.line becomes the
 // redacted record with its new content_sha256, it.rules the rule ids that
@@ -265,7 +258,9 @@ func CountSecrets(ctx context.Context, dir string) (int64, error) {
 	return known + cc.total, nil
 }
 
-// packPolicy is packRedactor with the fingerprint of the policy.
+// packPolicy compiles the redaction policy of the pack's manifest (the
+// rules xr-redact -m applies; nil when the policy is off) and returns its
+// fingerprint, which binds the secrets ledger to it.
 func packPolicy(dir string) (*redact.Redactor, string, error) {
 	m, err := manifest.Load(filepath.Join(dir, ManifestFile))
 	if err != nil {

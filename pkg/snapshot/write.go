@@ -37,7 +37,7 @@ type WriteOptions struct {
 	Notice func(msg string)
 	// CommitEvery and CommitBytes bound what a write holds uncommitted: at
 	// least every CommitEvery (default 5 s), and whenever the open chunks
-	// hold CommitBytes (default 64 MiB), every open chunk is committed as
+	// hold CommitBytes (default 512 MiB), every open chunk is committed as
 	// it is, whatever the order of days in the input.
 	CommitEvery time.Duration
 	CommitBytes int64
