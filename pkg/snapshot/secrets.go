@@ -39,9 +39,8 @@ func redactItem(r *redact.Redactor, w *worker, it *item) error {
 	w.rec.SetString(envelope.ContentSHA256, sum)
 	it.line = envelope.Append(nil, &w.rec)
 	it.rules = slices.Clone(ids)
-	e := EntryFor(&w.rec, "")
-	it.e.Hash = e.Hash
-	decodeHash(&it.h, e.Hash)
+	it.e.Hash = sum // key, id and time are those of the record as it came
+	decodeHash(&it.h, sum)
 	return nil
 }
 
