@@ -123,7 +123,7 @@ func Redact(ctx context.Context, dir string, opts RedactOptions) (*xr.Stats, err
 			return nil
 		}
 		seen[k] = struct{}{}
-		if it.line != nil {
+		if it.redacted() {
 			c.add(it.rules)
 		}
 		if _, err := c.a.Write(line); err != nil {
