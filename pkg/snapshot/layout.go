@@ -130,6 +130,25 @@ func Chunks(dir string) ([]Chunk, error) {
 	return l.chunks, nil
 }
 
+// lockRewrite starts every command that changes the pack in dir: it takes
+// the pack's exclusive lock, lists the chunks and removes the temporary
+// files interrupted writers left (l.temps names them). The caller unlocks.
+func lockRewrite(dir string) (*packLock, *listing, error) {
+	lk, err := lockPack(dir, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := listChunks(dir)
+	if err == nil {
+		err = removeTemps(dir, l.temps)
+	}
+	if err != nil {
+		lk.unlock()
+		return nil, nil, err
+	}
+	return lk, l, nil
+}
+
 // removeTemps deletes the temporary files an interrupted writer left; the
 // caller holds the exclusive lock.
 func removeTemps(dir string, temps []string) error {

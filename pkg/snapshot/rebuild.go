@@ -30,18 +30,11 @@ func Rebuild(ctx context.Context, dir string, opts RebuildOptions) (*xr.Stats, e
 	if err := checkPack(dir); err != nil {
 		return xr.NewStats("chunks", "records", "index_entries"), err
 	}
-	lk, err := lockPack(dir, true)
+	lk, l, err := lockRewrite(dir)
 	if err != nil {
 		return xr.NewStats("chunks", "records", "index_entries"), err
 	}
 	defer lk.unlock()
-	l, err := listChunks(dir)
-	if err != nil {
-		return nil, err
-	}
-	if err := removeTemps(dir, l.temps); err != nil {
-		return nil, err
-	}
 	return rebuildLocked(ctx, dir, l, nil, opts.Problem)
 }
 

@@ -74,18 +74,11 @@ func Redact(ctx context.Context, dir string, opts RedactOptions) (*xr.Stats, err
 	if r == nil {
 		return st, fmt.Errorf("%s: redaction_policy.enabled is false in %s: there is no policy to apply (enable it first)", dir, ManifestFile)
 	}
-	lk, err := lockPack(dir, true)
+	lk, l, err := lockRewrite(dir)
 	if err != nil {
 		return st, err
 	}
 	defer lk.unlock()
-	l, err := listChunks(dir)
-	if err != nil {
-		return st, err
-	}
-	if err := removeTemps(dir, l.temps); err != nil {
-		return st, err
-	}
 	pending := filepath.Join(dir, RedactPendingFile)
 	if _, err := os.Stat(pending); err == nil && opts.Notice != nil {
 		opts.Notice("finishing an interrupted xr-pack redact")

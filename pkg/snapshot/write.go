@@ -83,7 +83,7 @@ func Write(ctx context.Context, dir string, in io.Reader, opts WriteOptions) (*x
 	if err := checkPack(dir); err != nil {
 		return st, err
 	}
-	lk, err := lockPack(dir, true)
+	lk, l, err := lockRewrite(dir)
 	if err != nil {
 		return st, err
 	}
@@ -97,7 +97,10 @@ func Write(ctx context.Context, dir string, in io.Reader, opts WriteOptions) (*x
 		w.ledger = loadLedger(dir, policy)
 		defer func() { w.ledger.save(dir, nil) }()
 	}
-	if err := w.prepare(ctx); err != nil {
+	if len(l.temps) > 0 {
+		w.notice(fmt.Sprintf("removing %d temporary files of an interrupted write", len(l.temps)))
+	}
+	if err := w.prepare(ctx, l); err != nil {
 		return st, err
 	}
 	defer w.index.Close()
@@ -173,21 +176,11 @@ type openChunk struct {
 	lastUse int64
 }
 
-// prepare loads the pack's hashes and makes sure the index agrees with the
-// chunks before anything is added: an interrupted writer can leave a chunk
-// whose index lines are missing or cut short. Then the index is rebuilt
-// (under our lock) first.
-func (w *writer) prepare(ctx context.Context) error {
-	l, err := listChunks(w.dir)
-	if err != nil {
-		return err
-	}
-	if len(l.temps) > 0 {
-		w.notice(fmt.Sprintf("removing %d temporary files of an interrupted write", len(l.temps)))
-		if err := removeTemps(w.dir, l.temps); err != nil {
-			return err
-		}
-	}
+// prepare loads the hashes of the pack (its chunks l) and makes sure the
+// index agrees with the chunks before anything is added: an interrupted
+// writer can leave a chunk whose index lines are missing or cut short.
+// Then the index is rebuilt (under our lock) first.
+func (w *writer) prepare(ctx context.Context, l *listing) error {
 	w.next = l.maxNum + 1
 	ok, err := w.loadIndex(l)
 	if err != nil {
