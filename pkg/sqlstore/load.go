@@ -178,7 +178,7 @@ func (b *batch) reset() {
 // kept_newer (rows the strategy declined: the stored version won) (+
 // rejected with a reject sink).
 func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
-	st := xr.NewStats("read", "inserted", "updated", "unchanged", "kept_newer")
+	st := xr.NewStats(append([]string{"read"}, committedCounters[:]...)...)
 	mode := ""
 	if o.DryRun {
 		mode = ", dry run: nothing is changed"
@@ -243,9 +243,19 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 		cancel()
 	}
 	if err != nil && l.tx == nil {
-		st.Add("not_committed", st.Get("read")-st.Get("inserted")-st.Get("updated")-st.Get("unchanged")-st.Get("kept_newer")-st.Get("rejected"))
+		st.Add("not_committed", l.uncounted())
 	}
 	return st, err
+}
+
+// uncounted is what was read and neither rejected nor counted as
+// committed: after a failure, the records no committed batch holds.
+func (l *loader) uncounted() int64 {
+	n := l.st.Get("read") - l.st.Get("rejected")
+	for _, c := range committedCounters {
+		n -= l.st.Get(c)
+	}
+	return n
 }
 
 // confirmEvery is how often a PostgreSQL load makes the batches it
@@ -271,13 +281,21 @@ type loader struct {
 	confirmed time.Time
 }
 
-// committedCounters are the counters of what a committed batch did.
+// committedCounters are the counters of what a committed batch did, in
+// the summary's order; with "read" and "rejected" they add up to what was
+// read, and not_committed (after a failure) is the rest.
 var committedCounters = [...]string{"inserted", "updated", "unchanged", "kept_newer"}
 
-// count adds a committed batch's counts (in committedCounters' order): to
-// the counters, or, where commits are durable only once confirmed, to
-// pending.
-func (l *loader) count(n ...int64) {
+// counts is what a batch of n rows did, in committedCounters' order: the
+// rows neither written, refused nor declined were unchanged.
+func (a *applied) counts(n int) [len(committedCounters)]int64 {
+	kept := int64(len(a.declined))
+	return [...]int64{a.ins, a.upd, int64(n-len(a.refused)) - kept - a.ins - a.upd, kept}
+}
+
+// count adds a committed batch's counts: to the counters, or, where
+// commits are durable only once confirmed, to pending.
+func (l *loader) count(n [len(committedCounters)]int64) {
 	for i, v := range n {
 		if l.deferred {
 			l.pending[i] += v
@@ -501,7 +519,7 @@ func (l *loader) flush(ctx context.Context, b *batch) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	l.n++
-	l.count(a.ins, a.upd, int64(len(b.rows)-len(a.refused)-len(a.declined))-a.ins-a.upd, int64(len(a.declined)))
+	l.count(a.counts(len(b.rows)))
 	if err := l.logConflicts(a.declined, "existing"); err != nil {
 		return err
 	}
