@@ -27,11 +27,11 @@ type pgEngine struct {
 	watchMu sync.Mutex
 	watch   *pgx.Conn // blocker's own connection, opened on first use
 
-	// batches commit without waiting for the WAL flush: unflushed says
-	// some did since the last durable(), marker is the hash of a row the
-	// last of them wrote, lost that reopen found it gone
-	unflushed, lost bool
-	marker          string
+	// batches commit without waiting for the WAL flush: marker is the
+	// hash of a row the last of them wrote since the last durable() (""
+	// when none did), lost says that reopen found it gone
+	marker string
+	lost   bool
 }
 
 type pgStmts struct {
@@ -195,7 +195,7 @@ func (e *pgEngine) durable(ctx context.Context) error {
 		return err
 	})
 	if err == nil {
-		e.unflushed = false
+		e.marker = ""
 	}
 	return err
 }
@@ -221,7 +221,7 @@ func (e *pgEngine) reopen(ctx context.Context) error {
 	if err := e.connect(ctx); err != nil {
 		return err
 	}
-	if !e.unflushed || e.marker == "" {
+	if e.marker == "" {
 		return nil
 	}
 	found := false
@@ -502,7 +502,7 @@ func (t *pgTx) commit(ctx context.Context) error {
 		return err
 	}
 	if t.wrote != "" {
-		t.e.marker, t.e.unflushed = t.wrote, true
+		t.e.marker = t.wrote
 	}
 	return nil
 }
