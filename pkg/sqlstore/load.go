@@ -227,7 +227,7 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 	if o.started != nil {
 		o.started()
 	}
-	l.deferred, l.confirmed = d.Engine == Postgres && !o.DryRun, time.Now()
+	l.confirmed = time.Now()
 	err = l.run(ctx, in)
 	switch {
 	case l.tx != nil: // dry run: the one transaction is never committed
@@ -258,9 +258,9 @@ func (l *loader) uncounted() int64 {
 	return n
 }
 
-// confirmEvery is how often a PostgreSQL load makes the batches it
-// committed durable (one synchronous commit: one WAL flush) and counts
-// them; see pgTx.upsert.
+// confirmEvery is how often a load makes the batches it committed
+// durable and counts them (PostgreSQL: one synchronous commit, one WAL
+// flush, see pgTx.upsert; the other engines' commits need nothing more).
 const confirmEvery = 5 * time.Second
 
 type loader struct {
@@ -272,11 +272,10 @@ type loader struct {
 	lim  colLimits // the table's text lengths, checked before a row joins a batch
 	clog []byte    // the conflicts log's line buffer
 
-	// deferred: the engine's commits are durable only once confirmed
-	// (PostgreSQL's asynchronous commit); pending holds the counts
-	// (committedCounters) of batches committed since the last
-	// confirmation, at confirmed
-	deferred  bool
+	// a committed batch counts once the engine confirmed it durable
+	// (PostgreSQL commits asynchronously; see engine.durable): pending
+	// holds the counts of batches committed since the last confirmation,
+	// at confirmed
 	pending   [len(committedCounters)]int64
 	confirmed time.Time
 }
@@ -293,11 +292,11 @@ func (a *applied) counts(n int) [len(committedCounters)]int64 {
 	return [...]int64{a.ins, a.upd, int64(n-len(a.refused)) - kept - a.ins - a.upd, kept}
 }
 
-// count adds a committed batch's counts: to the counters, or, where
-// commits are durable only once confirmed, to pending.
+// count adds a batch's counts to pending, to be counted once confirmed
+// durable; the dry run's (which commits nothing) go to the counters.
 func (l *loader) count(n [len(committedCounters)]int64) {
 	for i, v := range n {
-		if l.deferred {
+		if l.tx == nil {
 			l.pending[i] += v
 		} else {
 			l.st.Add(committedCounters[i], v)
@@ -528,7 +527,7 @@ func (l *loader) flush(ctx context.Context, b *batch) error {
 			return err
 		}
 	}
-	if l.deferred && time.Since(l.confirmed) >= confirmEvery {
+	if l.tx == nil && time.Since(l.confirmed) >= confirmEvery {
 		if err := l.confirm(ctx); err != nil {
 			return fmt.Errorf("after %s: making the batches durable: %w", what, err)
 		}
