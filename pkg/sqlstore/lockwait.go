@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -34,6 +35,17 @@ func lockLimit(d time.Duration) time.Duration {
 		return DefaultLockTimeout
 	}
 	return d
+}
+
+// lockMillis is a lock limit as SQLite's busy_timeout and PostgreSQL's
+// lock_timeout take it: whole milliseconds, at least 1 (a shorter limit
+// must not become 0, PostgreSQL's "no limit") and at most 2^31-1 (about 24
+// days, the most either takes); none when there is no limit (negative).
+func lockMillis(d time.Duration, none int64) int64 {
+	if d < 0 {
+		return none
+	}
+	return min(max(d.Milliseconds(), 1), math.MaxInt32)
 }
 
 // describeLimit prints a lock limit for messages.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -248,6 +249,43 @@ func TestLockTimeoutNotRetried(t *testing.T) {
 	for d, want := range map[time.Duration]string{5 * time.Second: "SET LOCK_TIMEOUT 5000;", -1: "SET LOCK_TIMEOUT -1;"} {
 		if got := msLockTimeoutStmt(d); !strings.HasPrefix(got, want) {
 			t.Errorf("lock timeout %v: %q", d, got)
+		}
+	}
+}
+
+// A lock limit reaches every engine as whole milliseconds within what it
+// takes: a limit under a millisecond is not 0 (PostgreSQL's "no limit"),
+// one beyond 24 days is clamped (PostgreSQL refuses lock_timeout above
+// 2^31-1 ms at connect), no limit is the engine's own.
+func TestLockLimitMillis(t *testing.T) {
+	e := newEnv(t, "postgres")
+	d, err := ParseDSN(e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for limit, want := range map[time.Duration]string{
+		500 * time.Microsecond: "1ms",
+		1000 * time.Hour:       "2147483647ms",
+		5 * time.Second:        "5s",
+		-1:                     "0",
+	} {
+		pe, err := openPostgres(context.Background(), d, DefaultTarget, limit)
+		if err != nil {
+			t.Errorf("lock limit %v: %v", limit, err)
+			continue
+		}
+		var got string
+		if err := pe.(*pgEngine).conn.QueryRow(context.Background(), "SHOW lock_timeout").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		pe.close()
+		if got != want {
+			t.Errorf("lock limit %v: PostgreSQL lock_timeout %s, want %s", limit, got, want)
+		}
+	}
+	for limit, want := range map[time.Duration]int64{500 * time.Microsecond: 1, 1000 * time.Hour: math.MaxInt32, 5 * time.Second: 5000, -1: math.MaxInt32} {
+		if got := lockMillis(limit, math.MaxInt32); got != want {
+			t.Errorf("lock limit %v: SQLite busy_timeout %d, want %d", limit, got, want)
 		}
 	}
 }

@@ -118,7 +118,7 @@ func (e *pgEngine) connect(ctx context.Context) error {
 		cfg.RuntimeParams["max_parallel_workers_per_gather"] = "0"
 	}
 	// --lock-timeout wins over a lock_timeout in the DSN
-	cfg.RuntimeParams["lock_timeout"] = strconv.FormatInt(max(e.lockTimeout.Milliseconds(), 0), 10)
+	cfg.RuntimeParams["lock_timeout"] = strconv.FormatInt(lockMillis(e.lockTimeout, 0), 10)
 	c, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return err

@@ -63,7 +63,7 @@ func openSQLite(ctx context.Context, d DSN, t Target, lockTimeout time.Duration)
 	// WAL lets dumps read while a load writes; BEGIN IMMEDIATE takes the
 	// write lock up front, so concurrent loaders queue (busy_timeout: the
 	// lock timeout) instead of deadlocking on a lock upgrade.
-	conn := fmt.Sprintf("%s?_pragma=busy_timeout(%d)&_pragma=synchronous(NORMAL)&_txlock=immediate", d.Conn, sqliteBusyMillis(lockTimeout))
+	conn := fmt.Sprintf("%s?_pragma=busy_timeout(%d)&_pragma=synchronous(NORMAL)&_txlock=immediate", d.Conn, lockMillis(lockTimeout, math.MaxInt32))
 	db, err := sql.Open("sqlite", conn)
 	if err != nil {
 		return nil, err
@@ -83,15 +83,6 @@ func openSQLite(ctx context.Context, d DSN, t Target, lockTimeout time.Duration)
 }
 
 func (e *sqliteEngine) close() error { return e.db.Close() }
-
-// sqliteBusyMillis is busy_timeout for a lock timeout (negative: the
-// largest SQLite takes, 24 days).
-func sqliteBusyMillis(d time.Duration) int64 {
-	if d < 0 || d.Milliseconds() > math.MaxInt32 {
-		return math.MaxInt32
-	}
-	return max(d.Milliseconds(), 1)
-}
 
 // blocker: SQLite cannot name the other connection; a BEGIN IMMEDIATE
 // that waits is waiting for it.
