@@ -40,7 +40,7 @@ func run() int {
 	c := cli.Register(fs)
 	var o sqlstore.DumpOptions
 	var since, until, key, scopeOf string
-	dbf := sqlstore.RegisterFlags(fs)
+	dbf := cli.RegisterDB(fs, sqlstore.DefaultLockTimeout)
 	fs.StringVar(&o.Filter.Source, "source", "", "only this source_system (default: the manifest's)")
 	fs.StringVar(&o.Filter.Entity, "entity", "", "only this entity_type (default: the manifest's)")
 	fs.StringVar(&since, "since", "", "only records observed at or after `T` (ISO 8601, or a date: midnight UTC)")
@@ -55,7 +55,7 @@ func run() int {
 	if err := cli.NoArgs(fs, "it writes stdout: xr-sqldump > FILE"); err != nil {
 		return c.Finish("xr-sqldump", os.Stderr, nil, err)
 	}
-	db, err := dbf.Resolve(fs)
+	db, err := dbf.Resolve(fs, sqlstore.HasPassword)
 	if err != nil {
 		return c.Finish("xr-sqldump", os.Stderr, nil, err)
 	}

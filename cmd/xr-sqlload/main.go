@@ -60,7 +60,7 @@ func run() int {
 	c := cli.Register(fs)
 	var o sqlstore.LoadOptions
 	var printDDL bool
-	dbf := sqlstore.RegisterFlags(fs)
+	dbf := cli.RegisterDB(fs, sqlstore.DefaultLockTimeout)
 	var conflict, conflicts string
 	fs.IntVar(&o.Batch, "batch", sqlstore.DefaultBatch, "rows per transaction")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "report what would be inserted/updated/unchanged; change nothing")
@@ -75,7 +75,7 @@ func run() int {
 	if err := cli.NoArgs(fs, "it reads stdin: xr-sqlload < FILE"); err != nil {
 		return c.Finish("xr-sqlload", os.Stderr, nil, err)
 	}
-	db, err := dbf.Resolve(fs)
+	db, err := dbf.Resolve(fs, sqlstore.HasPassword)
 	if err != nil {
 		return c.Finish("xr-sqlload", os.Stderr, nil, err)
 	}

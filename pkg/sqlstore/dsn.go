@@ -502,3 +502,7 @@ func Redact(dsn string) string {
 	s := reURLPass.ReplaceAllString(dsn, "${1}xxxxx@")
 	return reKVPass.ReplaceAllString(s, "${1}xxxxx")
 }
+
+// HasPassword reports whether a DSN holds a password (URL user info,
+// password= or PWD= keys): what Redact would hide.
+func HasPassword(dsn string) bool { return Redact(dsn) != dsn }

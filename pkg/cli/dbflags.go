@@ -1,4 +1,4 @@
-package sqlstore
+package cli
 
 import (
 	"flag"
@@ -10,23 +10,25 @@ import (
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
-// Flags are the database flags xr-sqlload and xr-sqldump share.
-type Flags struct {
+// DBFlags are the database flags of the commands that reach a SQL
+// database (xr-sqlload, xr-sqldump).
+type DBFlags struct {
 	DB          string
 	DBFile      string
 	LockTimeout time.Duration
 }
 
-// RegisterFlags adds --db, --db-file and --lock-timeout to fs.
-func RegisterFlags(fs *flag.FlagSet) *Flags {
-	f := &Flags{}
+// RegisterDB adds --db, --db-file and --lock-timeout (default
+// lockDefault) to fs.
+func RegisterDB(fs *flag.FlagSet, lockDefault time.Duration) *DBFlags {
+	f := &DBFlags{}
 	fs.StringVar(&f.DB, "db", "", "database `DSN` (see above; one with a password is better in $XR_DB or --db-file)")
 	fs.StringVar(&f.DBFile, "db-file", "", "read the database DSN from `FILE` (keeps a password out of ps and shell history)")
-	fs.DurationVar(&f.LockTimeout, "lock-timeout", DefaultLockTimeout, "fail when a lock held by another session is not granted within `DUR` (0: wait indefinitely)")
+	fs.DurationVar(&f.LockTimeout, "lock-timeout", lockDefault, "fail when a lock held by another session is not granted within `DUR` (0: wait indefinitely)")
 	return f
 }
 
-// Database is what the flags name, for LoadOptions and DumpOptions.
+// Database is what the database flags name.
 type Database struct {
 	DB     string        // the DSN ("" = resolve from the environment)
 	From   string        // what named it ("--db", "--db-file FILE")
@@ -39,8 +41,9 @@ type Database struct {
 // environment or to sqlite:lake.db, a database the user did not name;
 // --db and --db-file exclude each other; a negative --lock-timeout is
 // refused. A --db holding a password, or a --db-file that other users
-// may read, earns a warning.
-func (f *Flags) Resolve(fs *flag.FlagSet) (Database, error) {
+// may read, earns a warning; hasPassword (sqlstore.HasPassword) tells a
+// DSN that holds one.
+func (f *DBFlags) Resolve(fs *flag.FlagSet, hasPassword func(dsn string) bool) (Database, error) {
 	var d Database
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
@@ -58,7 +61,7 @@ func (f *Flags) Resolve(fs *flag.FlagSet) (Database, error) {
 	}
 	if set["db"] {
 		d.DB, d.From = f.DB, "--db"
-		if HasPassword(f.DB) {
+		if hasPassword(f.DB) {
 			d.Warned = append(d.Warned, "warning: the --db value holds a password, which other users can read in the process list (ps) and the shell keeps in its history; use $XR_DB or --db-file FILE instead")
 		}
 	}
@@ -71,13 +74,9 @@ func (f *Flags) Resolve(fs *flag.FlagSet) (Database, error) {
 		if d.DB == "" {
 			return d, xr.Usagef("--db-file %s: empty", f.DBFile)
 		}
-		if fi, err := os.Stat(f.DBFile); err == nil && fi.Mode().Perm()&0o077 != 0 && HasPassword(d.DB) {
+		if fi, err := os.Stat(f.DBFile); err == nil && fi.Mode().Perm()&0o077 != 0 && hasPassword(d.DB) {
 			d.Warned = append(d.Warned, fmt.Sprintf("warning: %s holds a password and other users may read it (mode %04o); chmod 600 %s", f.DBFile, fi.Mode().Perm(), f.DBFile))
 		}
 	}
 	return d, nil
 }
-
-// HasPassword reports whether a DSN holds a password (URL user info,
-// password= or PWD= keys): what Redact would hide.
-func HasPassword(dsn string) bool { return Redact(dsn) != dsn }
