@@ -95,36 +95,22 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 		}
 		return nil
 	}
-	filters := []Filter{f}
-	if o.ByScopes {
-		filters = filters[:0]
-		for _, s := range o.Scopes {
-			g := f
-			g.Source, g.Entity = s.Source, s.Entity
-			filters = append(filters, g)
-		}
-		if o.AllScopes {
-			g := f
-			g.Source, g.Entity = "", ""
-			filters = []Filter{g}
-		}
-	}
-	for _, f := range filters {
-		if err != nil {
-			break
-		}
+	for _, g := range o.filters(f) {
 		if o.Index {
-			err = e.dumpIndex(ctx, f, func(r *IndexRow) error {
+			err = e.dumpIndex(ctx, g, func(r *IndexRow) error {
 				line = AppendIndexLine(line[:0], r)
 				return put(line)
 			})
 		} else {
-			err = e.dumpPayloads(ctx, f, func(p []byte) error {
+			err = e.dumpPayloads(ctx, g, func(p []byte) error {
 				if err := put(p); err != nil {
 					return err
 				}
 				return bw.WriteByte('\n')
 			})
+		}
+		if err != nil {
+			break
 		}
 	}
 	if watching {
@@ -140,6 +126,24 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 		return st, ctx.Err()
 	}
 	return st, err
+}
+
+// filters are the dump's queries: f, or under ByScopes f for each of
+// Scopes, or for the whole table (any source and entity) with AllScopes.
+func (o *DumpOptions) filters(f Filter) []Filter {
+	if !o.ByScopes {
+		return []Filter{f}
+	}
+	if o.AllScopes {
+		f.Source, f.Entity = "", ""
+		return []Filter{f}
+	}
+	fs := make([]Filter, len(o.Scopes))
+	for i, s := range o.Scopes {
+		fs[i] = f
+		fs[i].Source, fs[i].Entity = s.Source, s.Entity
+	}
+	return fs
 }
 
 // AppendIndexLine appends {"h":…,"k":…,"id":…,"t":…} and '\n'. k is
