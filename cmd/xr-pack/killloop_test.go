@@ -57,13 +57,21 @@ func killLoops() (kills, records int) {
 	return 20, 600
 }
 
-// xrpack runs xr-pack to completion; it must succeed.
-func xrpack(t *testing.T, env []string, args ...string) string {
+// packCmd is xr-pack with args, env added to its environment, its stderr
+// kept.
+func packCmd(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
 	cmd := exec.Command(xrPackBin(t), args...)
 	cmd.Env = append(os.Environ(), env...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := new(bytes.Buffer)
+	cmd.Stderr = stderr
+	return cmd, stderr
+}
+
+// xrpack runs xr-pack to completion; it must succeed.
+func xrpack(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	cmd, stderr := packCmd(t, env, args...)
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("xr-pack %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
@@ -81,10 +89,10 @@ func makePack(t *testing.T, token string, n int) string {
 	}
 	f, _ := os.Open(in)
 	defer f.Close()
-	cmd := exec.Command(xrPackBin(t), "write", filepath.Join(dir, "p"))
+	cmd, stderr := packCmd(t, nil, "write", filepath.Join(dir, "p"))
 	cmd.Stdin = f
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("write: %v\n%s", err, out)
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("write: %v\n%s", err, stderr)
 	}
 	return filepath.Join(dir, "p")
 }
@@ -93,10 +101,7 @@ func makePack(t *testing.T, token string, n int) string {
 // landed (the process had not finished).
 func killAt(t *testing.T, d time.Duration, env []string, args ...string) bool {
 	t.Helper()
-	cmd := exec.Command(xrPackBin(t), args...)
-	cmd.Env = append(os.Environ(), env...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	cmd, stderr := packCmd(t, env, args...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -290,9 +295,10 @@ func TestExtractForceCrashBetweenSteps(t *testing.T) {
 	xrpack(t, nil, "archive", oldPack, "--out", archOld)
 	xrpack(t, nil, "archive", newPack, "--out", archNew)
 	catOf := func(p string) string {
-		out, err := exec.Command(xrPackBin(t), "cat", p).Output()
+		cmd, stderr := packCmd(t, nil, "cat", p)
+		out, err := cmd.Output()
 		if err != nil {
-			t.Fatalf("cat %s: %v", p, err)
+			t.Fatalf("cat %s: %v\n%s", p, err, stderr)
 		}
 		return string(out)
 	}
