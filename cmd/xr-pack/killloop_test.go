@@ -57,11 +57,24 @@ func killLoops() (kills, records int) {
 	return 20, 600
 }
 
+// fdLimitVar=N in a command's env runs it under a file descriptor limit
+// of N (ulimit -n, soft and hard, so the Go runtime cannot raise it). Below
+// 512 it leaves extract no descriptors for unnamed files: its named-files
+// fallback.
+const fdLimitVar = "XR_TEST_FD_LIMIT"
+
 // packCmd is xr-pack with args, env added to its environment, its stderr
 // kept.
 func packCmd(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(xrPackBin(t), args...)
+	name := xrPackBin(t)
+	for _, e := range env {
+		if n, ok := strings.CutPrefix(e, fdLimitVar+"="); ok {
+			args = append([]string{"-c", `ulimit -n ` + n + ` && exec "$0" "$@"`, name}, args...)
+			name = "sh"
+		}
+	}
+	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), env...)
 	stderr := new(bytes.Buffer)
 	cmd.Stderr = stderr
@@ -235,28 +248,76 @@ func plaintextFiles(t *testing.T, dir, keep, token string) (found []string, nami
 // old pack it replaces). After every kill: a pack is at its path, no data
 // the killed run decrypted is on disk outside it (but in the moment a
 // verified pack is being named and moved into place, counted); the next
-// extract removes every .xr-extract-* folder.
+// extract removes every .xr-extract-* folder. The same loop runs under a
+// file descriptor limit that forces the named-files fallback, where a kill
+// may leave decrypted data until the next extract, which must remove it.
 func TestKillLoopExtract(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kill loop: not in -short")
 	}
-	want, n := killLoops()
+	_, n := killLoops()
 	env := []string{"SNAPSHOT_ENCRYPTION_KEY=pw"}
-	var tokens, archives [2]string
-	for i := range tokens {
-		tokens[i] = randomToken()
-		archives[i] = filepath.Join(t.TempDir(), "a.tar.zst")
-		xrpack(t, env, "archive", makePack(t, tokens[i], n+i), "--out", archives[i], "--encrypt")
-		archives[i] += ".enc"
+	var a killArchives
+	for i := range a.tokens {
+		a.tokens[i] = randomToken()
+		a.files[i] = filepath.Join(t.TempDir(), "a.tar.zst")
+		xrpack(t, env, "archive", makePack(t, a.tokens[i], n+i), "--out", a.files[i], "--encrypt")
+		a.files[i] += ".enc"
 	}
-	outDir := t.TempDir()
+	t.Run("unnamed files", func(t *testing.T) {
+		outDir := t.TempDir()
+		tmpErr := tmpfileIn(outDir)
+		uses := unnamedFiles(t, env, a.files[0], outDir)
+		if tmpErr == nil && !uses {
+			t.Fatalf("O_TMPFILE works in %s, yet extract names the files it decrypts", outDir)
+		}
+		extractKillLoop(t, env, a, outDir, uses)
+		if !uses {
+			t.Skipf("NO UNNAMED FILES: O_TMPFILE does not work in %s (%v), so a kill leaves decrypted data until the next extract; checked only that the pack stays at its path and the next extract removes what a killed one left", outDir, tmpErr)
+		}
+	})
+	t.Run("named files", func(t *testing.T) {
+		outDir := t.TempDir()
+		env := append(env, fdLimitVar+"=400")
+		if unnamedFiles(t, env, a.files[0], outDir) {
+			t.Fatal("under ulimit -n 400 extract still holds unnamed files: the named-files fallback is not what this runs")
+		}
+		extractKillLoop(t, env, a, outDir, false)
+	})
+}
+
+// killArchives are two encrypted archives of packs whose records carry
+// different tokens.
+type killArchives struct{ tokens, files [2]string }
+
+// unnamedFiles reports whether extract into outDir holds the files it
+// decrypts unnamed: only then does it reach the step that names them,
+// where XR_TEST_EXTRACT_CRASH kills it (what it leaves, the next extract
+// removes).
+func unnamedFiles(t *testing.T, env []string, archive, outDir string) bool {
+	t.Helper()
+	env = append(env[:len(env):len(env)], "XR_TEST_EXTRACT_CRASH=naming")
+	if killAt(t, 20*time.Second, env, "extract", "-q", "--in", archive, "--out", outDir, "--name", "probe") {
+		return true
+	}
+	if err := os.RemoveAll(filepath.Join(outDir, "probe")); err != nil {
+		t.Fatal(err)
+	}
+	return false
+}
+
+// extractKillLoop kills extract --force into outDir at random moments (see
+// TestKillLoopExtract); with noPlaintext, data the killed run decrypted
+// must not outlive it.
+func extractKillLoop(t *testing.T, env []string, a killArchives, outDir string, noPlaintext bool) {
+	want, _ := killLoops()
 	dest := filepath.Join(outDir, "p")
 	args := func(i int) []string {
-		return []string{"extract", "-q", "--in", archives[i%2], "--out", outDir, "--force"}
+		return []string{"extract", "-q", "--in", a.files[i%2], "--out", outDir, "--force"}
 	}
 	T := timeRun(t, env, args(1)...)
 	r := newRand(t)
-	kills, window := 0, 0
+	kills, window, left := 0, 0, 0
 	for i := 0; kills < want && i < 3*want; i++ {
 		if killAt(t, time.Duration(r.Int64N(int64(T)*6/5)), env, args(i)...) {
 			kills++
@@ -264,12 +325,14 @@ func TestKillLoopExtract(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dest, "manifest.json")); err != nil {
 			t.Fatalf("kill %d: no pack at %s: %v", kills, dest, err)
 		}
-		found, naming := plaintextFiles(t, outDir, dest, tokens[i%2])
-		if len(found) > 0 && !naming {
-			t.Fatalf("kill %d: decrypted data outlived the process: %v", kills, found)
-		}
-		if len(found) > 0 {
+		found, naming := plaintextFiles(t, outDir, dest, a.tokens[i%2])
+		switch {
+		case len(found) > 0 && naming:
 			window++
+		case len(found) > 0 && noPlaintext:
+			t.Fatalf("kill %d: decrypted data outlived the process: %v", kills, found)
+		case len(found) > 0:
+			left++
 		}
 		xrpack(t, env, args(i)...)
 		if l := leftovers(t, outDir, ".xr-extract-"); len(l) > 0 {
@@ -280,7 +343,7 @@ func TestKillLoopExtract(t *testing.T) {
 		t.Fatalf("only %d kills landed mid-run (run time %v)", kills, T)
 	}
 	xrpack(t, nil, "verify", dest)
-	t.Logf("%d kills, run time %v; %d landed while a verified pack was being named", kills, T, window)
+	t.Logf("%d kills, run time %v; %d landed while a verified pack was being named, %d left named files the next extract removed", kills, T, window, left)
 }
 
 // TestExtractForceCrashBetweenSteps: a kill at each step of replacing a
