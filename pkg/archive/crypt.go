@@ -49,8 +49,10 @@ type KDFLimits struct {
 	Iterations uint32 // PBKDF2 iterations
 }
 
-// DefaultKDFLimits: about 2.8 times the memory and 4 times the passes and
-// iterations xr writes, and at worst about 0.6 s and 130 MB on one core.
+// DefaultKDFLimits: about 2.8 times the memory, 4 times the passes and
+// 3.3 times the iterations xr writes. At worst (Argon2id at both limits,
+// any parallelism) about 0.6 s of CPU and 130 MB of RSS; PBKDF2 at its
+// limit 0.4 s (docs/archive.md says how this was measured).
 var DefaultKDFLimits = KDFLimits{MemoryKiB: 128 << 10, Passes: 4, Iterations: 2_000_000}
 
 // orDefault fills zero fields from DefaultKDFLimits.
