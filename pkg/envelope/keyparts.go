@@ -65,49 +65,40 @@ func (p KeyParts) AppendJSON(dst []byte) []byte {
 	return append(dst, ']')
 }
 
-// ParseKeyParts reads a "kp" value: an array of two strings and a string
-// or null.
+// errKeyParts is a "kp" that is not three parts.
+var errKeyParts = errors.New(`want ["source_system", "entity_type", natural_key or null]`)
+
+// ParseKeyParts reads a "kp" value (a JSON value's extent, as jsonscan.Skip
+// delimits it): exactly two strings and a string or null.
 func ParseKeyParts(raw []byte) (KeyParts, error) {
-	var p KeyParts
-	bad := errors.New(`want ["source_system", "entity_type", natural_key or null]`)
-	if len(raw) == 0 || raw[0] != '[' {
-		return p, bad
-	}
-	var parts []string
-	var null bool
-	i := jsonscan.SkipSpace(raw, 1)
-	for n := 0; i < len(raw) && raw[i] != ']'; n++ {
+	var parts [3]string
+	null := false
+	i := 0
+	for n, sep := range []byte("[,,") {
+		if i = jsonscan.SkipSpace(raw, i); i >= len(raw) || raw[i] != sep {
+			return KeyParts{}, errKeyParts
+		}
+		i = jsonscan.SkipSpace(raw, i+1)
 		end, err := jsonscan.Skip(raw, i)
 		if err != nil {
-			return p, err
+			return KeyParts{}, err
 		}
-		v := raw[i:end]
-		switch {
+		switch v := raw[i:end]; {
 		case n == 2 && string(v) == "null":
 			null = true
 		case v[0] == '"':
-			s, err := jsonscan.Unquote(v)
-			if err != nil {
-				return p, err
+			if parts[n], err = jsonscan.Unquote(v); err != nil {
+				return KeyParts{}, err
 			}
-			parts = append(parts, s)
 		default:
-			return p, bad
+			return KeyParts{}, errKeyParts
 		}
-		i = jsonscan.SkipSpace(raw, end)
-		if i < len(raw) && raw[i] == ',' {
-			i = jsonscan.SkipSpace(raw, i+1)
-		}
+		i = end
 	}
-	switch {
-	case len(parts) == 3:
-		p = KeyParts{Source: parts[0], Entity: parts[1], Natural: parts[2], HasNatural: true}
-	case len(parts) == 2 && null:
-		p = KeyParts{Source: parts[0], Entity: parts[1]}
-	default:
-		return p, bad
+	if i = jsonscan.SkipSpace(raw, i); i != len(raw)-1 || raw[i] != ']' {
+		return KeyParts{}, errKeyParts
 	}
-	return p, nil
+	return KeyParts{Source: parts[0], Entity: parts[1], Natural: parts[2], HasNatural: !null}, nil
 }
 
 // SplitKey splits an unambiguous key text into its parts; ok is false

@@ -22,3 +22,28 @@ func TestNeedsParts(t *testing.T) {
 		}
 	}
 }
+
+// TestParseKeyParts: a "kp" is exactly [source, entity, natural_key or
+// null]; anything else is refused, not read as some other key.
+func TestParseKeyParts(t *testing.T) {
+	for raw, want := range map[string]KeyParts{
+		`["s","e","k"]`:          {Source: "s", Entity: "e", Natural: "k", HasNatural: true},
+		`[ "a|b" , "c" , null ]`: {Source: "a|b", Entity: "c"},
+		`["s","e",""]`:           {Source: "s", Entity: "e", HasNatural: true},
+		`["s\u007c","e","k\""]`:  {Source: "s|", Entity: "e", Natural: `k"`, HasNatural: true},
+	} {
+		got, err := ParseKeyParts([]byte(raw))
+		if err != nil || got != want {
+			t.Errorf("%s: got %+v, %v; want %+v", raw, got, err, want)
+		}
+		if back, err := ParseKeyParts(got.AppendJSON(nil)); err != nil || back != got {
+			t.Errorf("%s: AppendJSON does not read back: %+v, %v", raw, back, err)
+		}
+	}
+	for _, raw := range []string{``, `null`, `[]`, `["s","e"]`, `["s","e",null,"k"]`, `["s","e","k","x"]`,
+		`["s",null,"k"]`, `[null,"e","k"]`, `["s","e",1]`, `["s","e","k",]`, `["s","e","k"`, `{"s":"e"}`} {
+		if p, err := ParseKeyParts([]byte(raw)); err == nil {
+			t.Errorf("%s: accepted as %+v", raw, p)
+		}
+	}
+}
