@@ -1,14 +1,13 @@
 package diff
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math/bits"
 
 	"github.com/xr-lake/xr/pkg/envelope"
 )
 
-// Keys are held as 64-bit hashes: FNV-1a over the key text, then the
+// Keys are held as 64-bit hashes: FNV-1a over the key parts, then the
 // murmur3 finalizer so that every bit (the bucket and shard bits are the
 // top ones) depends on every byte. 0 is reserved for "no natural key". The
 // function is fixed (no random seed): --shard must agree across processes.
@@ -38,7 +37,7 @@ func finishKey(h uint64) uint64 {
 // "source|entity|natural_key", which two tuples can share: (a|b, c, k) and
 // (a, b|c, k) are both "a|b|c|k". partsHash feeds the source and entity
 // types each behind its length, then the natural key, so distinct tuples
-// give distinct inputs (see envelope.KeyAmbiguous for the index side).
+// give distinct inputs (see envelope.SplitKeyText for the index side).
 func partsHash[T string | []byte](source, entity, natural T) uint64 {
 	h := uint64(fnvOffset)
 	for _, part := range [...]T{source, entity} {
@@ -72,22 +71,16 @@ func partsHash[T string | []byte](source, entity, natural T) uint64 {
 // index lines (keyed by hash alone) still match them by hash: "unchanged"
 // holds, only a conflict with such a key's existing version is not seen.
 func keyTextHash(k []byte) (h uint64, ambiguous bool) {
-	i := bytes.IndexByte(k, '|')
-	if i < 0 {
-		return opaqueKeyHash(k), false
-	}
-	j := bytes.IndexByte(k[i+1:], '|')
-	if j < 0 {
-		return opaqueKeyHash(k), false
-	}
-	j += i + 1
+	source, entity, natural, pipes := envelope.SplitKeyText(k)
 	switch {
-	case bytes.IndexByte(k[j+1:], '|') >= 0:
+	case pipes < 2:
+		return opaqueKeyHash(k), false
+	case pipes > 2:
 		return 0, true
-	case j+1 == len(k):
+	case len(natural) == 0:
 		return 0, false
 	}
-	return partsHash(k[:i], k[i+1:j], k[j+1:]), false
+	return partsHash(source, entity, natural), false
 }
 
 // opaqueKeyHash hashes a key text that is not source|entity|natural_key.

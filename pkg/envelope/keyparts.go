@@ -1,6 +1,7 @@
 package envelope
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 
@@ -21,17 +22,13 @@ import (
 // carries "kp" too: ["a", "b", ""]); a "k" with more than two and no "kp"
 // is ambiguous and must be resolved another way or refused.
 
-// KeyAmbiguous reports whether the index key text k could stand for more
-// than one (source_system, entity_type, natural_key): it has more than two
-// '|'.
-func KeyAmbiguous(k string) bool { return strings.Count(k, "|") > 2 }
-
 // NeedsParts reports whether an index line of this key must carry its
-// parts ("kp"): when its text is ambiguous, or when its natural key is the
-// empty string, whose text "source|entity|" is also that of a record
-// without a natural key (keyed by its hash alone).
+// parts ("kp"): when a part holds a '|' (the text is ambiguous), or when
+// its natural key is the empty string, whose text "source|entity|" is also
+// that of a record without a natural key (keyed by its hash alone).
 func (p KeyParts) NeedsParts() bool {
-	return p.HasNatural && p.Natural == "" || KeyAmbiguous(p.Text())
+	return p.HasNatural && p.Natural == "" ||
+		strings.Contains(p.Source, "|") || strings.Contains(p.Entity, "|") || strings.Contains(p.Natural, "|")
 }
 
 // KeyParts is a key as its three parts.
@@ -101,21 +98,24 @@ func ParseKeyParts(raw []byte) (KeyParts, error) {
 	return KeyParts{Source: parts[0], Entity: parts[1], Natural: parts[2], HasNatural: !null}, nil
 }
 
-// SplitKey splits an unambiguous key text into its parts; ok is false
-// when k has not exactly two '|'. An empty natural key reads as none (the
-// text cannot tell them apart).
-func SplitKey(k string) (p KeyParts, ok bool) {
-	i := strings.IndexByte(k, '|')
+// SplitKeyText splits an index key text k at its first two '|'. pipes is
+// how many '|' k has, 3 standing for three or more: only with exactly two
+// does k name one tuple (source, entity, natural; an empty natural is no
+// natural key or an empty one, which the text cannot tell apart); with
+// more it is ambiguous (its line's "kp" must say), with fewer it names no
+// record's key.
+func SplitKeyText(k []byte) (source, entity, natural []byte, pipes int) {
+	i := bytes.IndexByte(k, '|')
 	if i < 0 {
-		return p, false
+		return nil, nil, nil, 0
 	}
-	j := strings.IndexByte(k[i+1:], '|')
+	j := bytes.IndexByte(k[i+1:], '|')
 	if j < 0 {
-		return p, false
+		return nil, nil, nil, 1
 	}
 	j += i + 1
-	if strings.IndexByte(k[j+1:], '|') >= 0 {
-		return p, false
+	if bytes.IndexByte(k[j+1:], '|') >= 0 {
+		return nil, nil, nil, 3
 	}
-	return KeyParts{Source: k[:i], Entity: k[i+1 : j], Natural: k[j+1:], HasNatural: j+1 < len(k)}, true
+	return k[:i], k[i+1 : j], k[j+1:], 2
 }

@@ -47,3 +47,15 @@ func TestParseKeyParts(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitKeyText(t *testing.T) {
+	for k, want := range map[string][4]string{
+		"s|e|k": {"s", "e", "k", "2"}, "s|e|": {"s", "e", "", "2"}, "||": {"", "", "", "2"},
+		"a|b|c|k": {"", "", "", "3"}, "s|e": {"", "", "", "1"}, "": {"", "", "", "0"},
+	} {
+		s, e, n, pipes := SplitKeyText([]byte(k))
+		if got := [4]string{string(s), string(e), string(n), string(rune('0' + pipes))}; got != want {
+			t.Errorf("%q: got %q, want %q", k, got, want)
+		}
+	}
+}
