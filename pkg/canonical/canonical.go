@@ -31,10 +31,6 @@ import (
 	"github.com/xr-lake/xr/pkg/jsonscan"
 )
 
-// MaxIntDigits is CPython's default limit on the digits of an integer it
-// will parse; the reference fails beyond it, and so do we.
-const MaxIntDigits = jsonscan.MaxIntDigits
-
 // Canonicalizer holds reusable scratch space; the zero value is ready. It
 // is not safe for concurrent use.
 type Canonicalizer struct {
@@ -443,19 +439,11 @@ func (c *Canonicalizer) winner(run []member) member {
 	return w
 }
 
-// ErrIntTooLong: an integer the reference tool cannot parse.
-var ErrIntTooLong = jsonscan.ErrIntTooLong
-
-// AppendNumber appends the canonical form of a valid JSON number lexeme.
+// AppendNumber appends the canonical form of a valid JSON number lexeme,
+// as jsonscan.SkipNumber delimits it (which refuses an integer of more
+// than jsonscan.MaxIntDigits digits, as the reference does).
 func AppendNumber(dst, lex []byte) ([]byte, error) {
 	if !bytes.ContainsAny(lex, ".eE") {
-		digits := len(lex)
-		if lex[0] == '-' {
-			digits--
-		}
-		if digits > MaxIntDigits {
-			return dst, ErrIntTooLong
-		}
 		if string(lex) == "-0" {
 			return append(dst, '0'), nil
 		}

@@ -36,11 +36,11 @@ func TestNumbers(t *testing.T) {
 			t.Errorf("%s → %s, want %s", in, got, want)
 		}
 	}
-	if _, err := Append(nil, []byte(strings.Repeat("9", MaxIntDigits+1))); !errors.Is(err, ErrIntTooLong) {
-		t.Errorf("an integer over %d digits: err = %v, want ErrIntTooLong", MaxIntDigits, err)
+	if _, err := Append(nil, []byte(strings.Repeat("9", jsonscan.MaxIntDigits+1))); !errors.Is(err, jsonscan.ErrIntTooLong) {
+		t.Errorf("an integer over %d digits: err = %v, want jsonscan.ErrIntTooLong", jsonscan.MaxIntDigits, err)
 	}
-	if got := canon(t, strings.Repeat("9", MaxIntDigits)); len(got) != MaxIntDigits {
-		t.Errorf("a %d-digit integer must pass unchanged", MaxIntDigits)
+	if got := canon(t, strings.Repeat("9", jsonscan.MaxIntDigits)); len(got) != jsonscan.MaxIntDigits {
+		t.Errorf("a %d-digit integer must pass unchanged", jsonscan.MaxIntDigits)
 	}
 }
 
