@@ -185,11 +185,10 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	s := r.NewScrubber()
 	w := s.w
 	w.wantPointers = o.Check || log.Enabled(ctx, slog.LevelDebug)
-	var line, ids []byte
+	var line []byte
 	var ms []member
 	err = envelope.ForEach(ctx, rd, st, o.Reject, func(rec *envelope.Record) error {
 		changed := enabled && s.scrub(rec)
-		vals := s.vals
 		if changed {
 			st.Inc("redacted")
 			for _, f := range w.finds {
@@ -206,16 +205,10 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 		var ok bool
 		switch {
 		case changed:
-			ids = appendApplied(ids[:0], rec.Raw(envelope.RedactionsApplied), w.ids)
-			line, ms, ok = splice(line[:0], rd.Bytes(), vals, ids, ms)
+			s.ids = appendApplied(s.ids[:0], rec.Raw(envelope.RedactionsApplied), w.ids)
+			line, ms, ok = splice(line[:0], rd.Bytes(), s.vals, s.ids, ms)
 			if !ok { // a repeated member: re-encode the record
-				for k, f := range payloads {
-					if vals[k] != nil {
-						rec.SetRaw(f, vals[k])
-					}
-				}
-				rec.SetRaw(envelope.RedactionsApplied, ids)
-				rec.Delete(envelope.ContentSHA256)
+				s.apply(rec)
 				line = envelope.Append(line[:0], rec)
 			}
 		default:
@@ -286,15 +279,21 @@ func (s *Scrubber) Record(rec *envelope.Record) []string {
 	if !s.scrub(rec) {
 		return nil
 	}
+	s.ids = appendApplied(s.ids[:0], rec.Raw(envelope.RedactionsApplied), s.w.ids)
+	s.apply(rec)
+	return s.w.ids
+}
+
+// apply writes the last scrub's redacted payloads and the
+// redactions_applied array s.ids into rec, and removes its content_sha256.
+func (s *Scrubber) apply(rec *envelope.Record) {
 	for k, f := range payloads {
 		if s.vals[k] != nil {
 			rec.SetRaw(f, s.vals[k])
 		}
 	}
-	s.ids = appendApplied(s.ids[:0], rec.Raw(envelope.RedactionsApplied), s.w.ids)
 	rec.SetRaw(envelope.RedactionsApplied, s.ids)
 	rec.Delete(envelope.ContentSHA256)
-	return s.w.ids
 }
 
 // payloads are the fields redacted, with their JSON Pointers.
