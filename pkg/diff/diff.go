@@ -329,27 +329,10 @@ func (c *classifier) pass(ctx context.Context, in io.Reader) error {
 	}
 }
 
-// record classifies one record and, when exchange_ids are checked,
-// remembers those of the records emitted so far.
+// record reads what classify needs of one record (its hash, key hash and
+// time, each decoded once), classifies it and, when exchange_ids are
+// checked, remembers those of the records emitted so far.
 func (c *classifier) record(rec *envelope.Record) error {
-	if err := c.classify(rec); err != nil || c.ids == nil || !c.marked(rec.Line) || rec.ID() == "" {
-		return err
-	}
-	r := idRecord{incoming: *logEntry(rec, &[32]byte{}, noTime)}
-	hex.Decode(r.h[:], []byte(rec.Hash()))
-	if tt, ok := rec.ObservedAt(); ok {
-		r.t = unixNano(tt)
-	}
-	if !c.o.ByHash && rec.HasNaturalKey() {
-		r.k = recordKeyHash(rec.Str(envelope.SourceSystem), rec.Str(envelope.EntityType), rec.NaturalKeyText())
-	}
-	c.ids[strings.ToLower(rec.ID())] = r
-	return nil
-}
-
-// classify classifies one record, as the other side would see it after
-// the records before it were applied.
-func (c *classifier) classify(rec *envelope.Record) error {
 	if !rec.Has(envelope.ContentSHA256) || rec.Hash() == "" {
 		return &envelope.LineError{Line: rec.Line, Field: "content_sha256", Err: errors.New("missing (run xr-hash first)")}
 	}
@@ -367,6 +350,21 @@ func (c *classifier) classify(rec *envelope.Record) error {
 		c.n.othershard++
 		return nil
 	}
+	t := noTime
+	if tt, ok := rec.ObservedAt(); ok {
+		t = unixNano(tt)
+	}
+	if err := c.classify(rec, h, k, t); err != nil || c.ids == nil || !c.marked(rec.Line) || rec.ID() == "" {
+		return err
+	}
+	c.ids[strings.ToLower(rec.ID())] = idRecord{incoming: *logEntry(rec, &h, t), k: k}
+	return nil
+}
+
+// classify classifies one record (content hash h, key hash k, 0 without
+// a key, time t), as the other side would see it after the records before
+// it were applied.
+func (c *classifier) classify(rec *envelope.Record, h [32]byte, k uint64, t int64) error {
 	c.n.read++
 	if k == 0 {
 		if c.seen.get(&h, 0) != nil || c.ix.HasHash(&h) {
@@ -377,10 +375,6 @@ func (c *classifier) classify(rec *envelope.Record) error {
 		c.n.new++
 		c.set(rec.Line)
 		return nil
-	}
-	t := noTime
-	if tt, ok := rec.ObservedAt(); ok {
-		t = unixNano(tt)
 	}
 	if cur := c.state.get(nil, k); cur != nil {
 		c.version(cur, &h, k, t, rec.Line)
