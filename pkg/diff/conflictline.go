@@ -1,7 +1,7 @@
 package diff
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/xr-lake/xr/pkg/envelope"
@@ -26,27 +26,32 @@ type Conflict struct {
 }
 
 // AppendConflict appends c as one JSON line (with '\n'), members in the
-// documented order (docs/diff.md).
+// documented order (docs/diff.md). Every string is JSON-quoted, whatever
+// bytes it holds (a hash read back from a table is not checked first).
 func AppendConflict(b []byte, c *Conflict) []byte {
-	b = append(b, `{"k":`...)
-	b = jsonscan.AppendQuoteString(b, c.Key)
-	b = fmt.Appendf(b, `,"line":%d,"incoming_h":%q,"incoming_t":`, c.Line, c.IncomingH)
-	b = appendConflictTime(b, c.IncomingT)
+	b = appendMember(b, `{"k":`, c.Key)
+	b = strconv.AppendInt(append(b, `,"line":`...), int64(c.Line), 10)
+	b = appendMember(b, `,"incoming_h":`, c.IncomingH)
+	b = appendConflictTime(append(b, `,"incoming_t":`...), c.IncomingT)
 	if c.IncomingID != "" {
-		b = append(b, `,"incoming_id":`...)
-		b = jsonscan.AppendQuoteString(b, c.IncomingID)
+		b = appendMember(b, `,"incoming_id":`, c.IncomingID)
 	}
-	b = fmt.Appendf(b, `,"existing_h":%q,"existing_t":`, c.ExistingH)
-	b = appendConflictTime(b, c.ExistingT)
-	b = append(b, `,"existing_from":`...)
-	b = jsonscan.AppendQuoteString(b, c.ExistingFrom)
+	b = appendMember(b, `,"existing_h":`, c.ExistingH)
+	b = appendConflictTime(append(b, `,"existing_t":`...), c.ExistingT)
+	b = appendMember(b, `,"existing_from":`, c.ExistingFrom)
 	if c.ExistingFrom == "pack" {
-		b = append(b, `,"existing_id":`...)
-		b = jsonscan.AppendQuoteString(b, c.ExistingID)
-		b = append(b, `,"existing_at":`...)
-		b = jsonscan.AppendQuoteString(b, c.ExistingAt)
+		b = appendMember(b, `,"existing_id":`, c.ExistingID)
+		b = appendMember(b, `,"existing_at":`, c.ExistingAt)
 	}
-	return fmt.Appendf(b, `,"strategy":%q,"resolution":%q}`+"\n", c.Strategy, c.Resolution)
+	b = appendMember(b, `,"strategy":`, c.Strategy)
+	b = appendMember(b, `,"resolution":`, c.Resolution)
+	return append(b, '}', '\n')
+}
+
+// appendMember appends name (the text up to the value, with its ':') and
+// s as a JSON string.
+func appendMember(b []byte, name, s string) []byte {
+	return jsonscan.AppendQuoteString(append(b, name...), s)
 }
 
 func appendConflictTime(b []byte, t time.Time) []byte {
