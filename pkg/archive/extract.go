@@ -399,7 +399,8 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 }
 
 // verifyPack runs xr-pack verify on the extracted pack and removes the
-// lock file verifying leaves behind (archives never hold one).
+// lock file verifying creates where the folder itself cannot be locked
+// (NFS; archives never hold one).
 func verifyPack(ctx context.Context, dir string) error {
 	_, err := snapshot.Verify(ctx, dir, snapshot.VerifyOptions{})
 	if rerr := os.Remove(filepath.Join(dir, snapshot.LockFile)); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
