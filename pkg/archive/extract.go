@@ -382,10 +382,7 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 	if err := ctx.Err(); err != nil {
 		return "", st, err
 	}
-	if err := stage.name(); err != nil {
-		return "", st, err
-	}
-	if err := snapshot.SyncDir(packDir); err != nil {
+	if err := stage.commit(); err != nil {
 		return "", st, err
 	}
 	if err := stage.install(packDir, dest); err != nil {

@@ -104,8 +104,23 @@ func (s *staging) create(name string) (io.WriteCloser, error) {
 	return syncCloser{f}, nil
 }
 
-// name gives every unnamed file its name (the pack verified) and fsyncs
-// the folders that got entries.
+// commit makes the verified pack durable in the staging folder: its
+// unnamed files get their names, then every folder of the tree is fsynced
+// (those holding only folders too), so that no entry of it is lost in a
+// crash once it is moved into place.
+func (s *staging) commit() error {
+	if err := s.name(); err != nil {
+		return err
+	}
+	return filepath.WalkDir(s.root(), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		return syncDir(p)
+	})
+}
+
+// name gives every unnamed file its name.
 func (s *staging) name() error {
 	if len(s.unnamed) == 0 {
 		return nil
@@ -114,7 +129,6 @@ func (s *staging) name() error {
 		return err
 	}
 	crash("naming")
-	dirs := map[string]bool{}
 	for _, u := range s.unnamed {
 		if err := os.Remove(u.path); err != nil {
 			return err
@@ -122,17 +136,11 @@ func (s *staging) name() error {
 		if err := linkUnnamed(u.f, u.path); err != nil {
 			return fmt.Errorf("%s: %w", u.path, err)
 		}
-		dirs[filepath.Dir(u.path)] = true
 	}
 	for _, u := range s.unnamed {
 		u.f.Close()
 	}
 	s.unnamed = nil
-	for d := range dirs {
-		if err := snapshot.SyncDir(d); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -231,6 +239,9 @@ func cleanStaging(outDir string, notice func(string)) error {
 	}
 	return nil
 }
+
+// syncDir fsyncs a folder (a variable, so that a test can see which).
+var syncDir = snapshot.SyncDir
 
 // crash kills the process at the named step when XR_TEST_EXTRACT_CRASH
 // names it: the kill tests of extract use it to stop between steps.

@@ -1,9 +1,14 @@
 package archive
 
 import (
+	"context"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xr-lake/xr/pkg/snapshot"
 )
 
 // TestCleanStagingSparesALiveExtract: a staging folder whose extract is
@@ -35,5 +40,49 @@ func TestCleanStagingSparesALiveExtract(t *testing.T) {
 	}
 	if len(notes) != 1 || !strings.Contains(notes[0], "removed 1 "+stagePrefix+"* folders") {
 		t.Fatalf("notes = %q", notes)
+	}
+}
+
+// TestExtractSyncsEveryFolder: before the pack is moved into place every
+// folder of it has been fsynced, those holding only folders (records/,
+// records/2026/) too, so that no entry of the pack is lost in a crash
+// after extract said it was done.
+func TestExtractSyncsEveryFolder(t *testing.T) {
+	var synced []string
+	syncDir = func(dir string) error {
+		synced = append(synced, dir)
+		return snapshot.SyncDir(dir)
+	}
+	defer func() { syncDir = snapshot.SyncDir }()
+	p := create(t, "testdata/reference-pack", CreateOptions{Format: FormatZip})
+	outDir := t.TempDir()
+	dest, _, err := Extract(context.Background(), p, outDir, ExtractOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// what was synced, relative to the staging tree (dest's name first
+	// where the archive holds the pack in a folder)
+	rels := map[string]bool{}
+	for _, d := range synced {
+		if _, rel, ok := strings.Cut(filepath.ToSlash(d), "/"+stageTree); ok && strings.Contains(d, stagePrefix) {
+			rels[strings.TrimPrefix(rel, "/")] = true
+		}
+	}
+	err = filepath.WalkDir(dest, func(q string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		r, _ := filepath.Rel(dest, q)
+		r = filepath.ToSlash(r)
+		if r == "." {
+			r = ""
+		}
+		if !rels[r] && !rels[strings.TrimSuffix(filepath.Base(dest)+"/"+r, "/")] {
+			t.Errorf("%s was not fsynced before the pack was moved into place", r+"/")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
