@@ -41,17 +41,42 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// childProcess returns this test binary as a command that TestMain runs
+// as the child env names (XR_CRASH_WRITER=DIR, XR_CRASH_REDACT=DIR, …),
+// with its stderr captured; the caller sets its stdin and starts it.
+func childProcess(t *testing.T, env ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	return cmd, &stderr
+}
+
 // packHashes returns the content hashes of every record in the chunks.
 func packHashes(t *testing.T, dir string) map[string]bool {
 	t.Helper()
 	out := catAll(t, dir, CatOptions{})
 	m := map[string]bool{}
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-		if i := strings.Index(l, `"content_sha256":"`); i >= 0 {
-			m[l[i+18:i+18+64]] = true
+		if h := lineHash([]byte(l)); h != "" {
+			m[h] = true
 		}
 	}
 	return m
+}
+
+// lineHash is the content_sha256 of a record line, "" when it has none.
+func lineHash(l []byte) string {
+	i := bytes.Index(l, []byte(`"content_sha256":"`))
+	if i < 0 {
+		return ""
+	}
+	return string(l[i+18 : i+18+64])
 }
 
 func mustChunks(t testing.TB, dir string) []Chunk {
@@ -71,10 +96,6 @@ func TestCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns writers")
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := newPack(t)
 	s := snapshottest.Spec{Seed: "crash", Step: 37 * time.Minute, Pad: 600, Keys: 50}
 	const total = 13*200 + 600 // the last round's records included
@@ -87,11 +108,8 @@ func TestCrash(t *testing.T) {
 			t.Fatal(err)
 		}
 		in, _ := os.Open(input)
-		cmd := exec.Command(exe)
-		cmd.Env = append(os.Environ(), "XR_CRASH_WRITER="+dir)
+		cmd, stderr := childProcess(t, "XR_CRASH_WRITER="+dir)
 		cmd.Stdin = in
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	mrand "math/rand/v2"
 	"os"
-	"os/exec"
 	"syscall"
 	"testing"
 	"time"
@@ -38,16 +37,8 @@ func TestWriteCommitsPeriodically(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns writers")
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := newPack(t)
 	recs := interleaved("progress", 29*1000, 29)
-	hashOf := func(l []byte) string {
-		i := bytes.Index(l, []byte(`"content_sha256":"`))
-		return string(l[i+18 : i+18+64])
-	}
 	seed := uint64(time.Now().UnixNano())
 	r := mrand.New(mrand.NewPCG(seed, 2))
 	t.Logf("random seed %d", seed)
@@ -58,21 +49,18 @@ func TestWriteCommitsPeriodically(t *testing.T) {
 		in := packHashes(t, dir)
 		var todo [][]byte
 		for _, l := range recs {
-			if !in[hashOf(l)] {
+			if !in[lineHash(l)] {
 				todo = append(todo, l)
 			}
 		}
 		if len(todo) < 2500 {
 			break
 		}
-		cmd := exec.Command(exe)
-		cmd.Env = append(os.Environ(), "XR_CRASH_WRITER="+dir, "XR_CRASH_COMMIT_EVERY=30ms")
+		cmd, stderr := childProcess(t, "XR_CRASH_WRITER="+dir, "XR_CRASH_COMMIT_EVERY=30ms")
 		stdin, err := cmd.StdinPipe()
 		if err != nil {
 			t.Fatal(err)
 		}
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

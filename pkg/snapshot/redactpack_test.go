@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -243,10 +242,6 @@ func TestRedactPackDropsScrubbedCopies(t *testing.T) {
 // the rerun no secret is left and verify is clean. XR_TEST_LONG=1 for
 // 200 kills on a bigger pack.
 func TestRedactKillLoop(t *testing.T) {
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	kills, records := 20, 1000
 	if os.Getenv("XR_TEST_LONG") != "" {
 		kills, records = 200, 6000
@@ -276,10 +271,7 @@ func TestRedactKillLoop(t *testing.T) {
 			os.RemoveAll(dir)
 			dir = copyPack(t, dirty)
 		}
-		cmd := exec.Command(exe)
-		cmd.Env = append(os.Environ(), "XR_CRASH_REDACT="+dir)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
+		cmd, stderr := childProcess(t, "XR_CRASH_REDACT="+dir)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
