@@ -66,7 +66,7 @@ func Cat(ctx context.Context, dir string, out io.Writer, opts CatOptions) (*xr.S
 	bw := bufio.NewWriterSize(out, 64<<10)
 	switch {
 	case opts.Verify:
-		err = catVerified(ctx, dir, chunks, bw, st, opts)
+		err = catVerified(ctx, dir, chunks, l.chunks, bw, st, opts)
 	case opts.Key == "" && opts.Since.IsZero() && opts.Until.IsZero():
 		err = catRaw(ctx, dir, chunks, bw, st)
 	default:
@@ -161,11 +161,17 @@ func catFiltered(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writ
 // a chunk line: a valid envelope whose content_sha256 matches its
 // content), parsing and hashing on every core, in pack order. The first
 // record that does not verify stops it, named by chunk file and line,
-// unless opts.Reject takes it.
-func catVerified(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writer, st *xr.Stats, opts CatOptions) error {
+// unless opts.Reject takes it. As verify does, it notes in the pack's
+// ledger which of the chunks (of all, the pack's) hold secrets, so that
+// counting them afterwards reads no chunk again.
+func catVerified(ctx context.Context, dir string, chunks, all []Chunk, bw *bufio.Writer, st *xr.Stats, opts CatOptions) error {
 	st.Add("chunks", int64(len(chunks)))
 	filtered := opts.Key != "" || !opts.Since.IsZero() || !opts.Until.IsZero()
-	return scanChunkLines(ctx, dir, chunks, opts.MaxLine, verifyWork, func(rel string, it *item, line []byte) error {
+	work, secrets := secretsAlong(dir, chunks, verifyWork)
+	err := scanChunkLines(ctx, dir, chunks, opts.MaxLine, work, func(rel string, it *item, line []byte) error {
+		if secrets != nil {
+			secrets.add(rel, it.secret)
+		}
 		if it.err != nil {
 			err := chunkLineError(rel, it)
 			if opts.Reject == nil {
@@ -183,6 +189,10 @@ func catVerified(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writ
 		}
 		return bw.WriteByte('\n')
 	})
+	if err == nil && secrets != nil {
+		secrets.done(all)
+	}
+	return err
 }
 
 // chunkLineError names the chunk file and line of a record that does not

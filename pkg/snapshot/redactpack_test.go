@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -433,4 +434,49 @@ func TestWriteAfterInterruptedRedact(t *testing.T) {
 		t.Fatal("the marker stayed after the rerun")
 	}
 	mustVerify(t, dir)
+}
+
+// cat --verify parses every record anyway: it notes in the ledger what it
+// found, so the count of secrets every reader prints after it (xr-pack
+// cat, the import) reads no chunk a second time.
+func TestCatVerifyNotesSecrets(t *testing.T) {
+	dir := secretPack(t, 60)
+	want := secretsLeft(t, dir)
+	if _, err := os.Stat(filepath.Join(dir, SecretsFile)); err == nil {
+		t.Fatal("a ledger before any reader ran")
+	}
+	if _, err := Cat(ctx, dir, io.Discard, CatOptions{Verify: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, policy, _ := packPolicy(dir)
+	led := loadLedger(dir, policy)
+	var got int64
+	for _, c := range mustChunks(t, dir) {
+		n, ok := led.lookup(dir, c.Rel)
+		if !ok {
+			t.Fatalf("%s: not in the ledger after cat --verify", c.Rel)
+		}
+		got += n
+	}
+	if got != want || want == 0 {
+		t.Fatalf("the ledger counts %d records with secrets, want %d", got, want)
+	}
+	if n, err := CountSecrets(ctx, dir); err != nil || n != want {
+		t.Fatalf("CountSecrets: %d %v, want %d", n, err, want)
+	}
+
+	// a cat --verify stopped by a tampered record vouches for no chunk it
+	// did not read
+	dir = secretPack(t, 60)
+	c := mustChunks(t, dir)[1]
+	p := filepath.Join(dir, filepath.FromSlash(c.Rel))
+	b, _ := os.ReadFile(p)
+	os.WriteFile(p, bytes.Replace(b, []byte(`"score":`), []byte(`"score":1`), 1), 0o644)
+	if _, err := Cat(ctx, dir, io.Discard, CatOptions{Verify: true}); !errors.Is(err, xr.ErrMismatch) {
+		t.Fatalf("cat --verify of a tampered pack: %v", err)
+	}
+	want = secretsLeft(t, dir)
+	if n, err := CountSecrets(ctx, dir); err != nil || n != want {
+		t.Fatalf("CountSecrets after a stopped cat --verify: %d %v, want %d", n, err, want)
+	}
 }

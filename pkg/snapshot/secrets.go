@@ -62,8 +62,9 @@ func SecretsNotice(dir string, n int64) string {
 // names a chunk by path, inode, size and modification time, and the whole
 // ledger is bound to the redaction policy and the xr version that counted,
 // so an entry is used only for the very file it describes under the same
-// rules. xr-pack verify and xr-pack redact write it; the other readers
-// (cat, archive, secrets) scan only the chunks it does not vouch for.
+// rules. xr-pack verify, cat --verify (the chunks they read through) and
+// redact write it; the other readers (cat, archive, secrets) scan only the
+// chunks it does not vouch for.
 const SecretsFile = ".xr-pack.secrets"
 
 type ledger struct {
@@ -220,6 +221,33 @@ func (c *chunkCounter) flush() {
 	if s, ok := c.stamps[c.rel]; ok {
 		c.l.record(c.dir, c.rel, s, c.n)
 	}
+}
+
+// secretsAlong sets up counting the secrets of chunks during a scan that
+// parses every record anyway (verify, cat --verify): work also marks the
+// records holding secrets, and the counter, fed in pack order, notes each
+// chunk in the ledger. It returns work as it is and nil when the policy is
+// off, or the manifest does not load (verify reports that).
+func secretsAlong(dir string, chunks []Chunk, work workFunc) (workFunc, *chunkCounter) {
+	r, policy, err := packPolicy(dir)
+	if err != nil || r == nil {
+		return work, nil
+	}
+	return func(w *worker, line []byte, it *item) {
+		work(w, line, it)
+		if it.err == nil {
+			it.secret = holdsSecret(r, w)
+		}
+	}, newChunkCounter(dir, loadLedger(dir, policy), chunks)
+}
+
+// done notes the last chunk scanned, saves the ledger (keeping the entries
+// of the pack's chunks all) and returns the count. Call it only after a
+// scan that went through every chunk: the ledger vouches for them.
+func (c *chunkCounter) done(all []Chunk) int64 {
+	c.flush()
+	c.l.save(c.dir, all)
+	return c.total
 }
 
 // CountSecrets returns how many records of the pack in dir its redaction

@@ -15,7 +15,6 @@ import (
 
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/manifest"
-	"github.com/xr-lake/xr/pkg/redact"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -74,20 +73,14 @@ func Verify(ctx context.Context, dir string, opts VerifyOptions) (*xr.Stats, err
 	if err := v.loadIndex(); err != nil {
 		return st, err
 	}
-	// the policy, to count secrets; a manifest that does not load is
-	// reported above
-	if r, policy, err := packPolicy(dir); err == nil && r != nil {
-		v.redactor, v.secrets = r, newChunkCounter(dir, loadLedger(dir, policy), l.chunks)
-	}
 	if err := v.chunks(ctx, l.chunks); err != nil {
 		return st, err
 	}
 	if c := v.secrets; c != nil {
-		c.flush()
-		c.l.save(dir, l.chunks)
-		st.Add("secrets", c.total)
-		if c.total > 0 && opts.Notice != nil {
-			opts.Notice(SecretsNotice(dir, c.total))
+		n := c.done(l.chunks)
+		st.Add("secrets", n)
+		if n > 0 && opts.Notice != nil {
+			opts.Notice(SecretsNotice(dir, n))
 		}
 	}
 	for i := range v.lines {
@@ -148,10 +141,8 @@ type verifier struct {
 	named  []string
 	// byID: where each exchange_id was first seen, with its content
 	byID map[[16]byte]idPlace
-	// redactor and secrets count the records holding secrets (nil: the
-	// policy is off)
-	redactor *redact.Redactor
-	secrets  *chunkCounter
+	// secrets counts the records holding secrets (nil: the policy is off)
+	secrets *chunkCounter
 }
 
 // idPlace is where a record with a given exchange_id is.
@@ -245,15 +236,8 @@ func (v *verifier) loadIndex() error {
 // and matching against the index in pack order.
 func (v *verifier) chunks(ctx context.Context, chunks []Chunk) error {
 	v.st.Add("chunks", int64(len(chunks)))
-	work := verifyWork
-	if r := v.redactor; r != nil {
-		work = func(w *worker, line []byte, it *item) {
-			verifyWork(w, line, it)
-			if it.err == nil {
-				it.secret = holdsSecret(r, w)
-			}
-		}
-	}
+	var work workFunc
+	work, v.secrets = secretsAlong(v.dir, chunks, verifyWork)
 	return scanChunks(ctx, v.dir, chunks, work, func(rel string, it *item) error {
 		if v.secrets != nil {
 			v.secrets.add(rel, it.secret)
