@@ -40,7 +40,7 @@ type item struct {
 	day        string     // Write: UTC day of observed_at_utc
 	h          [32]byte   // Write: content_sha256 (after redaction)
 	h0         [32]byte   // Write: content_sha256 as it came in
-	out        [2]int     // the redacted record in batch.out; {0, 0}: no rule fired
+	line       []byte     // the redacted record, nil when no rule fired
 	rules      []string   // the redaction rule ids that fired
 	secret     bool       // the record holds what the policy removes
 }
@@ -49,7 +49,6 @@ type batch struct {
 	src     int // which source (Verify: chunk) the lines come from
 	buf     []byte
 	items   []item
-	out     []byte // the lines the workers rewrote (item.out), reused with the batch
 	done    chan struct{}
 	readErr error // a read error after the items (io.EOF at the end)
 }
@@ -58,19 +57,15 @@ func (b *batch) line(it *item) []byte { return b.buf[it.start:it.end] }
 
 // stored is the line as it is stored: the redacted one if a rule fired.
 func (b *batch) stored(it *item) []byte {
-	if it.redacted() {
-		return b.out[it.out[0]:it.out[1]]
+	if it.line != nil {
+		return it.line
 	}
 	return b.line(it)
 }
 
-// redacted reports whether a redaction rule fired on the record.
-func (it *item) redacted() bool { return it.out[1] > 0 }
-
 // worker is one worker's reusable state.
 type worker struct {
 	rec   envelope.Record
-	out   []byte // the batch's out while the worker has it
 	hash  contenthash.Hasher
 	day   [10]byte
 	scrub *redact.Scrubber // made on first use
@@ -227,13 +222,11 @@ func (p *pipeline) newBatch(src int) *batch {
 func (p *pipeline) work(jobs <-chan *batch, work workFunc) {
 	var w worker
 	for b := range jobs {
-		w.out = b.out[:0]
 		for i := range b.items {
 			if it := &b.items[i]; it.err == nil {
 				work(&w, b.line(it), it)
 			}
 		}
-		b.out = w.out
 		close(b.done)
 	}
 }
@@ -257,8 +250,8 @@ func scanChunks(ctx context.Context, dir string, chunks []Chunk, work workFunc, 
 }
 
 // scanChunkLines is scanChunks with a line cap (<= 0: the default) that
-// also hands fn the line as it is to be stored (the redacted one when
-// work rewrote it; valid during the call only).
+// also hands fn the line as it is to be stored (it.line when work set it;
+// valid during the call only).
 func scanChunkLines(ctx context.Context, dir string, chunks []Chunk, maxLine int, work workFunc, fn func(rel string, it *item, line []byte) error) error {
 	i := 0
 	next := func() (io.Reader, error) {
@@ -383,7 +376,7 @@ func (w *writer) run(ctx context.Context, in io.Reader) error {
 			}
 			w.seen[it.h] = struct{}{}
 			w.rememberID(it.e.ID, it.h)
-			if it.redacted() {
+			if it.line != nil {
 				w.st.Inc("redacted")
 			}
 		}

@@ -116,7 +116,7 @@ func Redact(ctx context.Context, dir string, opts RedactOptions) (*xr.Stats, err
 			return nil
 		}
 		seen[k] = struct{}{}
-		if it.redacted() {
+		if it.line != nil {
 			c.add(it.rules)
 		}
 		if _, err := c.a.Write(line); err != nil {

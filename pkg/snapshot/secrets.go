@@ -17,11 +17,10 @@ import (
 )
 
 // redactItem applies r to w.rec (parsed, its hash verified) as
-// `xr-redact -m | xr-hash` would: when a rule fires, the redacted record
-// with its new content_sha256 is appended to w.out (the batch's buffer,
-// it.out names it there), it.rules holds the rule ids that fired, and
-// it.e and it.h describe the redacted record. Nothing changes when no
-// rule fires.
+// `xr-redact -m | xr-hash` would: when a rule fires, it.line becomes the
+// redacted record with its new content_sha256, it.rules the rule ids that
+// fired, and it.e and it.h describe the redacted record. Nothing changes
+// when no rule fires.
 func redactItem(r *redact.Redactor, w *worker, it *item) error {
 	if r == nil {
 		return nil
@@ -38,12 +37,7 @@ func redactItem(r *redact.Redactor, w *worker, it *item) error {
 		return err
 	}
 	w.rec.SetString(envelope.ContentSHA256, sum)
-	if w.out == nil { // a batch's first: as big as its input, reused with it
-		w.out = make([]byte, 0, batchBytes+64<<10)
-	}
-	start := len(w.out)
-	w.out = envelope.Append(w.out, &w.rec)
-	it.out = [2]int{start, len(w.out)}
+	it.line = envelope.Append(nil, &w.rec)
 	it.rules = slices.Clone(ids)
 	it.e.Hash = sum // key, id and time are those of the record as it came
 	decodeHash(&it.h, sum)
