@@ -1,7 +1,7 @@
-// Package cli is what every xr command shares: the common flags, usage
-// text, the summary line, the --stats and --rejects files, progress on a
-// terminal, and the one place where errors become exit codes. Only cmd/
-// imports it.
+// Package cli is what every xr command shares: the common flags (and the
+// database flags of the SQL commands), usage text, the summary line, the
+// --stats and --rejects files, progress on a terminal, and the one place
+// where errors become exit codes. Only cmd/ imports it.
 package cli
 
 import (
