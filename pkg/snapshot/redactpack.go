@@ -141,7 +141,7 @@ func Redact(ctx context.Context, dir string, opts RedactOptions) (*xr.Stats, err
 	}
 	// every chunk is clean now: tell the readers' ledger
 	led := loadLedger(dir, policy)
-	newChunkCounter(dir, led, l.chunks)
+	led.stampClean(dir, l.chunks)
 	led.save(dir, l.chunks)
 	if err := os.Remove(pending); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return st, err

@@ -125,9 +125,29 @@ func (l *ledger) record(dir, rel string, before ledgerEntry, n int64) {
 		return
 	}
 	before.Secrets = n
-	if old, had := l.Chunks[rel]; !had || old != before {
-		l.Chunks[rel] = before
+	l.put(rel, before)
+}
+
+// put sets the entry of chunk rel.
+func (l *ledger) put(rel string, e ledgerEntry) {
+	if old, had := l.Chunks[rel]; !had || old != e {
+		l.Chunks[rel] = e
 		l.dirty = true
+	}
+}
+
+// stampClean notes chunks as holding no secret as they are now: after a
+// rewrite that left none, or before a scan that will count them (a chunk
+// without records is never counted: it holds none). A chunk that cannot
+// be stamped loses its entry.
+func (l *ledger) stampClean(dir string, chunks []Chunk) {
+	for _, ch := range chunks {
+		if s, ok := chunkStamp(filepath.Join(dir, filepath.FromSlash(ch.Rel))); ok {
+			l.put(ch.Rel, s)
+		} else if _, had := l.Chunks[ch.Rel]; had {
+			delete(l.Chunks, ch.Rel)
+			l.dirty = true
+		}
 	}
 }
 
@@ -178,26 +198,20 @@ func holdsSecret(r *redact.Redactor, w *worker) bool {
 }
 
 // chunkCounter sums per-chunk secret counts from a scan in pack order and
-// notes each chunk in the ledger (a chunk without records holds none).
+// notes each chunk in the ledger.
 type chunkCounter struct {
-	dir    string
-	l      *ledger
-	rel    string
-	n      int64
-	total  int64
-	stamps map[string]ledgerEntry
+	dir   string
+	l     *ledger
+	rel   string
+	n     int64
+	total int64
 }
 
-// newChunkCounter stamps the chunks about to be scanned.
+// newChunkCounter stamps the chunks about to be scanned (the ledger holds
+// the stamps until each chunk's count replaces its 0).
 func newChunkCounter(dir string, l *ledger, chunks []Chunk) *chunkCounter {
-	c := &chunkCounter{dir: dir, l: l, stamps: make(map[string]ledgerEntry, len(chunks))}
-	for _, ch := range chunks {
-		if s, ok := chunkStamp(filepath.Join(dir, filepath.FromSlash(ch.Rel))); ok {
-			c.stamps[ch.Rel] = s
-			l.record(dir, ch.Rel, s, 0)
-		}
-	}
-	return c
+	l.stampClean(dir, chunks)
+	return &chunkCounter{dir: dir, l: l}
 }
 
 func (c *chunkCounter) add(rel string, secret bool) {
@@ -212,7 +226,7 @@ func (c *chunkCounter) add(rel string, secret bool) {
 }
 
 func (c *chunkCounter) flush() {
-	if s, ok := c.stamps[c.rel]; ok {
+	if s, ok := c.l.Chunks[c.rel]; ok { // as stamped before the scan
 		c.l.record(c.dir, c.rel, s, c.n)
 	}
 }

@@ -427,9 +427,7 @@ func (w *writer) commit(c *openChunk) error {
 		return err
 	}
 	if w.ledger != nil {
-		if s, ok := chunkStamp(filepath.Join(w.dir, filepath.FromSlash(c.rel))); ok {
-			w.ledger.record(w.dir, c.rel, s, 0)
-		}
+		w.ledger.stampClean(w.dir, []Chunk{{Rel: c.rel}})
 	}
 	w.opts.Log.Debug("chunk written", "f", c.rel, "records", c.n)
 	return nil
