@@ -46,9 +46,10 @@ and .zip.enc, told apart by content) into DIR/<dataset name>. Every member's
 SHA-256 is checked against the archive's metadata and the pack is verified
 (as xr-pack verify) in a staging folder before it is moved into place (with
 --force: swapped with the old pack in one step), so a failed extract leaves
-nothing behind; decrypted data stays in unnamed files until then, and the
-next extract into DIR removes what a killed one left. Refuses path escapes, links, device
-files, and archives that expand beyond --max-size or --max-ratio.
+nothing behind; decrypted data stays in unnamed files until then (Linux),
+and the next extract into DIR removes what a killed one left. Refuses path
+escapes, links, device files, and archives that expand beyond --max-size or
+--max-ratio.
 
 Example:
   xr-pack extract --in backups/pages.tar.zst.enc --out data/snapshots/ &&
