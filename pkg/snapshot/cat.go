@@ -134,8 +134,7 @@ func catFiltered(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writ
 	for _, c := range chunks {
 		st.Inc("chunks")
 		err := scanChunk(ctx, dir, c, func(n int, line []byte) error {
-			rec = envelope.Record{Extra: rec.Extra[:0]}
-			if err := envelope.Parse(&rec, line, true); err != nil {
+			if err := parseChunkLine(&rec, line); err != nil {
 				return errors.New(c.Rel + ": " + err.Error())
 			}
 			if opts.Key != "" && rec.Key() != opts.Key {

@@ -12,3 +12,12 @@ func parseRecord(rec *envelope.Record, line []byte) error {
 	*rec = envelope.Record{Extra: rec.Extra[:0]}
 	return envelope.ParseDeferred(rec, line)
 }
+
+// parseChunkLine parses one chunk line into rec completely (the payloads
+// validated as JSON, as redact's walk and the filters need them), reusing
+// rec's storage; the required string fields may be missing, the caller
+// checks what it needs.
+func parseChunkLine(rec *envelope.Record, line []byte) error {
+	*rec = envelope.Record{Extra: rec.Extra[:0]}
+	return envelope.Parse(rec, line, true)
+}

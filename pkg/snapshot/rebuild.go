@@ -87,8 +87,7 @@ func rebuildLocked(ctx context.Context, dir string, l *listing, onEntry func(Ind
 // rebuildWork makes the index entry of one chunk line. The line must be
 // valid JSON with a content_sha256; the hash is not verified here.
 func rebuildWork(w *worker, line []byte, it *item) {
-	w.rec = envelope.Record{Extra: w.rec.Extra[:0]}
-	if err := envelope.Parse(&w.rec, line, true); err != nil {
+	if err := parseChunkLine(&w.rec, line); err != nil {
 		it.err = err
 		return
 	}

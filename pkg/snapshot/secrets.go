@@ -179,8 +179,7 @@ func (l *ledger) save(dir string, chunks []Chunk) {
 // (a line that is not an envelope holds none: verify reports it).
 func secretsWork(r *redact.Redactor) workFunc {
 	return func(w *worker, line []byte, it *item) {
-		w.rec = envelope.Record{Extra: w.rec.Extra[:0]}
-		if err := envelope.Parse(&w.rec, line, true); err != nil {
+		if err := parseChunkLine(&w.rec, line); err != nil {
 			it.err = err
 			return
 		}
