@@ -112,7 +112,8 @@ func ParseIndexLine(line []byte) (IndexEntry, error) {
 		}
 		raw := line[vstart:i]
 		var dst *string
-		if key == "kp" {
+		switch key {
+		case "kp": // kept in the one form xr writes
 			if string(raw) != "null" {
 				p, err := envelope.ParseKeyParts(raw)
 				if err != nil {
@@ -120,8 +121,6 @@ func ParseIndexLine(line []byte) (IndexEntry, error) {
 				}
 				e.KP = string(p.AppendJSON(nil))
 			}
-		}
-		switch key {
 		case "h":
 			dst = &e.Hash
 		case "k":
