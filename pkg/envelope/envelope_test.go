@@ -121,6 +121,28 @@ func TestLineCap(t *testing.T) {
 	}
 }
 
+// TestLongLineBytes: a line over the cap reports its whole length without
+// its line end ("\n", "\r\n" or none at the end of the input), wherever
+// the reads split it: inside the read buffer, across it, and with the
+// "\r" the last byte of one read and the "\n" the first of the next.
+func TestLongLineBytes(t *testing.T) {
+	const buf = 256 << 10 // NewReader's buffer
+	for _, c := range []struct {
+		n   int
+		end string
+	}{{100, "\n"}, {100, "\r\n"}, {3 * buf, "\n"}, {3 * buf, "\r\n"}, {buf - 1, "\r\n"}, {2*buf - 1, "\r\n"}, {buf, "\n"}, {buf + 5, ""}} {
+		r := NewReader(strings.NewReader(strings.Repeat("x", c.n)+c.end), 10)
+		_, err := r.Read()
+		var long *LongLineError
+		if !errors.As(err, &long) {
+			t.Fatalf("%d bytes + %q: %v, want a LongLineError", c.n, c.end, err)
+		}
+		if long.Bytes != c.n {
+			t.Errorf("%d bytes + %q: Bytes %d", c.n, c.end, long.Bytes)
+		}
+	}
+}
+
 func TestParseTime(t *testing.T) {
 	want := time.Date(2026, 1, 15, 10, 30, 0, 123456789, time.UTC)
 	for _, s := range []string{"2026-01-15T10:30:00.123456789Z", "2026-01-15T12:30:00.123456789+02:00",

@@ -101,19 +101,27 @@ func (r *Reader) ReadLine() ([]byte, error) {
 
 // skipRest discards the remainder of an over-long line whose last read
 // was chunk (with err), and returns how many bytes the line had beyond
-// chunk, its line end not counted.
+// chunk, its line end ("\n" or "\r\n", which two reads may split) not
+// counted.
 func (r *Reader) skipRest(chunk []byte, err error) int {
-	n, last := 0, chunk
+	n := 0
+	var tail [2]byte // the last two bytes read
+	keep := func(c []byte) {
+		if len(c) == 1 {
+			tail[0], tail[1] = tail[1], c[0]
+		} else if len(c) > 1 {
+			tail[0], tail[1] = c[len(c)-2], c[len(c)-1]
+		}
+	}
+	keep(chunk)
 	for err == bufio.ErrBufferFull {
 		chunk, err = r.br.ReadSlice('\n')
 		n += len(chunk)
-		if len(chunk) > 0 {
-			last = chunk
-		}
+		keep(chunk)
 	}
-	if k := len(last); k > 0 && last[k-1] == '\n' {
-		n-- // the line end; a CR before it is counted as the line's
-		if k > 1 && last[k-2] == '\r' {
+	if tail[1] == '\n' {
+		n--
+		if tail[0] == '\r' {
 			n--
 		}
 	}
