@@ -184,6 +184,10 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	c := &classifier{ix: ix, o: o, st: st, log: clog, seen: stateTable{byHash: true}}
 	if o.IncomingSQL && o.Pack != "" {
 		c.ids = map[string]idRecord{}
+		if c.packIDs, err = loadIDPrints(ctx, o.Pack); err != nil {
+			clog.close()
+			return st, fmt.Errorf("--pack: %w", err)
+		}
 	}
 	defer c.flush()
 	err = c.pass(ctx, src.first())
@@ -248,15 +252,16 @@ func openIndex(ctx context.Context, o Options) (*Index, error) {
 }
 
 type classifier struct {
-	ix    *Index
-	o     Options
-	st    *xr.Stats
-	log   *conflictLog
-	state stateTable          // keys won by input records
-	seen  stateTable          // hashes of emitted records keyed by hash alone
-	mark  []uint64            // bit per input line: emit it
-	ids   map[string]idRecord // with IncomingSQL and a Pack: the emitted records by exchange_id
-	n     counters
+	ix      *Index
+	o       Options
+	st      *xr.Stats
+	log     *conflictLog
+	state   stateTable          // keys won by input records
+	seen    stateTable          // hashes of emitted records keyed by hash alone
+	mark    []uint64            // bit per input line: emit it
+	ids     map[string]idRecord // with IncomingSQL and a Pack: the emitted records by exchange_id that the pack may hold
+	packIDs idPrints            // the pack's exchange_ids, for ids
+	n       counters
 }
 
 // counters are kept as fields in the hot loop and copied into the Stats
@@ -331,7 +336,7 @@ func (c *classifier) pass(ctx context.Context, in io.Reader) error {
 
 // record reads what classify needs of one record (its hash, key hash and
 // time, each decoded once), classifies it and, when exchange_ids are
-// checked, remembers those of the records emitted so far.
+// checked, remembers the records emitted so far whose id the pack may hold.
 func (c *classifier) record(rec *envelope.Record) error {
 	if !rec.Has(envelope.ContentSHA256) || rec.Hash() == "" {
 		return &envelope.LineError{Line: rec.Line, Field: "content_sha256", Err: errors.New("missing (run xr-hash first)")}
@@ -354,7 +359,7 @@ func (c *classifier) record(rec *envelope.Record) error {
 	if tt, ok := rec.ObservedAt(); ok {
 		t = unixNano(tt)
 	}
-	if err := c.classify(rec, h, k, t); err != nil || c.ids == nil || !c.marked(rec.Line) || rec.ID() == "" {
+	if err := c.classify(rec, h, k, t); err != nil || c.ids == nil || !c.marked(rec.Line) || rec.ID() == "" || !c.packIDs.has(rec.ID()) {
 		return err
 	}
 	c.ids[strings.ToLower(rec.ID())] = idRecord{incoming: *logEntry(rec, &h, t), k: k}

@@ -148,3 +148,24 @@ func TestFailNamesPackRecord(t *testing.T) {
 		t.Errorf("export: %v", err)
 	}
 }
+
+// TestIDPrints: the export's exchange_id filter finds every id of the
+// pack whatever its case, and an empty or index-less pack holds none.
+func TestIDPrints(t *testing.T) {
+	dir := testPack(t, idLine(id1, "a", "a1", t1), idLine(id2, "b", "b1", t1), idLine(id3, "", "n1", t1))
+	p, err := loadIDPrints(context.Background(), dir)
+	if err != nil || len(p) != 3 {
+		t.Fatalf("%v, %d prints", err, len(p))
+	}
+	for _, id := range []string{id1, id2, id3, strings.ToUpper(id3)} {
+		if !p.has(id) {
+			t.Errorf("%s: not found", id)
+		}
+	}
+	if p.has(id4) {
+		t.Errorf("%s: found, the pack does not hold it", id4)
+	}
+	if p, err := loadIDPrints(context.Background(), t.TempDir()); err != nil || p.has(id1) {
+		t.Errorf("no index: %v, %v", err, p)
+	}
+}
