@@ -202,7 +202,7 @@ A pack holding records with secrets that its manifest's redaction_policy
 removes is told in one line on stderr, with the count and the command that
 scrubs them (xr-pack redact DIR). The count comes from the pack's ledger
 (.xr-pack.secrets); a chunk it does not vouch for is scanned once (with
---verify, as it is verified).
+--verify, in the same pass).
 
 --verify checks each record before it goes out, as xr-pack verify does: a
 line that is not a valid envelope, or whose content_sha256 is missing or does

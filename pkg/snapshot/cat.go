@@ -166,7 +166,7 @@ func catFiltered(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writ
 func catVerified(ctx context.Context, dir string, chunks, all []Chunk, bw *bufio.Writer, st *xr.Stats, opts CatOptions) error {
 	st.Add("chunks", int64(len(chunks)))
 	filtered := opts.Key != "" || !opts.Since.IsZero() || !opts.Until.IsZero()
-	work, secrets := secretsAlong(dir, chunks, verifyWork)
+	work, secrets := secretsAlong(dir, chunks, verifyWork, true)
 	err := scanChunkLines(ctx, dir, chunks, opts.MaxLine, work, func(rel string, it *item, line []byte) error {
 		if secrets != nil {
 			secrets.add(rel, it.secret)

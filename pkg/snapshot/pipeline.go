@@ -65,6 +65,7 @@ func (b *batch) stored(it *item) []byte {
 
 // worker is one worker's reusable state.
 type worker struct {
+	src   int // the source of the batch at hand (a chunk's index)
 	rec   envelope.Record
 	hash  contenthash.Hasher
 	day   [10]byte
@@ -222,6 +223,7 @@ func (p *pipeline) newBatch(src int) *batch {
 func (p *pipeline) work(jobs <-chan *batch, work workFunc) {
 	var w worker
 	for b := range jobs {
+		w.src = b.src
 		for i := range b.items {
 			if it := &b.items[i]; it.err == nil {
 				work(&w, b.line(it), it)

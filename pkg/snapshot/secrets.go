@@ -56,9 +56,9 @@ func SecretsNotice(dir string, n int64) string {
 // names a chunk by path, inode, size and modification time, and the whole
 // ledger is bound to the redaction policy and the xr version that counted,
 // so an entry is used only for the very file it describes under the same
-// rules. xr-pack verify, cat --verify (the chunks they read through) and
-// redact write it; the other readers (cat, archive, secrets) scan only the
-// chunks it does not vouch for.
+// rules. xr-pack verify and redact write it for every chunk; the other
+// readers (cat, cat --verify, archive, secrets) scan only the chunks it
+// does not vouch for, and note them.
 const SecretsFile = ".xr-pack.secrets"
 
 type ledger struct {
@@ -196,11 +196,26 @@ func holdsSecret(r *redact.Redactor, w *worker) bool {
 	return w.scrub.Holds(&w.rec)
 }
 
+// vouched returns the sum of the counts the ledger holds for the chunks
+// it vouches for, and for each chunk whether it must be scanned instead.
+func (l *ledger) vouched(dir string, chunks []Chunk) (known int64, scan []bool) {
+	scan = make([]bool, len(chunks))
+	for i, c := range chunks {
+		if n, ok := l.lookup(dir, c.Rel); ok {
+			known += n
+		} else {
+			scan[i] = true
+		}
+	}
+	return known, scan
+}
+
 // chunkCounter sums per-chunk secret counts from a scan in pack order and
 // notes each chunk in the ledger.
 type chunkCounter struct {
 	dir   string
 	l     *ledger
+	skip  map[string]bool // chunks whose count the ledger gave (in total)
 	rel   string
 	n     int64
 	total int64
@@ -214,6 +229,9 @@ func newChunkCounter(dir string, l *ledger, chunks []Chunk) *chunkCounter {
 }
 
 func (c *chunkCounter) add(rel string, secret bool) {
+	if c.skip[rel] {
+		return
+	}
 	if rel != c.rel {
 		c.flush()
 		c.rel, c.n = rel, 0
@@ -233,19 +251,42 @@ func (c *chunkCounter) flush() {
 // secretsAlong sets up counting the secrets of chunks during a scan that
 // parses every record anyway (verify, cat --verify): work also marks the
 // records holding secrets, and the counter, fed in pack order, notes each
-// chunk in the ledger. It returns work as it is and nil when the policy is
-// off, or the manifest does not load (verify reports that).
-func secretsAlong(dir string, chunks []Chunk, work workFunc) (workFunc, *chunkCounter) {
+// chunk in the ledger. With trust, a chunk the ledger vouches for is not
+// scanned (its count is the ledger's): cat --verify pays for the scan only
+// where the ledger lacks it, while verify counts everything anew. It
+// returns work as it is and nil when the policy is off, or the manifest
+// does not load (verify reports that).
+func secretsAlong(dir string, chunks []Chunk, work workFunc, trust bool) (workFunc, *chunkCounter) {
 	r, policy, err := packPolicy(dir)
 	if err != nil || r == nil {
 		return work, nil
 	}
+	led := loadLedger(dir, policy)
+	known, scan := int64(0), make([]bool, len(chunks))
+	if trust {
+		known, scan = led.vouched(dir, chunks)
+	} else {
+		for i := range scan {
+			scan[i] = true
+		}
+	}
+	var todo []Chunk
+	skip := map[string]bool{}
+	for i, c := range chunks {
+		if scan[i] {
+			todo = append(todo, c)
+		} else {
+			skip[c.Rel] = true
+		}
+	}
+	c := newChunkCounter(dir, led, todo)
+	c.total, c.skip = known, skip
 	return func(w *worker, line []byte, it *item) {
 		work(w, line, it)
-		if it.err == nil {
+		if it.err == nil && scan[w.src] {
 			it.secret = holdsSecret(r, w)
 		}
-	}, newChunkCounter(dir, loadLedger(dir, policy), chunks)
+	}, c
 }
 
 // done notes the last chunk scanned, saves the ledger (keeping the entries
@@ -274,12 +315,10 @@ func CountSecrets(ctx context.Context, dir string) (int64, error) {
 		return 0, err
 	}
 	led := loadLedger(dir, policy)
-	var known int64
+	known, scan := led.vouched(dir, l.chunks)
 	var unknown []Chunk
-	for _, c := range l.chunks {
-		if n, ok := led.lookup(dir, c.Rel); ok {
-			known += n
-		} else {
+	for i, c := range l.chunks {
+		if scan[i] {
 			unknown = append(unknown, c)
 		}
 	}

@@ -237,7 +237,7 @@ func (v *verifier) loadIndex() error {
 func (v *verifier) chunks(ctx context.Context, chunks []Chunk) error {
 	v.st.Add("chunks", int64(len(chunks)))
 	var work workFunc
-	work, v.secrets = secretsAlong(v.dir, chunks, verifyWork)
+	work, v.secrets = secretsAlong(v.dir, chunks, verifyWork, false)
 	return scanChunks(ctx, v.dir, chunks, work, func(rel string, it *item) error {
 		if v.secrets != nil {
 			v.secrets.add(rel, it.secret)
