@@ -10,7 +10,7 @@ import (
 	"github.com/xr-lake/xr/pkg/contenthash"
 )
 
-const usage = `usage: xr-hash [--rehash | --verify [--drop-bad --rejects FILE] | --canonical] < in.ndjson > out.ndjson
+const usage = `usage: xr-hash [--rehash | --missing-only | --verify [--drop-bad --rejects FILE] | --canonical] < in.ndjson > out.ndjson
 
 Sets content_sha256 on every envelope: the SHA-256 of the canonical JSON of
 exchange_type, source_system, entity_type, natural_key, request and response,
@@ -22,6 +22,9 @@ does not match its content was changed after it was hashed (by hand, or by
 tampering): it is refused as "line N: content_sha256 … does not match the
 content" (exit 4), or goes to --rejects FILE. --rehash replaces such hashes
 instead, counting them ("rehashed"): only for content changed on purpose.
+--missing-only computes only the absent hashes ("computed") and passes the
+records that carry one through unchecked: only behind a stage that verified
+them, as xr-snapshot import runs it after xr-pack cat --verify and xr-redact.
 
 --verify passes records through untouched and exits 4 if any stored hash is
 missing or wrong, naming each bad line and exchange_id on stderr; with
@@ -43,6 +46,7 @@ func run() int {
 	fs.BoolVar(&verify, "verify", false, "check content_sha256 instead of setting it (exit 4 on mismatch)")
 	fs.BoolVar(&o.DropBad, "drop-bad", false, "with --verify: send mismatching records to --rejects")
 	fs.BoolVar(&o.Rehash, "rehash", false, "replace a stored content_sha256 that does not match the content (default: refuse the record)")
+	fs.BoolVar(&o.MissingOnly, "missing-only", false, "compute only absent hashes; pass stored ones through unchecked (verified upstream, e.g. by xr-pack cat --verify)")
 	fs.BoolVar(&canonical, "canonical", false, "write each record's canonical hash input instead of the record")
 	fs.Usage = cli.Usage(fs, usage)
 	if done, code := cli.Parse(fs, c, os.Args[1:], os.Stdout, os.Stderr); done {

@@ -34,11 +34,16 @@ type Options struct {
 	// Rehash (Set mode) replaces a stored hash that does not match the
 	// content instead of refusing the record: for content changed on
 	// purpose. Each replaced hash is counted ("rehashed").
-	Rehash    bool
-	MaxLine   int
-	FlushEach bool
-	Reject    xr.RejectFunc
-	Log       *slog.Logger
+	Rehash bool
+	// MissingOnly (Set mode) computes only the hashes records lack and
+	// passes the others through unchecked: for a stream whose stored
+	// hashes a stage before verified (xr-pack cat --verify), so that they
+	// are not computed twice. Each computed hash is counted ("computed").
+	MissingOnly bool
+	MaxLine     int
+	FlushEach   bool
+	Reject      xr.RejectFunc
+	Log         *slog.Logger
 	// Warn receives one line per mismatching record in VerifyMode.
 	Warn func(msg string)
 }
@@ -57,6 +62,12 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 			return st, xr.Usagef("--rehash sets hashes: it excludes --verify and --canonical")
 		}
 		st.Add("rehashed", 0)
+	}
+	if o.MissingOnly {
+		if o.Mode != Set || o.Rehash {
+			return st, xr.Usagef("--missing-only sets the hashes records lack: it excludes --verify, --canonical and --rehash")
+		}
+		st.Add("computed", 0)
 	}
 	if o.Warn == nil {
 		o.Warn = func(string) {}
@@ -91,6 +102,14 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 			buf = append(append(buf[:0], r.Bytes()...), '\n')
 			return w.WriteLine(buf)
 		default:
+			if o.MissingOnly {
+				if rec.Hash() != "" { // verified upstream: passed on as it came
+					st.Inc("written")
+					buf = append(append(buf[:0], r.Bytes()...), '\n')
+					return w.WriteLine(buf)
+				}
+				st.Inc("computed")
+			}
 			sum, err := h.Sum(rec)
 			if err != nil {
 				return &envelope.LineError{Line: rec.Line, Err: err}
