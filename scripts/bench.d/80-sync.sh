@@ -1,6 +1,6 @@
 # 80-sync: `xr-snapshot sync` of the whole corpus, end to end (import:
 # pack cat | canon | redact | hash | diff | diff > plan, sqlload; then
-# export: sqldump | diff --by hash | pack write), into SQLite and
+# export: sqldump | diff --against the pack | pack write), into SQLite and
 # PostgreSQL, beside the floors of its front half measured in the same run.
 # Records/s, MB/s (of the corpus) and the peak RSS of every stage (through
 # xr-snapshot's XR_SNAPSHOT_RSS hook). Sourced by scripts/bench.
