@@ -57,20 +57,12 @@ func (q *seq) mustRun(what string, stdin string, env []string, name string, args
 // with the manifest's redaction policy off for the write, as a pack
 // captured before the policy was turned on.
 func (q *seq) opWritePack(raw bool) {
-	n := 1 + q.rng.Intn(3)
-	var lines []string
-	var cs []stored
-	for i := 0; i < n; i++ {
-		v := q.newVersion()
-		lines = append(lines, v.line())
-		// xr-pack write applies the manifest's policy (issue 11 item 1)
-		cs = append(cs, stored{v: v, redacted: q.redactOn && !raw})
-	}
+	// xr-pack write applies the manifest's policy (issue 11 item 1)
+	in, cs := q.draw(q.newVersion, q.redactOn && !raw)
 	q.logf("write to the pack%s: %s", map[bool]string{true: " (policy off)"}[raw], strings.Join(describe(cs), "; "))
 	if raw {
 		q.writeManifest(false)
 	}
-	in := strings.Join(lines, "\n") + "\n"
 	capture := []string{"-c", `xr-canon -q | xr-hash -q | xr-pack write -q "$0"`, q.pack}
 	if q.rng.Intn(6) == 0 {
 		q.killAndRerun("the capture pipeline", in, "sh", capture...)
@@ -82,6 +74,19 @@ func (q *seq) opWritePack(raw bool) {
 	}
 	q.m.appendPack(cs)
 	q.check("xr-pack write")
+}
+
+// draw makes 1–3 versions with next: the writer's input lines, and the
+// copies the model expects it to store (scrubbed or not).
+func (q *seq) draw(next func() *version, redacted bool) (in string, cs []stored) {
+	n := 1 + q.rng.Intn(3)
+	var lines []string
+	for i := 0; i < n; i++ {
+		v := next()
+		lines = append(lines, v.line())
+		cs = append(cs, stored{v: v, redacted: redacted})
+	}
+	return strings.Join(lines, "\n") + "\n", cs
 }
 
 // sqlWriter is the pipeline another writer of the table runs: redacted
@@ -119,16 +124,9 @@ func (q *seq) sqlVersion() *version {
 
 // opWriteSQL changes 1–3 rows on the SQL side.
 func (q *seq) opWriteSQL() {
-	n := 1 + q.rng.Intn(3)
-	var lines []string
-	var cs []stored
-	for i := 0; i < n; i++ {
-		v := q.sqlVersion()
-		lines = append(lines, v.line())
-		cs = append(cs, stored{v: v, redacted: q.redactOn})
-	}
+	in, cs := q.draw(q.sqlVersion, q.redactOn)
 	q.logf("write to SQL: %s", strings.Join(describe(cs), "; "))
-	q.mustRun("SQL-side writer", strings.Join(lines, "\n")+"\n", nil, "sh", "-c", q.sqlWriter(), q.manifest, q.dsn)
+	q.mustRun("SQL-side writer", in, nil, "sh", "-c", q.sqlWriter(), q.manifest, q.dsn)
 	q.m.load(cs, "prefer_json")
 	q.check("a SQL-side write")
 }
@@ -347,16 +345,8 @@ func (q *seq) killAndRerun(what, stdin, name string, args ...string) {
 // second sync changes nothing and reports zeros.
 func (q *seq) converged(c syncCall, again bool) {
 	pack, rows := q.actual()
-	inPack := map[string]bool{}
-	latest := map[string]stored{}
-	for _, p := range pack {
-		inPack[p.content()] = true
-		if p.v.key != nil {
-			if l, ok := latest[p.v.rowKey()]; !ok || !p.v.t.Before(l.v.t) {
-				latest[p.v.rowKey()] = p
-			}
-		}
-	}
+	now := &state{pack: pack}
+	inPack, latest := now.packContents(), now.latest()
 	inSQL := map[string]stored{}
 	for _, r := range rows {
 		if r.v.key != nil {

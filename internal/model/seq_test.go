@@ -343,37 +343,39 @@ func (q *seq) actual() (pack []stored, rows []stored) {
 	if err != nil {
 		q.failf("reading the pack: %v", err)
 	}
-	ids := map[string]bool{}
-	for _, r := range precs {
-		id := strings.ToLower(r.ID)
-		if ids[id] {
-			q.failf("pack: exchange_id %s twice", r.ID)
-		}
-		ids[id] = true
-		pack = append(pack, q.toStored("pack", r))
-	}
+	pack = q.storedOnce("pack", precs)
 	trecs, err := q.readTable()
 	if err != nil {
 		q.failf("reading the table: %v", err)
 	}
-	ids = map[string]bool{}
+	rows = q.storedOnce("table", trecs)
 	keys := map[string]bool{}
-	for _, r := range trecs {
-		id := strings.ToLower(r.ID)
-		if ids[id] {
-			q.failf("table: exchange_id %s twice", r.ID)
-		}
-		ids[id] = true
-		c := q.toStored("table", r)
+	for _, c := range rows {
 		if c.v.key != nil {
 			if keys[c.v.rowKey()] {
 				q.failf("table: key %q twice", c.v.rowKey())
 			}
 			keys[c.v.rowKey()] = true
 		}
-		rows = append(rows, c)
 	}
 	return pack, rows
+}
+
+// storedOnce maps the records read from where ("pack", "table") to the
+// versions they are copies of (toStored), failing on an exchange_id that
+// occurs twice (compared without regard to case, as SQL compares UUIDs).
+func (q *seq) storedOnce(where string, recs []record) []stored {
+	ids := map[string]bool{}
+	out := make([]stored, 0, len(recs))
+	for _, r := range recs {
+		id := strings.ToLower(r.ID)
+		if ids[id] {
+			q.failf("%s: exchange_id %s twice", where, r.ID)
+		}
+		ids[id] = true
+		out = append(out, q.toStored(where, r))
+	}
+	return out
 }
 
 // check compares both sides with the model.
