@@ -132,10 +132,12 @@ func (s *state) sqlRows() []stored {
 	return rows
 }
 
-// winsImport says whether the pack's record p replaces SQL's r under a
-// strategy (issue 11 item 4: a tie under prefer_newest goes to the JSON
-// side).
-func winsImport(strategy string, p, r stored) bool {
+// jsonWins says whether the pack's (JSON) version p beats SQL's r under a
+// strategy, in either direction: the import loads p when it wins, the
+// export appends r when it does not. Under prefer_newest the later
+// observed_at_utc wins and a tie goes to the JSON side, both ways (issue
+// 11 item 4).
+func jsonWins(strategy string, p, r stored) bool {
 	switch strategy {
 	case "prefer_json":
 		return true
@@ -174,7 +176,7 @@ func (s *state) planImport(strategy string, redactOn bool) importPlan {
 			p.conflicts++
 			if strategy == "fail" {
 				p.failed = true
-			} else if winsImport(strategy, l, r) {
+			} else if jsonWins(strategy, l, r) {
 				p.recs = append(p.recs, l)
 			}
 		}
@@ -217,7 +219,7 @@ func (s *state) load(recs []stored, strategy string) (inserted, updated int) {
 			s.sql[k] = c
 			inserted++
 		case r.content() == c.content():
-		case winsImport(strategy, c, r):
+		case jsonWins(strategy, c, r):
 			s.sql[k] = c
 			updated++
 		}
@@ -241,18 +243,6 @@ func (q *seq) inScope(v *version) bool {
 type exportPlan struct {
 	written, dumped, conflicts int
 	failed                     bool
-}
-
-// winsExport says whether SQL's record r replaces the pack's current p in
-// the export (issue 11 item 2 and 4: a prefer_newest tie keeps the pack's).
-func winsExport(strategy string, r, p stored) bool {
-	switch strategy {
-	case "prefer_json":
-		return false
-	case "prefer_sql":
-		return true
-	}
-	return r.v.t.After(p.v.t)
 }
 
 // export meets SQL's in-scope rows with the pack: a row whose content the
@@ -283,14 +273,14 @@ func (q *seq) export(s *state, strategy string) exportPlan {
 				if strategy == "fail" {
 					p.failed = true
 				}
-				emit = winsExport(strategy, r, l)
+				emit = !jsonWins(strategy, l, r)
 			}
 		}
 		if pr, ok := ids[r.v.id]; ok && emit {
 			if !counted {
 				p.conflicts++
 			}
-			if strategy == "fail" || winsExport(strategy, r, pr) {
+			if strategy == "fail" || !jsonWins(strategy, pr, r) {
 				p.failed = true
 			}
 			emit = false
