@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"testing"
 
 	"github.com/xr-lake/xr/internal/pgtest"
@@ -67,7 +66,6 @@ func setup() error {
 	if err := os.WriteFile(filepath.Join(shimDir, "xr-sqlload"), []byte(raceShim), 0o755); err != nil {
 		return err
 	}
-	caps = probe()
 	return nil
 }
 
@@ -86,49 +84,3 @@ case "$*" in
 esac
 exec "$XR_MODEL_BIN/xr-sqlload" "$@"
 `
-
-// capabilities are the operations the commands on this branch offer;
-// an operation whose command is missing is not generated (the test says
-// so once, loudly). Invariants are never gated: they are what the issues
-// demand.
-type capabilities struct {
-	loaderConflict bool // xr-sqlload --conflict (issue 18)
-	packRedact     bool // xr-pack redact DIR (issue 11 item 1)
-	allowSecrets   bool // xr-pack archive --allow-secrets (issue 11 item 1)
-}
-
-var caps capabilities
-
-func probe() capabilities {
-	// help is a command's -h output and whether it exited 0
-	help := func(args ...string) (string, bool) {
-		out, err := exec.Command(filepath.Join(binDir, args[0]), args[1:]...).CombinedOutput()
-		return string(out), err == nil
-	}
-	flag := func(name string, args ...string) bool {
-		out, _ := help(args...)
-		return regexp.MustCompile(`(?m)^  --?` + name + `\b`).MatchString(out)
-	}
-	_, redact := help("xr-pack", "redact", "-h")
-	return capabilities{
-		loaderConflict: flag("conflict", "xr-sqlload", "-h"),
-		packRedact:     redact,
-		allowSecrets:   flag("allow-secrets", "xr-pack", "archive", "-h"),
-	}
-}
-
-func logCaps(t *testing.T) {
-	if !emptyKeyIndexed {
-		t.Log(`MODEL: INVARIANT DISABLED: no natural key "" is generated (emptyKeyIndexed = false): ` +
-			`index lines cannot tell the key "" from none, so xr-diff misses its conflicts in both directions`)
-	}
-	if !caps.loaderConflict {
-		t.Log("MODEL: xr-sqlload has no --conflict yet (issue 18): SQL-side writes use its default")
-	}
-	if !caps.packRedact {
-		t.Log("MODEL: NO `xr-pack redact` on this branch (issue 11 item 1): the redact step is not generated")
-	}
-	if !caps.allowSecrets {
-		t.Log("MODEL: xr-pack archive has no --allow-secrets yet (issue 11 item 1)")
-	}
-}

@@ -24,7 +24,7 @@ func (q *seq) step() {
 		case r < 70:
 			q.opDryRun()
 		case r < 76:
-			if !caps.packRedact || !q.redactOn {
+			if !q.redactOn {
 				continue
 			}
 			q.opRedact()
@@ -97,15 +97,11 @@ func (q *seq) sqlWriter() string {
 	if q.redactOn {
 		red = `xr-redact -q -m "$0" | `
 	}
-	return `xr-canon -q | ` + red + `xr-hash -q | xr-sqlload -q -m "$0" --db "$1"` + q.overwrite()
+	return `xr-canon -q | ` + red + `xr-hash -q | xr-sqlload -q -m "$0" --db "$1"` + overwrite
 }
 
-func (q *seq) overwrite() string {
-	if caps.loaderConflict {
-		return " --conflict prefer_json"
-	}
-	return ""
-}
+// overwrite makes xr-sqlload replace what the table holds for its keys.
+const overwrite = " --conflict prefer_json"
 
 // sqlVersion makes a version for the SQL side: a new one, or — one time in
 // four when the pack has the key — observed at exactly the instant of the
@@ -459,7 +455,7 @@ func (q *seq) opArchive() {
 	n := len(q.steps)
 	out := filepath.Join(q.dir, fmt.Sprintf("arch%d.zip", n))
 	args := []string{"pack", "--manifest", q.manifest, "--out", out}
-	allow := caps.allowSecrets && q.rng.Intn(2) == 0
+	allow := q.rng.Intn(2) == 0
 	if allow {
 		args = append(args, "--allow-secrets")
 	}
@@ -562,7 +558,7 @@ func (q *seq) opRace() {
 	q.logf("%s while another writer stores %s", c, strings.Join(describe([]stored{ws}), ""))
 	q.ops++
 	r := q.run("", []string{"PATH+=" + shimDir, "XR_MODEL_RACE_FILE=" + file,
-		"XR_MODEL_RACE_ARGS=-q -m " + q.manifest + " --db " + q.dsn + q.overwrite()}, "xr-snapshot", c.args...)
+		"XR_MODEL_RACE_ARGS=-q -m " + q.manifest + " --db " + q.dsn + overwrite}, "xr-snapshot", c.args...)
 	if r.code != 0 {
 		q.failf("%s with a concurrent writer: %s", c, r)
 	}

@@ -23,7 +23,6 @@ import (
 // sequences; XR_MODEL_OPS=N: operations per sequence (default 1–2, long
 // mode 1–6).
 func TestModel(t *testing.T) {
-	logCaps(t)
 	first, n := int64(1), 200
 	if longMode() {
 		first, n = time.Now().UnixNano()%1_000_000_000, 3000

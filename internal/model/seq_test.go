@@ -46,14 +46,6 @@ func (q *seq) failf(format string, args ...any) {
 	panic(failure{fmt.Sprintf(format, args...)})
 }
 
-// emptyKeyIndexed says whether index lines tell a natural key "" from
-// none (they carry "kp" for it). Before they did, the reference's k
-// "source|entity|" stood for both and xr-diff read it as a record keyed by
-// hash alone, so a conflict on the key "" went unseen in both directions;
-// set it false to leave the empty key out of the vocabulary should that
-// come back while it is being fixed (TestModel then says so).
-const emptyKeyIndexed = true
-
 // the generator's vocabulary: source systems and entity types with `|`
 // (two pairs whose naive "s|e|k" keys coincide), non-ASCII and NFD forms;
 // natural keys with `|`, the empty string, a number and the same digits as
@@ -201,9 +193,6 @@ func (q *seq) newVersion() *version {
 		v.src, v.ent = p[0], p[1]
 		if q.rng.Intn(7) > 0 {
 			k := keys[q.rng.Intn(len(keys))]
-			if k.text == "" && !emptyKeyIndexed {
-				k = keys[0]
-			}
 			v.key = &k
 		}
 	}
