@@ -146,7 +146,7 @@ func runCmd(t *testing.T, stdin string, name string, args ...string) string {
 // readable by every JSON reader, that gives the input back.
 func TestHostileInput(t *testing.T) {
 	good1, good3 := goodEnvelopes(t)
-	_, jqErr := exec.LookPath("jq")
+	jq := haveJQ(t)
 	for _, in := range hostileInputs {
 		if in.long && !longMode() {
 			continue
@@ -189,10 +189,25 @@ func TestHostileInput(t *testing.T) {
 				if err := cmd.Run(); err != nil {
 					t.Fatalf("with --rejects: %v\n%s", err, clipped(stderr.String()))
 				}
-				checkRejects(t, rej, where, bad, in.maxLine, jqErr == nil)
+				checkRejects(t, rej, where, bad, in.maxLine, jq)
 			})
 		}
 	}
+}
+
+// haveJQ reports whether jq is on PATH. Without it the rejects lines are
+// not read with jq (issue 12 asks that they parse with jq): the test says
+// so loudly, and fails under XR_REQUIRE_JQ=1, which scripts/test sets.
+func haveJQ(t *testing.T) bool {
+	if _, err := exec.LookPath("jq"); err == nil {
+		return true
+	}
+	msg := "NO jq on PATH: the rejects lines are not checked with jq (install jq; XR_REQUIRE_JQ=1 makes this a failure)"
+	if os.Getenv("XR_REQUIRE_JQ") == "1" {
+		t.Fatal(msg)
+	}
+	t.Log(msg)
+	return false
 }
 
 // checkRejects checks that file holds exactly one rejects line, for line
