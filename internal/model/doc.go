@@ -10,7 +10,7 @@
 // small in-memory model of what the strategies say must happen.
 //
 //	go test ./internal/model                                  # CI: 200 sequences per engine
-//	XR_MODEL_LONG=1 go test ./internal/model -timeout 2h      # thousands, random seeds
+//	XR_MODEL_LONG=1 go test ./internal/model -timeout 0       # thousands, random seeds
 //	XR_MODEL_SEED=123 XR_MODEL_ENGINE=sqlite go test ./internal/model -run TestModel -v
 //
 // The package has no non-test code; this file only documents it.
