@@ -1,5 +1,5 @@
 // Command xr-pack manages snapshot packs: init, write, cat, index, verify,
-// archive and extract. See docs/pack.md.
+// redact, secrets, locate, archive and extract. See docs/pack.md.
 package main
 
 import (
@@ -20,6 +20,7 @@ Commands:
   verify   check a pack (or an archive file): xr-pack verify DIR/N
   redact   scrub the secrets of a pack in place, per its manifest: xr-pack redact DIR/N
   secrets  count the records holding secrets its policy removes: xr-pack secrets DIR/N
+  locate   name a record's chunk file and line: xr-pack locate --id ID DIR/N
   archive  write a pack archive:      xr-pack archive DIR/N --out FILE
   extract  unpack an archive:         xr-pack extract --in FILE --out DIR
 
@@ -59,6 +60,8 @@ func dispatch(ctx context.Context, args []string) int {
 		h = runRedact
 	case "secrets":
 		h = runSecrets
+	case "locate":
+		h = runLocate
 	case "archive":
 		h = runArchive
 	case "extract":

@@ -573,7 +573,7 @@ func (c *classifier) failed(rec *envelope.Record, h *[32]byte, t int64, ex *side
 func (c *classifier) locate(matchers ...func(snapshot.IndexEntry) bool) string {
 	for _, m := range matchers {
 		if p, ok, err := snapshot.Locate(context.Background(), c.o.Pack, m); err == nil && ok {
-			return filepath.ToSlash(filepath.Join(c.o.Pack, p.File)) + ":" + strconv.Itoa(p.Line)
+			return p.In(c.o.Pack)
 		}
 	}
 	return ""

@@ -22,6 +22,12 @@ type Position struct {
 // records/2024/2024-01-16/chunk-0002.ndjson:17.
 func (p Position) String() string { return p.File + ":" + strconv.Itoa(p.Line) }
 
+// In is the position with the pack's folder in front, as messages name a
+// record: data/snapshots/pages/records/2024/2024-01-16/chunk-0002.ndjson:17.
+func (p Position) In(dir string) string {
+	return filepath.ToSlash(filepath.Join(dir, p.File)) + ":" + strconv.Itoa(p.Line)
+}
+
 var errFound = errors.New("found")
 
 // Locate finds where the pack in dir stores the first record that match
