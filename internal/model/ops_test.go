@@ -243,10 +243,11 @@ func (q *seq) checkReport(c syncCall, r result, p predicted) {
 	if err != nil {
 		q.failf("%s: no JSON report: %v\n%s", c, err, r)
 	}
-	got := fmt.Sprintf("json_to_sql inserted %d updated %d conflicts %d, sql_to_json inserted %d conflicts %d, conflicts %d, json_records %d",
-		rep.JSONToSQL.Inserted, rep.JSONToSQL.Updated, rep.JSONToSQL.Conflicts, rep.SQLToJSON.Inserted, rep.SQLToJSON.Conflicts, rep.Conflicts, rep.JSONRecords)
-	want := fmt.Sprintf("json_to_sql inserted %d updated %d conflicts %d, sql_to_json inserted %d conflicts %d, conflicts %d, json_records %d",
-		p.inserted, p.updated, p.plan.conflicts, p.exp.written, p.exp.conflicts, p.plan.conflicts+p.exp.conflicts, len(q.m.pack))
+	const format = "%s: json_to_sql inserted %d updated %d conflicts %d, sql_to_json inserted %d conflicts %d, conflicts %d, errors %d, json_records %d"
+	got := fmt.Sprintf(format, rep.Direction, rep.JSONToSQL.Inserted, rep.JSONToSQL.Updated, rep.JSONToSQL.Conflicts,
+		rep.SQLToJSON.Inserted, rep.SQLToJSON.Conflicts, rep.Conflicts, rep.Errors, rep.JSONRecords)
+	want := fmt.Sprintf(format, c.direction, p.inserted, p.updated, p.plan.conflicts,
+		p.exp.written, p.exp.conflicts, p.plan.conflicts+p.exp.conflicts, 0, len(q.m.pack))
 	if got != want {
 		q.failf("%s: the report says %s; the changes made were %s\n%s", c, got, want, r)
 	}

@@ -195,19 +195,16 @@ type report struct {
 	JSONToSQL struct {
 		Inserted  int `json:"inserted"`
 		Updated   int `json:"updated"`
-		Skipped   int `json:"skipped"`
 		Conflicts int `json:"conflicts"`
 	} `json:"json_to_sql"`
 	SQLToJSON struct {
 		Inserted  int `json:"inserted"`
-		Skipped   int `json:"skipped"`
 		Conflicts int `json:"conflicts"`
 	} `json:"sql_to_json"`
-	Conflicts   int               `json:"conflicts"`
-	Errors      int               `json:"errors"`
-	JSONRecords int               `json:"json_records"`
-	SQLRecords  int               `json:"sql_records"`
-	ErrorList   []json.RawMessage `json:"error_list"`
+	Conflicts   int `json:"conflicts"`
+	Errors      int `json:"errors"`
+	JSONRecords int `json:"json_records"`
+	SQLRecords  int `json:"sql_records"`
 }
 
 // record is a stored envelope as the test reads it back.
