@@ -1,5 +1,6 @@
 # 80-sync: `xr-snapshot sync` of the whole corpus, end to end (import:
-# pack cat | canon | redact | hash | diff | diff > plan, sqlload; then
+# pack cat --verify | canon | redact | hash --missing-only | diff > latest,
+# diff > plan, sqlload; then
 # export: sqldump | diff --against the pack | pack write), into SQLite and
 # PostgreSQL, beside the floors of its front half measured in the same run.
 # Records/s, MB/s (of the corpus) and the peak RSS of every stage (through
@@ -22,11 +23,13 @@ echo "  pack: $PACK_RECORDS records (of $CORPUS_RECORDS lines: duplicates skippe
 # floors: the bytes alone, then the import's front half stage by stage
 measure "cat (floor)" "$CORPUS_BYTES" "rss cat cat $CORPUS > /dev/null"
 measure "xr-pack cat" "$CORPUS_BYTES" "rss pack-cat xr-pack cat -q $SYW/snaps/corpus > /dev/null"
-measure "xr-pack cat | xr-canon | xr-redact | xr-hash" "$CORPUS_BYTES" \
-	"rss pack-cat xr-pack cat -q $SYW/snaps/corpus | rss canon xr-canon -q | rss redact xr-redact -q -m $M | rss hash xr-hash -q > /dev/null"
+# the import's: cat --verify checks every hash, xr-hash computes only those
+# xr-redact removed
+FRONT="rss pack-cat xr-pack cat -q --verify $SYW/snaps/corpus | rss canon xr-canon -q | rss redact xr-redact -q -m $M | rss hash xr-hash -q --missing-only"
+measure "cat --verify|canon|redact|hash --missing-only" "$CORPUS_BYTES" "$FRONT > /dev/null"
 front=$LAST_MBS
 measure "  ... | xr-diff (newest per key) > plan" "$CORPUS_BYTES" \
-	"rss pack-cat xr-pack cat -q $SYW/snaps/corpus | rss canon xr-canon -q | rss redact xr-redact -q -m $M | rss hash xr-hash -q | rss diff xr-diff -q --against /dev/null > $SYW/plan.ndjson"
+	"$FRONT | rss diff xr-diff -q --against /dev/null > $SYW/plan.ndjson"
 PLAN_BYTES=$(stat -c %s "$SYW/plan.ndjson")
 measure "xr-sqlload sqlite < plan (floor of the load)" "$PLAN_BYTES" \
 	"rss sqlload xr-sqlload -q -m $M --db sqlite:$SYW/floor.db < $SYW/plan.ndjson"
