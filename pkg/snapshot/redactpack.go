@@ -107,7 +107,7 @@ func Redact(ctx context.Context, dir string, opts RedactOptions) (*xr.Stats, err
 		}
 		st.Inc("records")
 		c.total++
-		k := makeKey(it.e.Hash, it.e.ID)
+		k := recKey{h: it.h, id: idKey(it.e.ID)} // it.h: the verified hash, decoded
 		if _, dup := seen[k]; dup {
 			// once scrubbed, the copy a pre-0.2 export added (the same
 			// exchange_id, redacted) is this very record: keep one
