@@ -143,11 +143,7 @@ func catFiltered(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writ
 			if t, ok := rec.ObservedAt(); !opts.inTime(t, ok) {
 				return nil
 			}
-			st.Inc("written")
-			if _, err := bw.Write(line); err != nil {
-				return err
-			}
-			return bw.WriteByte('\n')
+			return emit(bw, st, line)
 		})
 		if err != nil {
 			return err
@@ -182,16 +178,21 @@ func catVerified(ctx context.Context, dir string, chunks, all []Chunk, bw *bufio
 		if filtered && !opts.keepsRecord(it.e) {
 			return nil
 		}
-		st.Inc("written")
-		if _, err := bw.Write(line); err != nil {
-			return err
-		}
-		return bw.WriteByte('\n')
+		return emit(bw, st, line)
 	})
 	if err == nil && secrets != nil {
 		secrets.done(all)
 	}
 	return err
+}
+
+// emit writes one record line out, counted as written.
+func emit(bw *bufio.Writer, st *xr.Stats, line []byte) error {
+	st.Inc("written")
+	if _, err := bw.Write(line); err != nil {
+		return err
+	}
+	return bw.WriteByte('\n')
 }
 
 // chunkLineError names the chunk file and line of a record that does not
