@@ -174,7 +174,7 @@ func runArchive(ctx context.Context, args []string) int {
 		if err := refuseSecrets(ctx, dir, allowSecrets); err != nil {
 			return nil, err
 		}
-		m, err := manifest.Load(filepath.Join(dir, "manifest.json"))
+		m, err := manifest.Load(filepath.Join(dir, snapshot.ManifestFile))
 		if err != nil {
 			return nil, err
 		}

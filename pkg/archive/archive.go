@@ -103,7 +103,7 @@ func Create(ctx context.Context, dir string, out io.Writer, o CreateOptions) (*x
 	if o.KDF == (KDF{}) {
 		o.KDF = DefaultArgon2id
 	}
-	m, err := manifest.Load(filepath.Join(dir, "manifest.json"))
+	m, err := manifest.Load(filepath.Join(dir, snapshot.ManifestFile))
 	if err != nil {
 		return st, fmt.Errorf("%s: not a pack: %w", dir, err)
 	}
@@ -171,7 +171,7 @@ func Create(ctx context.Context, dir string, out io.Writer, o CreateOptions) (*x
 			return st, err
 		}
 		meta.Members = append(meta.Members, mm)
-		if isChunk(rel) {
+		if snapshot.IsChunk(rel) {
 			meta.RecordCount += lines
 		}
 		st.Inc("files")
@@ -233,11 +233,6 @@ func CreateFile(ctx context.Context, dir, path string, force bool, o CreateOptio
 		return st, err
 	}
 	return st, nil
-}
-
-// isChunk reports whether a pack-relative path is a record chunk.
-func isChunk(rel string) bool {
-	return strings.HasPrefix(rel, "records/") && strings.HasSuffix(rel, ".ndjson")
 }
 
 // listPack returns the pack's regular files as sorted slash paths. Names

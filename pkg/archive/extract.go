@@ -102,21 +102,23 @@ func (w *walker) member(m *member, create func(name string) (io.WriteCloser, err
 	}
 	var lc lineCounter
 	rel := name
-	if i := strings.IndexByte(name, '/'); i >= 0 && !strings.HasPrefix(name, "records/") {
+	if i := strings.IndexByte(name, '/'); i >= 0 && !strings.HasPrefix(name, snapshot.RecordsDir+"/") {
 		rel = name[i+1:] // ours: <dataset>/records/...; the reference's: records/... at the root
 	}
-	isManifest := name == "manifest.json"
+	isManifest := name == snapshot.ManifestFile
 	var mbuf limitedBuffer
 	if isManifest {
 		outs = append(outs, &mbuf)
 	}
-	if isChunk(rel) || rel == "index.jsonl" {
+	if snapshot.IsChunk(rel) || rel == snapshot.IndexFile {
 		outs = append(outs, &lc)
 	}
 	mw := io.MultiWriter(outs...)
 	var n int64
-	if w.check && isChunk(rel) {
-		n, err = checkRecords(io.TeeReader(ctxReader{w.ctx, m.r}, mw), w.o.MaxLine)
+	if w.check && snapshot.IsChunk(rel) {
+		cr := &countReader{r: io.TeeReader(ctxReader{w.ctx, m.r}, mw)}
+		err = snapshot.CheckRecords(w.ctx, cr, w.o.MaxLine)
+		n = cr.n
 	} else {
 		n, err = io.CopyBuffer(mw, ctxReader{w.ctx, m.r}, w.buf)
 	}
@@ -134,9 +136,9 @@ func (w *walker) member(m *member, create func(name string) (io.WriteCloser, err
 	w.seen[name] = MetaMember{Path: name, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}
 	w.st.Inc("files")
 	w.st.Add("bytes", n)
-	if isChunk(rel) {
+	if snapshot.IsChunk(rel) {
 		w.st.Add("records", lc.lines())
-	} else if rel == "index.jsonl" {
+	} else if rel == snapshot.IndexFile {
 		w.indexN += lc.lines()
 	}
 	return nil
@@ -201,7 +203,7 @@ func (w *walker) resolve() (*layout, error) {
 			name = m.DatasetName
 		}
 	}
-	if _, ok := w.seen["manifest.json"]; !ok {
+	if _, ok := w.seen[snapshot.ManifestFile]; !ok {
 		return nil, errors.New("archive holds no pack: no manifest.json at its root and no xr metadata")
 	}
 	if err := checkDatasetName(name); err != nil {
@@ -362,7 +364,7 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 		packDir = filepath.Join(root, l.name)
 	}
 	// archives hold files only: give an empty pack its records/ folder back
-	if err := os.MkdirAll(filepath.Join(packDir, "records"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(packDir, snapshot.RecordsDir), 0o755); err != nil {
 		return "", st, err
 	}
 	name := l.name

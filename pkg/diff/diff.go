@@ -234,13 +234,13 @@ func openIndex(ctx context.Context, o Options) (*Index, error) {
 		lo.Resolve = func(want map[string]map[string]bool) (map[string]envelope.KeyParts, error) {
 			return snapshot.KeyPartsOf(ctx, o.Against, want)
 		}
-		name = filepath.Join(name, "index.jsonl")
+		name = filepath.Join(name, snapshot.IndexFile)
 		if _, err := os.Stat(name); errors.Is(err, os.ErrNotExist) {
 			// a freshly initialized pack has no records and maybe no index yet
-			if _, merr := os.Stat(filepath.Join(o.Against, "manifest.json")); merr == nil {
+			if _, merr := os.Stat(filepath.Join(o.Against, snapshot.ManifestFile)); merr == nil {
 				return Load(ctx, strings.NewReader(""), name, lo)
 			}
-			return nil, fmt.Errorf("--against: %s is not a pack folder (no index.jsonl)", o.Against)
+			return nil, fmt.Errorf("--against: %s is not a pack folder (no %s)", o.Against, snapshot.IndexFile)
 		}
 	}
 	f, err := os.Open(name)

@@ -21,7 +21,7 @@ func KeyPartsOf(ctx context.Context, dir string, want map[string]map[string]bool
 	var rec envelope.Record
 	for f, hashes := range want {
 		c := Chunk{Rel: path.Clean(f)}
-		if !strings.HasPrefix(c.Rel, RecordsDir+"/") || !strings.HasSuffix(c.Rel, ".ndjson") || strings.Contains(c.Rel, "..") {
+		if !IsChunk(c.Rel) || strings.Contains(c.Rel, "..") {
 			continue // not a chunk of this pack (f is the index's word): not read
 		}
 		err := scanChunk(ctx, dir, c, func(_ int, line []byte) error {

@@ -30,6 +30,12 @@ type Chunk struct {
 	Num int
 }
 
+// IsChunk reports whether rel, a slash path relative to a pack, names a
+// chunk file: an .ndjson file under records/.
+func IsChunk(rel string) bool {
+	return strings.HasPrefix(rel, RecordsDir+"/") && strings.HasSuffix(rel, ".ndjson")
+}
+
 // chunkNum parses "chunk-0012.ndjson" as 12.
 func chunkNum(name string) (int, bool) {
 	s, ok := strings.CutPrefix(name, "chunk-")

@@ -2,7 +2,6 @@ package snapshot
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"io"
 	"os"
@@ -14,7 +13,6 @@ import (
 	"github.com/xr-lake/xr/pkg/contenthash"
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/redact"
-	"github.com/xr-lake/xr/pkg/xr"
 )
 
 // Parsing an envelope and verifying its hash cost far more than storing
@@ -278,112 +276,6 @@ func scanChunkLines(ctx context.Context, dir string, chunks []Chunk, maxLine int
 			if err := fn(chunks[b.src].Rel, it, b.stored(it)); err != nil {
 				return err
 			}
-		}
-		p.recycle(b)
-	}
-}
-
-// writeWork parses and checks one input record of Write, and redacts it
-// with r (nil: the pack's policy is off).
-func writeWork(r *redact.Redactor) workFunc {
-	return func(w *worker, line []byte, it *item) {
-		var err error
-		if err = parseRecord(&w.rec, line); err != nil {
-			var le *envelope.LineError
-			if errors.As(err, &le) {
-				le.Line = it.n
-			}
-			it.err = err
-			return
-		}
-		w.rec.Line = it.n
-		t, err := checkRecord(&w.hash, &w.rec) // also validates the skimmed payloads
-		if err != nil {
-			it.err = err
-			return
-		}
-		it.e = EntryFor(&w.rec, "")
-		it.day = string(t.UTC().AppendFormat(w.day[:0], "2006-01-02"))
-		decodeHash(&it.h, w.rec.Hash())
-		it.h0 = it.h
-		if err := redactItem(r, w, it); err != nil {
-			it.err = &envelope.LineError{Line: it.n, Err: err}
-		}
-	}
-}
-
-// decodeHash decodes a verified content_sha256.
-func decodeHash(dst *[32]byte, h string) { hex.Decode(dst[:], []byte(h)) }
-
-// checkRecord refuses records that cannot go into a pack: no
-// observed_at_utc, or a content_sha256 that is missing or wrong.
-func checkRecord(h *contenthash.Hasher, rec *envelope.Record) (time.Time, error) {
-	t, ok := rec.ObservedAt()
-	if !ok {
-		return t, &envelope.LineError{Line: rec.Line, Field: envelope.ObservedAt.String(), Err: errors.New("missing (run xr-canon first)")}
-	}
-	if err := h.Verify(rec); err != nil {
-		// plain text: a refused record is bad input (exit 1), not a
-		// verification result (exit 4)
-		return t, &envelope.LineError{Line: rec.Line, Err: errors.New(err.Error())}
-	}
-	return t, nil
-}
-
-// run stores the records of the input in order.
-func (w *writer) run(ctx context.Context, in io.Reader) error {
-	p := startPipeline(oneSource(in), w.opts.MaxLine, writeWork(w.redactor), true)
-	defer p.close()
-	tick := time.NewTicker(w.opts.CommitEvery)
-	defer tick.Stop()
-	for {
-		b, err := p.takeOr(ctx, tick.C)
-		if errors.Is(err, errWake) {
-			if err := w.commitOpen(); err != nil {
-				return err
-			}
-			continue
-		}
-		if b == nil {
-			return err
-		}
-		select {
-		case <-tick.C: // the input is busy: commit on time all the same
-			if err := w.commitOpen(); err != nil {
-				return err
-			}
-		default:
-		}
-		for i := range b.items {
-			it := &b.items[i]
-			w.st.Inc("read")
-			if it.err != nil {
-				if err := xr.Bad(w.opts.Reject, w.st, it.n, b.line(it), it.err); err != nil {
-					return err
-				}
-				continue
-			}
-			if w.has(it) {
-				w.st.Inc("skipped")
-				continue
-			}
-			if err := w.checkID(it); err != nil {
-				if err := xr.Bad(w.opts.Reject, w.st, it.n, b.line(it), err); err != nil {
-					return err
-				}
-				continue
-			}
-			if err := w.add(it.day, b.stored(it), it.e); err != nil {
-				return err
-			}
-			w.seen[it.h] = struct{}{}
-			w.rememberID(it.e.ID, it.h)
-			if it.line != nil {
-				w.st.Inc("redacted")
-			}
-		}
-		if b.readErr != nil && b.readErr != io.EOF {
-			return b.readErr
 		}
 		p.recycle(b)
 	}
