@@ -14,8 +14,11 @@ import (
 //
 //	exitcode N cmd args...   run cmd and require exit status N
 //	                         (testscript itself only knows zero and non-zero)
+//	compress gzip|zstd SRC DST [CUT]
+//	                         write SRC compressed to DST (cut to CUT bytes)
 var Cmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"exitcode": exitcode,
+	"compress": compress,
 }
 
 func exitcode(ts *testscript.TestScript, neg bool, args []string) {

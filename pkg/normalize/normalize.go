@@ -7,15 +7,15 @@ package normalize
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/xr-lake/xr/pkg/capture"
+	"github.com/xr-lake/xr/pkg/decompress"
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/jsonscan"
 	"github.com/xr-lake/xr/pkg/xr"
@@ -29,62 +29,44 @@ type Options struct {
 	Log       *slog.Logger
 	Now       func() time.Time // default time.Now
 
-	// Wrap: each input line is a raw JSON document that becomes the
-	// response of a new envelope with the fields below.
-	Wrap         bool
+	// From names a capture format (capture.Names) whose items become new
+	// envelopes; Wrap is From "jsonl": each input line is a raw JSON
+	// document that becomes the response of a new envelope.
+	From string
+	Wrap bool
+	// Files are the capture files to read, in order ("-": in). None: in.
+	Files []string
+
+	// What every built envelope gets; "" takes the format's default.
 	ExchangeType string
 	SourceSystem string
 	EntityType   string
-	KeyPointer   string // JSON Pointer to the natural key ("" = none)
-	TimePointer  string // JSON Pointer to observed_at_utc ("" = now)
+	KeyPointer   string // JSON Pointer to the natural key ("" = the format's)
+	TimePointer  string // JSON Pointer to observed_at_utc ("" = the capture's, or now)
 	Tags         []string
 	Provenance   Provenance
+	Requests     string // llm-batch: the batch's input file, joined by custom_id
 }
 
-// Provenance fills provenance of wrapped records.
-type Provenance struct {
-	RunnerName       string
-	Host             string
-	GitSHA           string // "" → null
-	ConnectorVersion string
-}
+// Provenance fills provenance of the envelopes xr-canon builds.
+type Provenance = capture.Provenance
 
-// DefaultProvenance is what xr-canon records when it wraps documents.
-func DefaultProvenance(gitSHA string) Provenance {
-	host, _ := os.Hostname()
-	if gitSHA == "" {
-		for _, v := range []string{"XR_GIT_SHA", "GIT_SHA", "GITHUB_SHA", "CI_COMMIT_SHA"} {
-			if gitSHA = os.Getenv(v); gitSHA != "" {
-				break
-			}
-		}
-	}
-	return Provenance{RunnerName: "xr-canon", Host: host, GitSHA: gitSHA, ConnectorVersion: xr.Version}
-}
+// DefaultProvenance is what xr-canon records when it builds envelopes.
+func DefaultProvenance(gitSHA string) Provenance { return capture.DefaultProvenance(gitSHA) }
 
-// Run reads in and writes well-formed envelopes to out.
+// Run reads in and writes well-formed envelopes to out. Input compressed
+// with gzip or zstd is decompressed as it is read.
 func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	st := xr.NewStats("read", "written")
-	r := envelope.NewReader(in, o.MaxLine)
 	w := envelope.NewWriter(out, o.FlushEach)
 	var err error
-	if o.Wrap {
-		if err = o.checkWrap(); err != nil {
-			return st, err
-		}
-		err = wrapAll(ctx, r, w, st, o)
+	if o.Wrap || o.From != "" {
+		err = build(ctx, in, w, st, o)
 	} else {
-		n := &normalizer{now: o.Now}
-		err = envelope.ForEach(ctx, r, st, o.Reject, func(rec *envelope.Record) error {
-			if err := n.fill(rec); err != nil {
-				return err
-			}
-			st.Inc("written")
-			return w.Write(rec)
-		})
+		err = normalizeAll(ctx, in, w, st, o)
 	}
 	if ferr := w.Flush(); err == nil {
 		err = ferr
@@ -92,7 +74,60 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 	return st, err
 }
 
-func (o *Options) checkWrap() error {
+// normalizeAll checks and completes envelopes.
+func normalizeAll(ctx context.Context, in io.Reader, w *envelope.Writer, st *xr.Stats, o Options) error {
+	dr, err := decompress.NewReader(in)
+	if err != nil {
+		return err
+	}
+	defer dr.Close()
+	r := envelope.NewReader(dr, o.MaxLine)
+	n := &normalizer{now: o.Now}
+	return envelope.ForEach(ctx, r, st, o.Reject, func(rec *envelope.Record) error {
+		if err := n.fill(rec); err != nil {
+			return err
+		}
+		st.Inc("written")
+		return w.Write(rec)
+	})
+}
+
+// build turns the items of capture files into new envelopes.
+func build(ctx context.Context, in io.Reader, w *envelope.Writer, st *xr.Stats, o Options) error {
+	from, flag := o.From, "--from "+o.From
+	if o.Wrap {
+		if from != "" && from != "jsonl" {
+			return xr.Usagef("--wrap is --from jsonl: give one of them")
+		}
+		from, flag = "jsonl", "--wrap"
+	}
+	f, err := capture.Lookup(from)
+	if err != nil {
+		return err
+	}
+	if f.Named {
+		if err := needNames(flag, o); err != nil {
+			return err
+		}
+	}
+	b, err := capture.NewBuilder(capture.Options{
+		ExchangeType: o.ExchangeType, SourceSystem: o.SourceSystem, EntityType: o.EntityType,
+		KeyPointer: o.KeyPointer, TimePointer: o.TimePointer, Tags: o.Tags,
+		Provenance: o.Provenance, Now: o.Now, MaxLine: o.MaxLine, Requests: o.Requests,
+	})
+	if err != nil {
+		return err
+	}
+	files := o.Files
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	return capture.Each(ctx, f, files, in, b, st, o.Reject, w.Write)
+}
+
+// needNames checks that a format whose captures name no type, source or
+// entity got them from the flags or the manifest.
+func needNames(flag string, o Options) error {
 	var missing []string
 	for _, f := range []struct{ v, flag string }{{o.ExchangeType, "--type"}, {o.SourceSystem, "--source"}, {o.EntityType, "--entity"}} {
 		if f.v == "" {
@@ -100,12 +135,7 @@ func (o *Options) checkWrap() error {
 		}
 	}
 	if len(missing) > 0 {
-		return xr.Usagef("--wrap needs %s (or -m manifest.json)", strings.Join(missing, ", "))
-	}
-	for _, p := range []string{o.KeyPointer, o.TimePointer} {
-		if p != "" && p[0] != '/' {
-			return xr.Usagef("JSON Pointer %q must start with '/'", p)
-		}
+		return xr.Usagef("%s needs %s (or -m manifest.json)", flag, strings.Join(missing, ", "))
 	}
 	return nil
 }
@@ -160,105 +190,4 @@ func (n *normalizer) fill(rec *envelope.Record) error {
 		}
 	}
 	return nil
-}
-
-// wrapAll turns each raw JSON line into a new envelope.
-func wrapAll(ctx context.Context, r *envelope.Reader, w *envelope.Writer, st *xr.Stats, o Options) error {
-	prov := provenanceJSON(o.Provenance)
-	tags := []byte("[")
-	for i, t := range o.Tags {
-		if i > 0 {
-			tags = append(tags, ',')
-		}
-		tags = jsonscan.AppendQuoteString(tags, t)
-	}
-	tags = append(tags, ']')
-	var doc []byte
-	return envelope.ForEachLine(ctx, r, st, o.Reject, func(line []byte) error {
-		rec, err := wrapOne(line, &doc, o, prov, tags)
-		if err != nil {
-			return &envelope.LineError{Err: err}
-		}
-		st.Inc("written")
-		return w.Write(rec)
-	})
-}
-
-func wrapOne(line []byte, doc *[]byte, o Options, prov, tags []byte) (*envelope.Record, error) {
-	if err := jsonscan.Valid(line); err != nil {
-		return nil, err
-	}
-	*doc = jsonscan.AppendCompact((*doc)[:0], line)
-	rec := &envelope.Record{}
-	rec.SetString(envelope.ExchangeID, uuid.NewString())
-	rec.SetString(envelope.ExchangeType, o.ExchangeType)
-	rec.SetString(envelope.SourceSystem, o.SourceSystem)
-	rec.SetString(envelope.EntityType, o.EntityType)
-	rec.SetRaw(envelope.NaturalKey, null)
-	if o.KeyPointer != "" {
-		v, found, err := jsonscan.Pointer(*doc, o.KeyPointer)
-		switch {
-		case err != nil:
-			return nil, err
-		case !found:
-			return nil, fmt.Errorf("--key %s: no such value in the document", o.KeyPointer)
-		case v[0] != '"' && v[0] != '-' && (v[0] < '0' || v[0] > '9'):
-			// the kind only: the document is not redacted yet
-			return nil, fmt.Errorf("--key %s: want a string or number, found %s", o.KeyPointer, kindOf(v[0]))
-		}
-		rec.SetRaw(envelope.NaturalKey, v)
-	}
-	rec.SetRaw(envelope.Request, null)
-	rec.SetRaw(envelope.Response, *doc)
-	t := o.Now()
-	if o.TimePointer != "" {
-		v, found, err := jsonscan.Pointer(*doc, o.TimePointer)
-		if err != nil {
-			return nil, err
-		}
-		if !found || v[0] != '"' {
-			return nil, fmt.Errorf("--observed-at %s: no timestamp string there", o.TimePointer)
-		}
-		s, _ := jsonscan.Unquote(v)
-		if t, err = envelope.ParseTime(s); err != nil {
-			return nil, fmt.Errorf("--observed-at %s: %w", o.TimePointer, err)
-		}
-	}
-	rec.SetString(envelope.ObservedAt, envelope.FormatTime(t))
-	rec.SetRaw(envelope.Provenance, prov)
-	rec.SetRaw(envelope.SchemaVersion, one)
-	rec.SetRaw(envelope.Tags, tags)
-	rec.SetRaw(envelope.RedactionsApplied, emptyArray)
-	return rec, nil
-}
-
-func provenanceJSON(p Provenance) []byte {
-	b := []byte(`{"runner_name":`)
-	b = jsonscan.AppendQuoteString(b, p.RunnerName)
-	b = append(b, `,"host":`...)
-	b = jsonscan.AppendQuoteString(b, p.Host)
-	b = append(b, `,"git_sha":`...)
-	if p.GitSHA == "" {
-		b = append(b, "null"...)
-	} else {
-		b = jsonscan.AppendQuoteString(b, p.GitSHA)
-	}
-	b = append(b, `,"connector_version":`...)
-	b = jsonscan.AppendQuoteString(b, p.ConnectorVersion)
-	return append(b, '}')
-}
-
-// kindOf names the kind of the JSON value that starts with c.
-func kindOf(c byte) string {
-	switch c {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a value" // strings and numbers are accepted
 }

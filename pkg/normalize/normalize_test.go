@@ -44,7 +44,7 @@ func TestWrap(t *testing.T) {
 	}
 	if !strings.Contains(out, `"natural_key":"K1","request":null,"response":{"k":"K1","v":1}`) ||
 		!strings.Contains(out, `"natural_key":7,`) ||
-		!strings.Contains(out, `"provenance":{"runner_name":"xr-canon","host":"h","git_sha":null,"connector_version":"1"}`) {
+		!strings.Contains(out, `"provenance":{"runner_name":"xr-canon","host":"h","git_sha":null,"connector_version":"1","capture":"jsonl:-:1"}`) {
 		t.Fatalf("wrapped output:\n%s", out)
 	}
 	if _, err := run(t, `{"v":1}`+"\n", o); err == nil || !strings.Contains(err.Error(), "line 1: --key /k: no such value") {

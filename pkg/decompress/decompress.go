@@ -1,0 +1,116 @@
+// Package decompress opens gzip- and zstd-compressed input transparently:
+// every command that reads records (xr-canon, xr-pack write, xr-sqlload)
+// passes its input through NewReader, which tells the format by its magic
+// bytes (never by a file name: stdin has none) and decompresses as it
+// reads, with flat memory. Anything else passes through unchanged.
+package decompress
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+var (
+	gzipMagic = []byte{0x1f, 0x8b}
+	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+)
+
+// Error is a failure to decompress: the format, and the offset in the
+// compressed input up to which it was read when the failure showed.
+type Error struct {
+	Format string // "gzip" or "zstd"
+	Offset int64
+	Err    error
+}
+
+func (e *Error) Error() string {
+	msg := e.Err.Error()
+	if errors.Is(e.Err, io.ErrUnexpectedEOF) {
+		msg = "truncated (unexpected end of the compressed data)"
+	}
+	return fmt.Sprintf("%s input, byte %d: %s", e.Format, e.Offset, msg)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// NewReader returns r's content: decompressed when r starts with a gzip
+// member (several members are read one after another, as gzip -d does) or
+// a zstd frame, else r's bytes as they are. Close releases the decoder (it
+// does not close r). Format names the format found: "gzip", "zstd" or "".
+//
+// Only the first byte is awaited before deciding, unless it is the first
+// byte of a magic number: a JSON stream (which starts with '{', space or
+// a BOM) never waits for more input than its first line.
+func NewReader(r io.Reader) (*Reader, error) {
+	cr := &countReader{r: r}
+	br := bufio.NewReaderSize(cr, 64<<10)
+	first, err := br.Peek(1)
+	if err != nil || (first[0] != gzipMagic[0] && first[0] != zstdMagic[0]) {
+		return &Reader{r: br}, nil // empty or plain; a read error shows on Read
+	}
+	head, _ := br.Peek(4)
+	buffered := func() int64 { return cr.n - int64(br.Buffered()) }
+	switch {
+	case len(head) >= 2 && head[0] == gzipMagic[0] && head[1] == gzipMagic[1]:
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, &Error{Format: "gzip", Offset: buffered(), Err: err}
+		}
+		return &Reader{r: zr, format: "gzip", at: buffered, close: zr.Close}, nil
+	case len(head) == 4 && string(head) == string(zstdMagic):
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		if err != nil {
+			return nil, &Error{Format: "zstd", Offset: 0, Err: err}
+		}
+		return &Reader{r: zr, format: "zstd", at: buffered, close: func() error { zr.Close(); return nil }}, nil
+	}
+	return &Reader{r: br}, nil
+}
+
+// Reader is the (decompressed) input.
+type Reader struct {
+	r      io.Reader
+	format string
+	at     func() int64
+	close  func() error
+}
+
+// Format is "gzip", "zstd", or "" for input that was not compressed.
+func (r *Reader) Format() string { return r.format }
+
+// Read reads decompressed bytes. A decompression failure is an *Error.
+func (r *Reader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.format != "" {
+		var de *Error
+		if !errors.As(err, &de) {
+			err = &Error{Format: r.format, Offset: r.at(), Err: err}
+		}
+	}
+	return n, err
+}
+
+// Close releases the decoder.
+func (r *Reader) Close() error {
+	if r.close == nil {
+		return nil
+	}
+	return r.close()
+}
+
+// countReader counts the bytes read from the compressed input.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
