@@ -1,4 +1,4 @@
-// Package scripts_test runs the pipeline scripts (scripts/xr-snapshot and
+// Package scripts_test runs the pipeline scripts (bin/xr-snapshot and
 // the workflows of docs/workflows.md) end to end: it builds every command
 // of ./cmd/... once into a temporary bin directory on $PATH, links
 // xr-snapshot beside them, and runs the txtar scripts in
@@ -53,7 +53,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	for _, s := range []string{"xr-snapshot"} {
-		abs, err := filepath.Abs(s)
+		abs, err := filepath.Abs(filepath.Join("..", "bin", s))
 		if err == nil {
 			err = os.Symlink(abs, filepath.Join(bin, s))
 		}

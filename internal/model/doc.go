@@ -6,7 +6,7 @@
 // concurrent writer between the index dump and the load, manifests whose
 // scope does not match the records — against a real pack and a real table
 // (SQLite and PostgreSQL), driving the real commands and
-// scripts/xr-snapshot, and after every step compares both sides with a
+// bin/xr-snapshot, and after every step compares both sides with a
 // small in-memory model of what the strategies say must happen.
 //
 //	go test ./internal/model                                  # CI: 200 sequences per engine

@@ -13,7 +13,7 @@ import (
 
 var (
 	// binDir holds the commands built once for the whole test binary and
-	// scripts/xr-snapshot; shimDir an xr-sqlload wrapper that plays the
+	// bin/xr-snapshot; shimDir an xr-sqlload wrapper that plays the
 	// concurrent writer (see raceShim).
 	binDir, shimDir string
 	long            = flag.Bool("long", false, "run thousands of sequences (also XR_MODEL_LONG=1)")
@@ -57,7 +57,7 @@ func setup() error {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build ./cmd/...: %v\n%s", err, out)
 	}
-	if err := os.Symlink(filepath.Join(root, "scripts", "xr-snapshot"), filepath.Join(binDir, "xr-snapshot")); err != nil {
+	if err := os.Symlink(filepath.Join(root, "bin", "xr-snapshot"), filepath.Join(binDir, "xr-snapshot")); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(shimDir, 0o755); err != nil {

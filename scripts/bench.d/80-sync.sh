@@ -7,7 +7,7 @@
 # xr-snapshot's XR_SNAPSHOT_RSS hook). Sourced by scripts/bench.
 SYW=$WORK/sync
 mkdir -p "$SYW/snaps"
-export PATH="$ROOT/scripts:$PATH"
+export PATH="$PATH:$ROOT/bin" # xr-snapshot (the built binaries in $BIN come first)
 
 # the corpus as a pack; its manifest's empty source_system and entity_type
 # make the dataset the whole table (the corpus has four sources)
