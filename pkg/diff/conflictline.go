@@ -1,6 +1,9 @@
 package diff
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -59,4 +62,55 @@ func appendConflictTime(b []byte, t time.Time) []byte {
 		return append(b, "null"...)
 	}
 	return append(append(append(b, '"'), envelope.FormatTime(t)...), '"')
+}
+
+// conflictJSON is a conflicts-log line as encoding/json sees it.
+type conflictJSON struct {
+	K            *string `json:"k"`
+	Line         int     `json:"line"`
+	IncomingH    string  `json:"incoming_h"`
+	IncomingT    *string `json:"incoming_t"`
+	IncomingID   string  `json:"incoming_id"`
+	ExistingH    string  `json:"existing_h"`
+	ExistingT    *string `json:"existing_t"`
+	ExistingFrom string  `json:"existing_from"`
+	ExistingID   string  `json:"existing_id"`
+	ExistingAt   string  `json:"existing_at"`
+	Strategy     string  `json:"strategy"`
+	Resolution   string  `json:"resolution"`
+}
+
+// ParseConflict decodes one line of a conflicts log, as AppendConflict
+// writes it (members in any order; unknown members ignored).
+func ParseConflict(line []byte) (Conflict, error) {
+	var j conflictJSON
+	if err := json.Unmarshal(line, &j); err != nil {
+		return Conflict{}, fmt.Errorf("not a conflict line: %w", err)
+	}
+	if j.K == nil || j.Resolution == "" {
+		return Conflict{}, errors.New(`not a conflict line: "k" or "resolution" missing`)
+	}
+	c := Conflict{Key: *j.K, Line: j.Line, IncomingH: j.IncomingH, IncomingID: j.IncomingID,
+		ExistingH: j.ExistingH, ExistingFrom: j.ExistingFrom, ExistingID: j.ExistingID, ExistingAt: j.ExistingAt,
+		Strategy: j.Strategy, Resolution: j.Resolution}
+	var err error
+	if c.IncomingT, err = parseConflictTime("incoming_t", j.IncomingT); err != nil {
+		return Conflict{}, err
+	}
+	if c.ExistingT, err = parseConflictTime("existing_t", j.ExistingT); err != nil {
+		return Conflict{}, err
+	}
+	return c, nil
+}
+
+// parseConflictTime reads a time member (null: the zero time).
+func parseConflictTime(name string, s *string) (time.Time, error) {
+	if s == nil {
+		return time.Time{}, nil
+	}
+	t, err := envelope.ParseTime(*s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return t, nil
 }

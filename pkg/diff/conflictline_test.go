@@ -23,3 +23,28 @@ func TestAppendConflict(t *testing.T) {
 		t.Errorf("odd bytes in a hash: %v, %q", err, back["existing_h"])
 	}
 }
+
+// TestParseConflict: ParseConflict reads back what AppendConflict writes,
+// member for member, and refuses a line that is not a conflict.
+func TestParseConflict(t *testing.T) {
+	for _, c := range []*Conflict{
+		{Key: "s|e|k", Line: 3, IncomingH: "aa", IncomingT: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), IncomingID: "id1",
+			ExistingH: "bb", ExistingFrom: "pack", ExistingID: "id1", ExistingAt: "D/records/c.ndjson:7", Strategy: "fail", Resolution: "fail"},
+		{Key: "a|b|\"q\" é", ExistingH: "cc", ExistingT: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), ExistingFrom: "table",
+			Strategy: "prefer_newest", Resolution: "existing"},
+	} {
+		line := AppendConflict(nil, c)
+		back, err := ParseConflict(line)
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		if again := AppendConflict(nil, &back); string(again) != string(line) {
+			t.Errorf("round trip:\n got %s\nwant %s", again, line)
+		}
+	}
+	for _, bad := range []string{`{"line":1}`, `[1]`, `{"k":"a|b|c","resolution":"incoming","incoming_t":"yesterday"}`} {
+		if _, err := ParseConflict([]byte(bad)); err == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+}

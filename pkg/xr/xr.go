@@ -4,6 +4,8 @@
 package xr
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -107,6 +109,40 @@ func (s *Stats) JSON() []byte {
 		}
 	}
 	return append(b, '}')
+}
+
+// ParseStats reads back what JSON writes (a --stats file): one flat JSON
+// object of integer counters, kept in their order.
+func ParseStats(b []byte) (*Stats, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return nil, errors.New("stats: not a JSON object")
+	}
+	s := NewStats()
+	for d.More() {
+		k, err := d.Token()
+		if err != nil {
+			return nil, fmt.Errorf("stats: %w", err)
+		}
+		v, err := d.Token()
+		n, ok := v.(json.Number)
+		if err != nil || !ok {
+			return nil, fmt.Errorf("stats: %q: not a number", k)
+		}
+		i, err := n.Int64()
+		if err != nil {
+			return nil, fmt.Errorf("stats: %q: not an integer: %s", k, n)
+		}
+		s.Add(k.(string), i)
+	}
+	if _, err := d.Token(); err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	if _, err := d.Token(); err == nil {
+		return nil, errors.New("stats: more than one JSON value")
+	}
+	return s, nil
 }
 
 // RejectFunc receives a bad input line (its number, raw bytes and what is
