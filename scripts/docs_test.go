@@ -44,6 +44,9 @@ var norunMarker = regexp.MustCompile(`^<!--\s*xr:norun\b\s*(.*?)\s*-->\s*$`)
 // such as "xr-pack: …" have a colon there instead.
 var commandLine = regexp.MustCompile(`^\s*(xr-[a-z-]+|go|sh|bash|make|scripts/[a-z-]+)\s`)
 
+// scriptsOnPath spots a PATH that includes the repository's scripts/.
+var scriptsOnPath = regexp.MustCompile(`PATH=[^\s]*scripts\b[^\s]*`)
+
 // docBlocks splits markdown into its fenced blocks.
 func docBlocks(md string) ([]docBlock, error) {
 	var blocks []docBlock
@@ -171,6 +174,9 @@ func runDoc(t *testing.T, path, name string) {
 				break
 			}
 		}
+	}
+	if m := scriptsOnPath.FindString(string(md)); m != "" {
+		t.Errorf("%s: %q puts the developer scripts on PATH (scripts/test would shadow test(1)); bin/ holds every user command", name, m)
 	}
 	script, shell, n := docScript(name, blocks)
 	if n == 0 {
