@@ -88,6 +88,19 @@ type Position struct {
 	Item   string
 	Line   int
 	Offset int64
+	// Inner: a WARC record inside a gzip member holding several records
+	// (a whole-file .warc.gz) starts Inner bytes into the member's
+	// decompressed data; the member starts at Offset.
+	Inner int64
+}
+
+// offset writes Offset, or Offset+Inner when the item is inside a member.
+func (p Position) offset() string {
+	s := strconv.FormatInt(p.Offset, 10)
+	if p.Inner > 0 {
+		s += "+" + strconv.FormatInt(p.Inner, 10)
+	}
+	return s
 }
 
 // Provenance is the position as provenance.capture writes it:
@@ -100,7 +113,7 @@ func (p Position) Provenance() string {
 	case p.Line > 0:
 		return s + ":" + strconv.Itoa(p.Line)
 	}
-	return s + "@" + strconv.FormatInt(p.Offset, 10)
+	return s + "@" + p.offset()
 }
 
 // String is the position for messages: "s.har: entries/17 (line 230)",
@@ -115,7 +128,7 @@ func (p Position) String() string {
 	case p.Line > 0:
 		s = "line " + strconv.Itoa(p.Line)
 	default:
-		s = "offset " + strconv.FormatInt(p.Offset, 10)
+		s = "offset " + p.offset()
 	}
 	if p.File != "" && p.File != "-" {
 		s = p.File + ": " + s

@@ -26,6 +26,10 @@ func Each(ctx context.Context, f *Format, files []string, stdin io.Reader, b *Bu
 	return nil
 }
 
+// Counter is a Reader that counts items that became no envelope (WARC's
+// "skipped" warcinfo/metadata records); eachFile adds them at the end.
+type Counter interface{ Count(st *xr.Stats) }
+
 func eachFile(ctx context.Context, f *Format, name string, stdin io.Reader, b *Builder, st *xr.Stats, reject xr.RejectFunc, emit func(*envelope.Record) error) error {
 	in := stdin
 	if name != "-" {
@@ -54,6 +58,9 @@ func eachFile(ctx context.Context, f *Format, name string, stdin io.Reader, b *B
 		}
 		rec, err := r.Next()
 		if err == io.EOF {
+			if c, ok := r.(Counter); ok {
+				c.Count(st)
+			}
 			return nil
 		}
 		var ie *ItemError

@@ -31,6 +31,9 @@ type Message struct {
 	// Decoded lists the codings the reader undid, in the order undone
 	// ("chunked", "gzip", "br", "deflate"; "base64" for HAR's encoding).
 	Decoded []string
+	// DecodeError says why a coding in the capture was left in place (the
+	// body then holds the bytes as captured, before that coding).
+	DecodeError string
 }
 
 // Request is the request side of an HTTP exchange.
@@ -240,6 +243,10 @@ func appendMessage(b []byte, m *Message) []byte {
 			b = appendText(b, d)
 		}
 		b = append(b, ']')
+	}
+	if m.DecodeError != "" {
+		b = append(b, `,"decode_error":`...)
+		b = appendText(b, m.DecodeError)
 	}
 	return b
 }

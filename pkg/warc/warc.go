@@ -200,41 +200,69 @@ func (r *Reader) next() (*Record, error) {
 }
 
 // blockReader reads a record's block, turning a short stream into an
-// error that names the record.
+// error that names the record. Its io.EOF means the record is whole: the
+// end marker follows the block and, in a per-record .warc.gz, the gzip
+// member's checksum holds.
 type blockReader struct {
-	r   *Reader
-	rec *Record
+	r     *Reader
+	rec   *Record
+	ended bool
+	err   error
 }
 
 func (b *blockReader) Read(p []byte) (int, error) {
 	if b.r.cur != b.rec {
 		return 0, errors.New("warc: block read after Next")
 	}
+	if b.err != nil {
+		return 0, b.err
+	}
 	n, err := b.r.block.Read(p)
-	if err == io.EOF && b.r.block.N > 0 {
+	switch {
+	case err == io.EOF && b.r.block.N > 0:
 		err = b.r.streamErr(b.rec.Pos, io.ErrUnexpectedEOF, "block")
-	} else if err != nil && err != io.EOF {
+	case err == io.EOF || err == nil && b.r.block.N == 0:
+		if !b.ended {
+			b.ended = true
+			if eerr := b.r.endRecord(b.rec); eerr != nil {
+				err = eerr
+			}
+		}
+	case err != nil:
 		err = b.r.streamErr(b.rec.Pos, err, "block")
+	}
+	if err != nil && err != io.EOF {
+		b.err = err
 	}
 	return n, err
 }
 
-// finishRecord skips the unread rest of the current block and checks the
-// record's end marker.
+// finishRecord skips the unread rest of the current block; reading it to
+// its end checks the record's end.
 func (r *Reader) finishRecord() error {
-	rec := r.cur
-	if _, err := io.Copy(io.Discard, rec.Block); err != nil {
-		return err
-	}
+	_, err := io.Copy(io.Discard, r.cur.Block)
+	return err
+}
+
+// endRecord checks what follows a block: the end marker CRLF CRLF, then
+// (gzipped) the member's end when the record ended it.
+func (r *Reader) endRecord(rec *Record) error {
 	var end [4]byte
 	n, err := io.ReadFull(r.body, end[:])
-	if string(end[:n]) == "\r\n\r\n" {
-		return nil
+	if string(end[:n]) != "\r\n\r\n" {
+		if err != nil && (n == 0 || bytes.HasPrefix([]byte("\r\n\r\n"), end[:n])) {
+			return r.streamErr(rec.Pos, err, "end marker")
+		}
+		return &Error{rec.Pos, fmt.Errorf("%w: %d does not end the block: the bytes after it are %q, not CRLF CRLF", ErrLength, rec.ContentLength, end[:n])}
 	}
-	if err != nil && (n == 0 || bytes.HasPrefix([]byte("\r\n\r\n"), end[:n])) {
-		return r.streamErr(rec.Pos, err, "end marker")
+	if r.gz != nil {
+		// a member that ends here is checked now (its CRC and length),
+		// so a record is only whole once its member is
+		if _, err := r.body.Peek(1); err != nil && err != io.EOF {
+			return r.streamErr(rec.Pos, err, "gzip member's end")
+		}
 	}
-	return &Error{rec.Pos, fmt.Errorf("%w: %d does not end the block: the bytes after it are %q, not CRLF CRLF", ErrLength, rec.ContentLength, end[:n])}
+	return nil
 }
 
 // start looks at the first bytes: gzip or plain.
