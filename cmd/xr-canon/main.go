@@ -33,6 +33,8 @@ Input compressed with gzip or zstd is decompressed as it is read.
 
 Example:
   xr-canon --wrap -m pack/manifest.json --key /pageid < captured.ndjson \
+    | xr-redact -m pack/manifest.json | xr-hash | xr-pack write pack
+  xr-canon --from har -m pack/manifest.json session.har \
     | xr-redact -m pack/manifest.json | xr-hash | xr-pack write pack`
 
 func main() { os.Exit(run()) }

@@ -30,7 +30,9 @@ import (
 type Reader interface {
 	// Next returns the next envelope, or io.EOF after the last. An error
 	// about one item is an *ItemError and the Reader can go on after it
-	// (the item goes to --rejects); any other error ends the file.
+	// (the item goes to --rejects); any other error ends the file. The
+	// record is valid until the next call. A Reader that holds files open
+	// implements io.Closer too.
 	Next() (*envelope.Record, error)
 }
 
@@ -205,6 +207,9 @@ func NewBuilder(o Options) (*Builder, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.MaxLine <= 0 {
+		o.MaxLine = envelope.DefaultMaxLine
 	}
 	b := &Builder{o: o}
 	b.prov = appendProvenance(nil, o.Provenance)

@@ -41,16 +41,16 @@ func eachFile(ctx context.Context, f *Format, name string, stdin io.Reader, b *B
 		in = fh
 	}
 	if !f.OwnCompression {
-		dr, err := decompress.NewReader(in)
-		if err != nil {
-			return inFile(name, err)
-		}
+		dr := decompress.NewReader(in)
 		defer dr.Close()
 		in = dr
 	}
 	r, err := f.Open(in, name, b)
 	if err != nil {
 		return inFile(name, err)
+	}
+	if c, ok := r.(io.Closer); ok {
+		defer c.Close()
 	}
 	for n := 0; ; n++ {
 		if n&255 == 0 && ctx.Err() != nil {

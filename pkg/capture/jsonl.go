@@ -20,35 +20,66 @@ func init() {
 // jsonlReader wraps each line, a raw JSON document, as the response of a
 // new envelope; --key and --observed-at point into the document.
 type jsonlReader struct {
-	r    *envelope.Reader
-	b    *Builder
-	file string
-	doc  []byte
+	lines
+	b   *Builder
+	doc []byte
 }
 
 func openJSONL(in io.Reader, file string, b *Builder) (Reader, error) {
-	return &jsonlReader{r: envelope.NewReader(in, b.o.MaxLine), b: b, file: file}, nil
+	return &jsonlReader{lines: newLines(in, "jsonl", file, b.o.MaxLine), b: b}, nil
 }
 
 func (j *jsonlReader) Next() (*envelope.Record, error) {
-	line, err := j.r.ReadLine()
-	if err == io.EOF {
-		return nil, io.EOF
-	}
-	pos := Position{Format: "jsonl", File: j.file, Line: j.r.LineNumber()}
-	if le := (*envelope.LineError)(nil); errors.As(err, &le) {
-		return nil, &ItemError{Pos: pos, Raw: j.r.Bytes(), Err: le.Err}
-	}
+	line, pos, err := j.next()
 	if err != nil {
 		return nil, err
 	}
+	rec, err := j.build(line, pos)
+	return rec, asItem(err, pos, line)
+}
+
+func (j *jsonlReader) build(line []byte, pos Position) (*envelope.Record, error) {
 	if err := jsonscan.Valid(line); err != nil {
-		return nil, &ItemError{Pos: pos, Raw: line, Err: err}
+		return nil, err
 	}
 	j.doc = jsonscan.AppendCompact(j.doc[:0], line)
-	rec, err := j.b.Build(&Entry{Response: j.doc, Doc: j.doc, Pos: pos})
-	if ie := (*ItemError)(nil); errors.As(err, &ie) {
-		ie.Raw = line
+	return j.b.Build(&Entry{Response: j.doc, Doc: j.doc, Pos: pos})
+}
+
+// lines reads a line-based capture, one item per non-blank line.
+type lines struct {
+	r            *envelope.Reader
+	format, file string
+}
+
+func newLines(in io.Reader, format, file string, maxLine int) lines {
+	return lines{r: envelope.NewReader(in, maxLine), format: format, file: file}
+}
+
+// next returns the next line and its position, or io.EOF; a line over
+// --max-line is an *ItemError.
+func (l *lines) next() ([]byte, Position, error) {
+	line, err := l.r.ReadLine()
+	if err == io.EOF {
+		return nil, Position{}, io.EOF
 	}
-	return rec, err
+	pos := Position{Format: l.format, File: l.file, Line: l.r.LineNumber()}
+	if le := (*envelope.LineError)(nil); errors.As(err, &le) {
+		return nil, pos, &ItemError{Pos: pos, Raw: l.r.Bytes(), Err: le.Err}
+	}
+	return line, pos, err
+}
+
+// asItem makes err (if any) an *ItemError about the item raw at pos.
+func asItem(err error, pos Position, raw []byte) error {
+	if err == nil {
+		return nil
+	}
+	ie := (*ItemError)(nil)
+	if !errors.As(err, &ie) {
+		ie = &ItemError{Pos: pos, Err: err}
+		err = ie
+	}
+	ie.Raw = raw
+	return err
 }

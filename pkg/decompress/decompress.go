@@ -40,51 +40,71 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // NewReader returns r's content: decompressed when r starts with a gzip
 // member (several members are read one after another, as gzip -d does) or
-// a zstd frame, else r's bytes as they are. Close releases the decoder (it
-// does not close r). Format names the format found: "gzip", "zstd" or "".
+// a zstd frame, else r's bytes as they are. It reads nothing until the
+// first Read (or Format), so a command waiting for its input holds no
+// lock and starts no timer early. Close releases the decoder (it does not
+// close r).
 //
 // Only the first byte is awaited before deciding, unless it is the first
 // byte of a magic number: a JSON stream (which starts with '{', space or
 // a BOM) never waits for more input than its first line.
-func NewReader(r io.Reader) (*Reader, error) {
-	cr := &countReader{r: r}
-	br := bufio.NewReaderSize(cr, 64<<10)
-	first, err := br.Peek(1)
-	if err != nil || (first[0] != gzipMagic[0] && first[0] != zstdMagic[0]) {
-		return &Reader{r: br}, nil // empty or plain; a read error shows on Read
-	}
-	head, _ := br.Peek(4)
-	buffered := func() int64 { return cr.n - int64(br.Buffered()) }
-	switch {
-	case len(head) >= 2 && head[0] == gzipMagic[0] && head[1] == gzipMagic[1]:
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, &Error{Format: "gzip", Offset: buffered(), Err: err}
-		}
-		return &Reader{r: zr, format: "gzip", at: buffered, close: zr.Close}, nil
-	case len(head) == 4 && string(head) == string(zstdMagic):
-		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
-		if err != nil {
-			return nil, &Error{Format: "zstd", Offset: 0, Err: err}
-		}
-		return &Reader{r: zr, format: "zstd", at: buffered, close: func() error { zr.Close(); return nil }}, nil
-	}
-	return &Reader{r: br}, nil
+func NewReader(r io.Reader) *Reader {
+	return &Reader{src: r}
 }
 
 // Reader is the (decompressed) input.
 type Reader struct {
-	r      io.Reader
-	format string
-	at     func() int64
-	close  func() error
+	src     io.Reader
+	r       io.Reader // nil until detect
+	err     error     // of detect
+	format  string
+	at      func() int64
+	closeFn func() error
 }
 
-// Format is "gzip", "zstd", or "" for input that was not compressed.
-func (r *Reader) Format() string { return r.format }
+// Format detects the input's format: "gzip", "zstd", or "" for input
+// that is not compressed.
+func (r *Reader) Format() (string, error) {
+	if r.r == nil && r.err == nil {
+		r.err = r.detect()
+	}
+	return r.format, r.err
+}
+
+func (r *Reader) detect() error {
+	cr := &countReader{r: r.src}
+	br := bufio.NewReaderSize(cr, 64<<10)
+	r.r = br
+	first, err := br.Peek(1)
+	if err != nil || (first[0] != gzipMagic[0] && first[0] != zstdMagic[0]) {
+		return nil // empty or plain; a read error shows on Read
+	}
+	head, _ := br.Peek(4)
+	r.at = func() int64 { return cr.n - int64(br.Buffered()) }
+	switch {
+	case len(head) >= 2 && head[0] == gzipMagic[0] && head[1] == gzipMagic[1]:
+		r.format = "gzip"
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return &Error{Format: r.format, Offset: r.at(), Err: err}
+		}
+		r.r, r.closeFn = zr, zr.Close
+	case len(head) == 4 && string(head) == string(zstdMagic):
+		r.format = "zstd"
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		if err != nil {
+			return &Error{Format: r.format, Offset: 0, Err: err}
+		}
+		r.r, r.closeFn = zr, func() error { zr.Close(); return nil }
+	}
+	return nil
+}
 
 // Read reads decompressed bytes. A decompression failure is an *Error.
 func (r *Reader) Read(p []byte) (int, error) {
+	if _, err := r.Format(); err != nil {
+		return 0, err
+	}
 	n, err := r.r.Read(p)
 	if err != nil && err != io.EOF && r.format != "" {
 		var de *Error
@@ -97,10 +117,10 @@ func (r *Reader) Read(p []byte) (int, error) {
 
 // Close releases the decoder.
 func (r *Reader) Close() error {
-	if r.close == nil {
+	if r.closeFn == nil {
 		return nil
 	}
-	return r.close()
+	return r.closeFn()
 }
 
 // countReader counts the bytes read from the compressed input.

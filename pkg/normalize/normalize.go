@@ -76,10 +76,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 
 // normalizeAll checks and completes envelopes.
 func normalizeAll(ctx context.Context, in io.Reader, w *envelope.Writer, st *xr.Stats, o Options) error {
-	dr, err := decompress.NewReader(in)
-	if err != nil {
-		return err
-	}
+	dr := decompress.NewReader(in)
 	defer dr.Close()
 	r := envelope.NewReader(dr, o.MaxLine)
 	n := &normalizer{now: o.Now}

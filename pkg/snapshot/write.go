@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/xr-lake/xr/pkg/contenthash"
+	"github.com/xr-lake/xr/pkg/decompress"
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/redact"
 	"github.com/xr-lake/xr/pkg/xr"
@@ -528,7 +529,9 @@ func checkRecord(h *contenthash.Hasher, rec *envelope.Record) (time.Time, error)
 
 // run stores the records of the input in order.
 func (w *writer) run(ctx context.Context, in io.Reader) error {
-	p := startPipeline(oneSource(in), w.opts.MaxLine, writeWork(w.redactor), true)
+	dr := decompress.NewReader(in) // gzip or zstd input, found by its magic bytes
+	defer dr.Close()
+	p := startPipeline(oneSource(dr), w.opts.MaxLine, writeWork(w.redactor), true)
 	defer p.close()
 	tick := time.NewTicker(w.opts.CommitEvery)
 	defer tick.Stop()

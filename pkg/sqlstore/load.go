@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/xr-lake/xr/pkg/contenthash"
+	"github.com/xr-lake/xr/pkg/decompress"
 	"github.com/xr-lake/xr/pkg/diff"
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/manifest"
@@ -395,7 +396,9 @@ func (l *loader) run(ctx context.Context, in io.Reader) error {
 // read parses and verifies records into batches and hands full ones over;
 // the last, partial one only at the end of a clean input.
 func (l *loader) read(ctx context.Context, in io.Reader, st *xr.Stats, ready, free chan *batch, done chan struct{}) error {
-	rd := envelope.NewReader(in, l.o.MaxLine)
+	dr := decompress.NewReader(in) // gzip or zstd input, found by its magic bytes
+	defer dr.Close()
+	rd := envelope.NewReader(dr, l.o.MaxLine)
 	rd.DeferPayloads() // every record's hash is verified, which validates request and response
 	var h contenthash.Hasher
 	b := <-free
