@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,54 +17,6 @@ import (
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
-const archiveUsage = `usage: xr-pack archive DIR --out FILE [--format zip|tar.zst] [--encrypt]
-       xr-pack archive -m DIR/manifest.json --out FILE [--encrypt]
-
-Write the pack in DIR to one archive file: a zip (Deflate, the default, any
-unzip reads it) or a tar.zst (faster, smaller). The archive holds DIR under
-its dataset name and _pack_meta.json (dataset, time, tool version, record
-count, the SHA-256 of every member); the same pack gives the same bytes.
---encrypt (or the manifest's encryption_policy.enabled) wraps it in xr's
-streaming AES-256-GCM format and appends .enc to FILE. The key comes from
---key-file, SNAPSHOT_ENCRYPTION_KEY (or the manifest's key_env_var), or a
-prompt on the terminal; never from a flag value. See docs/archive.md.
-
-A pack holding records with secrets that its redaction_policy removes is
-refused (run xr-pack redact DIR first) unless --allow-secrets is given.
-
-Example:
-  SNAPSHOT_ENCRYPTION_KEY=... xr-pack archive data/snapshots/pages \
-      --out backups/pages-$(date +%Y%m%d).tar.zst --encrypt
-`
-
-const extractUsage = `usage: xr-pack extract --in FILE --out DIR [--force] [--name NAME]
-
-Unpack an archive (zip, tar.zst, xr-encrypted, or the reference tool's zip
-and .zip.enc, told apart by content) into DIR/<dataset name>. Every member's
-SHA-256 is checked against the archive's metadata and the pack is verified
-(as xr-pack verify) in a staging folder before it is moved into place (with
---force: swapped with the old pack in one step), so a failed extract leaves
-nothing behind; decrypted data stays in unnamed files until then (Linux),
-and the next extract into DIR removes what a killed one left. Refuses path
-escapes, links, device files, and archives that expand beyond --max-size or
---max-ratio.
-
-Example:
-  xr-pack extract --in backups/pages.tar.zst.enc --out data/snapshots/ &&
-      xr-pack cat data/snapshots/pages | xr-sqlload -m data/snapshots/pages/manifest.json
-`
-
-const verifyArchiveUsage = `usage: xr-pack verify FILE
-
-Check an archive end to end without extracting it: decryption and
-authentication, every member's path, type and SHA-256 against the metadata,
-every record's content hash, and record and index counts. Exits 4 on a
-mismatch.
-
-Example:
-  for f in /cold/*.enc; do xr-pack verify "$f" || echo "BAD: $f"; done
-`
-
 // keyFlags are the key and limit flags shared by the three subcommands.
 type keyFlags struct {
 	keyFile  string
@@ -75,19 +25,22 @@ type keyFlags struct {
 	kdf      struct{ memMiB, passes, iterations uint }
 }
 
-func (k *keyFlags) register(fs *flag.FlagSet, limits bool) {
-	fs.StringVar(&k.keyFile, "key-file", "", "read the passphrase from `FILE` (must be chmod 600)")
+func (k *keyFlags) register(fs *cli.Flags, limits bool) {
+	fs.String(&k.keyFile, "passphrase-file", "FILE", "read the passphrase from FILE (must be chmod 600)")
+	fs.Alias("key-file", "passphrase-file")
 	if limits {
-		fs.Int64Var(&k.maxSize, "max-size", archive.DefaultMaxSize, "refuse archives that expand beyond `bytes`")
-		fs.Int64Var(&k.maxRatio, "max-ratio", archive.DefaultMaxRatio, "refuse archives that expand more than `N` times their size")
+		k.maxSize, k.maxRatio = archive.DefaultMaxSize, archive.DefaultMaxRatio
 		d := archive.DefaultKDFLimits
-		fs.UintVar(&k.kdf.memMiB, "max-kdf-memory", uint(d.MemoryKiB>>10), "refuse encrypted archives asking for more than `MiB` of Argon2id memory")
-		fs.UintVar(&k.kdf.passes, "max-kdf-passes", uint(d.Passes), "refuse encrypted archives asking for more than `N` Argon2id passes")
-		fs.UintVar(&k.kdf.iterations, "max-kdf-iterations", uint(d.Iterations), "refuse encrypted archives asking for more than `N` PBKDF2 iterations")
+		k.kdf.memMiB, k.kdf.passes, k.kdf.iterations = uint(d.MemoryKiB>>10), uint(d.Passes), uint(d.Iterations)
+		fs.Int64(&k.maxSize, "max-size", "BYTES", "refuse archives that expand beyond BYTES")
+		fs.Int64(&k.maxRatio, "max-ratio", "N", "refuse archives that expand more than N times their size")
+		fs.Uint(&k.kdf.memMiB, "max-kdf-memory", "MIB", "refuse encrypted archives asking for more than MIB of Argon2id memory")
+		fs.Uint(&k.kdf.passes, "max-kdf-passes", "N", "refuse encrypted archives asking for more than N Argon2id passes")
+		fs.Uint(&k.kdf.iterations, "max-kdf-iterations", "N", "refuse encrypted archives asking for more than N PBKDF2 iterations")
 	}
 }
 
-// key returns the passphrase source: --key-file, then the environment
+// key returns the passphrase source: --passphrase-file, then the environment
 // variable (the manifest's key_env_var or SNAPSHOT_ENCRYPTION_KEY), then the
 // manifest's key_file_path, then a terminal prompt.
 func (k *keyFlags) key(m *manifest.Manifest, confirm bool) func() ([]byte, error) {
@@ -120,7 +73,7 @@ func prompt(env string, confirm bool) ([]byte, error) {
 		if tty != nil {
 			tty.Close()
 		}
-		return nil, fmt.Errorf("%w: set %s, pass --key-file, or run on a terminal", archive.ErrNeedKey, env)
+		return nil, fmt.Errorf("%w: set %s, pass --passphrase-file, or run on a terminal", archive.ErrNeedKey, env)
 	}
 	defer tty.Close()
 	read := func(label string) ([]byte, error) {
@@ -154,137 +107,145 @@ func (k *keyFlags) readOptions(m *manifest.Manifest) archive.ReadOptions {
 	return archive.ReadOptions{Key: k.key(m, false), MaxSize: k.maxSize, MaxRatio: k.maxRatio, KDF: lim}
 }
 
+var archiveCmd = &cli.Command{Name: "archive", Summary: "write a pack archive: xr-pack archive DIR --out FILE",
+	Help: archiveUsage, Common: onPack, Exits: mismatchOrInterrupted, Run: runArchive}
+
 // runArchive implements `xr-pack archive DIR --out FILE`.
-func runArchive(ctx context.Context, args []string) int {
+func runArchive(x *cli.Env) (*xr.Stats, error) {
 	var kf keyFlags
-	var out, format, kdf string
+	var out, format string
+	kdf := "argon2id"
 	var encrypt, force, allowSecrets bool
-	return packCommand(args, "archive", archiveUsage, func(fs *flag.FlagSet) {
-		kf.register(fs, false)
-		fs.StringVar(&out, "out", "", "write the archive to `FILE` (- for stdout)")
-		fs.StringVar(&format, "format", "", "zip or tar.zst (default: from FILE's name, else zip)")
-		fs.BoolVar(&encrypt, "encrypt", false, "encrypt (appends .enc to FILE)")
-		fs.StringVar(&kdf, "kdf", "argon2id", "key derivation: argon2id or pbkdf2 (600,000 iterations)")
-		fs.BoolVar(&force, "force", false, "replace FILE if it exists")
-		fs.BoolVar(&allowSecrets, "allow-secrets", false, "archive a pack even if it holds secrets its redaction policy removes")
-	}, func(c *cli.Common, dir string) (*xr.Stats, error) {
-		if out == "" {
-			return nil, xr.Usagef("--out FILE is required")
+	f := x.Flags
+	f.String(&out, "out", "FILE", "write the archive to FILE (- for stdout)")
+	f.String(&format, "format", "zip|tar.zst", "the archive format (default: from FILE's name, else zip)")
+	f.Bool(&encrypt, "encrypt", "encrypt (appends .enc to FILE)")
+	kf.register(f, false)
+	f.String(&kdf, "kdf", "argon2id|pbkdf2", "key derivation (pbkdf2: 600,000 iterations)")
+	f.Bool(&force, "force", "replace FILE if it exists")
+	f.Bool(&allowSecrets, "allow-secrets", "archive a pack even if it holds secrets its redaction policy removes")
+	dir, err := parsePack(x)
+	if err != nil {
+		return nil, err
+	}
+	if out == "" {
+		return nil, xr.Usagef("--out FILE is required")
+	}
+	if err := refuseSecrets(x, dir, allowSecrets); err != nil {
+		return nil, err
+	}
+	m, err := manifest.Load(filepath.Join(dir, snapshot.ManifestFile))
+	if err != nil {
+		return nil, err
+	}
+	o := archive.CreateOptions{Format: format, Encrypt: encrypt || m.EncryptionPolicy.Enabled, Log: x.Logger()}
+	base := strings.TrimSuffix(out, ".enc")
+	if o.Format == "" && (strings.HasSuffix(base, ".tar.zst") || strings.HasSuffix(base, ".tzst")) {
+		o.Format = archive.FormatTarZst
+	}
+	switch kdf {
+	case "argon2id":
+		o.KDF = archive.DefaultArgon2id
+	case "pbkdf2":
+		o.KDF = archive.DefaultPBKDF2
+	default:
+		return nil, xr.Usagef("--kdf %q: want argon2id or pbkdf2", kdf)
+	}
+	if o.Encrypt {
+		if out != "-" && !strings.HasSuffix(out, ".enc") {
+			out += ".enc"
 		}
-		if err := refuseSecrets(ctx, dir, allowSecrets); err != nil {
+		if o.Passphrase, err = kf.key(m, true)(); err != nil {
 			return nil, err
 		}
-		m, err := manifest.Load(filepath.Join(dir, snapshot.ManifestFile))
-		if err != nil {
-			return nil, err
+	}
+	if out == "-" {
+		if x.FlushEach() {
+			return nil, xr.Usagef("--out -: stdout is a terminal; redirect it to a file")
 		}
-		o := archive.CreateOptions{Format: format, Encrypt: encrypt || m.EncryptionPolicy.Enabled, Log: c.Logger(os.Stderr)}
-		base := strings.TrimSuffix(out, ".enc")
-		if o.Format == "" && (strings.HasSuffix(base, ".tar.zst") || strings.HasSuffix(base, ".tzst")) {
-			o.Format = archive.FormatTarZst
-		}
-		switch kdf {
-		case "argon2id":
-			o.KDF = archive.DefaultArgon2id
-		case "pbkdf2":
-			o.KDF = archive.DefaultPBKDF2
-		default:
-			return nil, xr.Usagef("--kdf %q: want argon2id or pbkdf2", kdf)
-		}
-		if o.Encrypt {
-			if out != "-" && !strings.HasSuffix(out, ".enc") {
-				out += ".enc"
-			}
-			if o.Passphrase, err = kf.key(m, true)(); err != nil {
-				return nil, err
-			}
-		}
-		if out == "-" {
-			if cli.IsTerminal(os.Stdout) {
-				return nil, xr.Usagef("--out -: stdout is a terminal; redirect it to a file")
-			}
-			return archive.Create(ctx, dir, os.Stdout, o)
-		}
-		o.Notice = func(msg string) { fmt.Fprintf(os.Stderr, "%s: %s\n", name, msg) }
-		st, err := archive.CreateFile(ctx, dir, out, force, o)
-		if err == nil && !c.Quiet {
-			fmt.Fprintf(os.Stderr, "%s: wrote %s\n", name, out)
-		}
-		return st, err
-	})
+		return archive.Create(x.Ctx, dir, x.Stdout, o)
+	}
+	o.Notice = x.Warn
+	st, err := archive.CreateFile(x.Ctx, dir, out, force, o)
+	if err == nil {
+		x.Note("wrote " + out)
+	}
+	return st, err
 }
 
 // refuseSecrets stops an archive of a pack holding secrets its policy
 // removes: an archive is kept for years and copied around, so what the
 // policy says must not be kept is not put in one by default.
-func refuseSecrets(ctx context.Context, dir string, allow bool) error {
+func refuseSecrets(x *cli.Env, dir string, allow bool) error {
 	if allow {
-		_, err := noticeSecrets(ctx, dir)
+		_, err := noticeSecrets(x, dir)
 		return err
 	}
-	n, err := snapshot.CountSecrets(ctx, dir)
+	n, err := snapshot.CountSecrets(x.Ctx, dir)
 	if err == nil && n > 0 {
 		err = fmt.Errorf("%s; refusing to archive them (--allow-secrets archives the pack as it is)", snapshot.SecretsNotice(dir, n))
 	}
 	return err
 }
 
-// runExtract implements `xr-pack extract --in FILE --out DIR`.
-func runExtract(ctx context.Context, args []string) int {
-	fs := flag.NewFlagSet("xr-pack extract", flag.ContinueOnError)
-	c := cli.Register(fs)
+var extractCmd = &cli.Command{Name: "extract", Summary: "unpack an archive: xr-pack extract FILE --out DIR",
+	Help: extractUsage, Common: cli.Stats | cli.Verbose, Exits: mismatchOrInterrupted, Run: runExtract}
+
+// runExtract implements `xr-pack extract FILE --out DIR`.
+func runExtract(x *cli.Env) (*xr.Stats, error) {
 	var kf keyFlags
-	kf.register(fs, true)
-	var in, out, as string
+	var in, as string
+	out := "."
 	var force bool
-	fs.StringVar(&in, "in", "", "the archive `FILE`")
-	fs.StringVar(&out, "out", ".", "extract into `DIR` (the pack becomes DIR/<dataset name>)")
-	fs.StringVar(&as, "name", "", "name the extracted pack folder `NAME` instead of the dataset name")
-	fs.BoolVar(&force, "force", false, "replace an existing pack of that name")
-	fs.Usage = cli.Usage(fs, extractUsage)
-	pos, done, code := parse(fs, c, args)
-	if done {
-		return code
+	f := x.Flags
+	f.String(&out, "out", "DIR", "extract into DIR (the pack becomes DIR/<dataset name>)")
+	f.String(&in, "in", "FILE", "the archive FILE (the same as giving FILE as the argument)")
+	f.String(&as, "name", "NAME", "name the extracted pack folder NAME instead of the dataset name")
+	f.Bool(&force, "force", "replace an existing pack of that name")
+	kf.register(f, true)
+	if err := x.Parse(); err != nil {
+		return nil, err
 	}
-	var dest string
-	st, err := func() (*xr.Stats, error) {
-		if in == "" && len(pos) == 1 {
-			in, pos = pos[0], nil
-		}
-		if in == "" || len(pos) > 0 {
-			return nil, xr.Usagef("want --in FILE --out DIR")
-		}
-		o := archive.ExtractOptions{ReadOptions: kf.readOptions(nil), Name: as, Force: force, Log: c.Logger(os.Stderr),
-			Notice: func(msg string) { fmt.Fprintf(os.Stderr, "%s: %s\n", name, msg) }}
-		var st *xr.Stats
-		var err error
-		dest, st, err = archive.Extract(ctx, in, out, o)
-		return st, err
-	}()
-	if err == nil && !c.Quiet {
-		fmt.Fprintf(os.Stderr, "%s: extracted %s\n", name, dest)
+	switch pos := x.Args(); {
+	case in == "" && len(pos) == 1:
+		in = pos[0]
+	case in == "" || len(pos) > 0:
+		return nil, xr.Usagef("want the archive FILE (and --out DIR)")
 	}
-	return c.Finish(name, os.Stderr, st, err)
+	o := archive.ExtractOptions{ReadOptions: kf.readOptions(nil), Name: as, Force: force, Log: x.Logger(), Notice: x.Warn}
+	dest, st, err := archive.Extract(x.Ctx, in, out, o)
+	if err == nil {
+		x.Note("extracted " + dest)
+	}
+	return st, err
 }
 
-// runVerifyArchive implements `xr-pack verify FILE` on an archive file.
-func runVerifyArchive(ctx context.Context, args []string) int {
-	fs := flag.NewFlagSet("xr-pack verify", flag.ContinueOnError)
-	c := cli.Register(fs)
+var verifyCmd = &cli.Command{Name: "verify", Summary: "check a pack, or an archive file: xr-pack verify DIR | FILE",
+	Help: verifyUsage, Common: onPack | cli.MaxLine, Exits: mismatchOrInterrupted, Run: runVerify}
+
+// runVerify implements `xr-pack verify DIR` and, on an archive file,
+// `xr-pack verify FILE`; the flags about archives are refused for a pack.
+func runVerify(x *cli.Env) (*xr.Stats, error) {
 	var kf keyFlags
-	kf.register(fs, true)
-	fs.Usage = cli.Usage(fs, verifyArchiveUsage)
-	pos, done, code := parse(fs, c, args)
-	if done {
-		return code
+	kf.register(x.Flags, true)
+	if err := x.Parse(); err != nil {
+		return nil, err
 	}
-	st, err := func() (*xr.Stats, error) {
-		if len(pos) != 1 {
-			return nil, xr.Usagef("want one archive FILE")
+	if pos := x.Args(); len(pos) == 1 && x.Manifest == "" {
+		if fi, err := os.Stat(pos[0]); err == nil && fi.Mode().IsRegular() {
+			ro := kf.readOptions(nil)
+			ro.MaxLine = x.MaxLine
+			return archive.Check(x.Ctx, pos[0], ro)
 		}
-		ro := kf.readOptions(nil)
-		ro.MaxLine = c.MaxLine
-		return archive.Check(ctx, pos[0], ro)
-	}()
-	return c.Finish(name, os.Stderr, st, err)
+	}
+	for _, n := range []string{"passphrase-file", "max-size", "max-ratio", "max-kdf-memory", "max-kdf-passes", "max-kdf-iterations", "max-line"} {
+		if x.Flags.IsSet(n) {
+			return nil, xr.Usagef("--%s applies to an archive FILE, not a pack folder", n)
+		}
+	}
+	dir, err := packDir(x)
+	if err != nil {
+		return nil, err
+	}
+	return snapshot.Verify(x.Ctx, dir, snapshot.VerifyOptions{Problem: x.Warn, Notice: x.Warn, Log: x.Logger()})
 }

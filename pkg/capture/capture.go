@@ -200,7 +200,7 @@ type Builder struct {
 
 // NewBuilder checks o and returns its Builder.
 func NewBuilder(o Options) (*Builder, error) {
-	for _, p := range []struct{ flag, ptr string }{{"--key", o.KeyPointer}, {"--observed-at", o.TimePointer}} {
+	for _, p := range []struct{ flag, ptr string }{{"--key-at", o.KeyPointer}, {"--observed-at", o.TimePointer}} {
 		if p.ptr != "" && p.ptr[0] != '/' {
 			return nil, xr.Usagef("%s: JSON Pointer %q must start with '/'", p.flag, p.ptr)
 		}
@@ -266,13 +266,13 @@ func (b *Builder) build(e *Entry) (*envelope.Record, error) {
 	req, resp := orRaw(e.Request), orRaw(e.Response)
 	key := orRaw(e.Key)
 	if b.o.KeyPointer != "" {
-		v, err := b.lookup(e, req, resp, b.o.KeyPointer, "--key")
+		v, err := b.lookup(e, req, resp, b.o.KeyPointer, "--key-at")
 		if err != nil {
 			return nil, err
 		}
 		if c := v[0]; c != '"' && c != '-' && (c < '0' || c > '9') {
 			// the kind only: the capture is not redacted yet
-			return nil, fmt.Errorf("--key %s: want a string or number, found %s", b.o.KeyPointer, kindOf(c))
+			return nil, fmt.Errorf("--key-at %s: want a string or number, found %s", b.o.KeyPointer, kindOf(c))
 		}
 		key = v
 	}

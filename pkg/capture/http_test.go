@@ -126,14 +126,14 @@ func TestBuildDefaultsAndOverrides(t *testing.T) {
 		t.Errorf("--key/--observed-at into the envelope: %s", got)
 	}
 	for ptr, want := range map[string]string{
-		"/response/x":       "--key /response/x: no such value in the envelope",
-		"/request/headers":  "--key /request/headers: want a string or number, found an array",
+		"/response/x":       "--key-at /response/x: no such value in the envelope",
+		"/request/headers":  "--key-at /request/headers: want a string or number, found an array",
 		"/exchange_type":    "want a pointer into /request or /response",
 		"/request/query/no": "no such value",
 	} {
 		_, err := testBuilder(t, Options{KeyPointer: ptr}).HTTP(&Exchange{Request: Request{Method: "GET", URL: "http://h/"}, Pos: Position{Format: "har", File: "s.har", Item: "entries/3", Line: 40}})
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), "s.har: entries/3 (line 40): ") {
-			t.Errorf("--key %s: err = %v, want %q", ptr, err, want)
+			t.Errorf("--key-at %s: err = %v, want %q", ptr, err, want)
 		}
 	}
 }

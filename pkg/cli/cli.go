@@ -9,13 +9,8 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,10 +34,6 @@ const (
 	ExitInterrupted = 130
 )
 
-// ExitCodesHelp is the exit-code table printed at the end of -h.
-const ExitCodesHelp = `Exit codes: 0 ok, 1 error, 2 usage, 3 conflict (--conflict fail),
-4 verification found mismatches, 130 interrupted.`
-
 // ExitCode maps an error to the process exit code.
 func ExitCode(err error) int {
 	var ue *xr.UsageError
@@ -62,105 +53,6 @@ func ExitCode(err error) int {
 	default:
 		return ExitError
 	}
-}
-
-// Common holds the flags every command takes.
-type Common struct {
-	Manifest string
-	Rejects  string
-	Stats    string
-	Quiet    bool
-	Verbose  bool
-	Version  bool
-	MaxLine  int
-
-	rejects *rejectFile
-}
-
-// Register adds the common flags to fs.
-func Register(fs *flag.FlagSet) *Common {
-	c := &Common{}
-	fs.StringVar(&c.Manifest, "m", "", "manifest.json of the dataset (same as --manifest)")
-	fs.StringVar(&c.Manifest, "manifest", "", "manifest.json of the dataset")
-	fs.StringVar(&c.Rejects, "rejects", "", "append bad input lines to `FILE` and go on (NDJSON: line, error, input; input_encoding, input_truncated, input_bytes when the line is not UTF-8 or was cut)")
-	fs.StringVar(&c.Stats, "stats", "", "write the counters to `FILE` as one JSON object")
-	fs.BoolVar(&c.Quiet, "q", false, "no summary line on stderr")
-	fs.BoolVar(&c.Verbose, "v", false, "debug log on stderr")
-	fs.BoolVar(&c.Version, "version", false, "print the version and exit")
-	fs.IntVar(&c.MaxLine, "max-line", envelope.DefaultMaxLine, "longest accepted input line in `bytes`")
-	return c
-}
-
-// Usage returns a flag usage function printing text (synopsis, example
-// pipeline), the flags and the exit codes. -h output goes to stdout.
-func Usage(fs *flag.FlagSet, text string) func() {
-	return func() {
-		w := fs.Output()
-		fmt.Fprintln(w, strings.TrimSpace(text))
-		fmt.Fprintln(w, "\nFlags:")
-		fs.PrintDefaults()
-		fmt.Fprintln(w, "\n"+ExitCodesHelp)
-	}
-}
-
-// Parse parses args, printing usage to stdout for -h. It returns done=true
-// with the exit code when the command should stop (help, version, bad flag).
-func Parse(fs *flag.FlagSet, c *Common, args []string, stdout, stderr io.Writer) (done bool, code int) {
-	fs.SetOutput(stderr)
-	for _, a := range args {
-		if a == "--" {
-			break
-		}
-		if a == "-h" || a == "--help" || a == "-help" {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return true, ExitOK
-		}
-	}
-	if err := fs.Parse(args); err != nil {
-		return true, ExitUsage
-	}
-	if c != nil && c.Version {
-		fmt.Fprintf(stdout, "%s %s\n", fs.Name(), VersionString())
-		return true, ExitOK
-	}
-	return false, 0
-}
-
-// VersionString is xr's version plus the VCS revision when the binary
-// carries one.
-func VersionString() string {
-	v := xr.Version
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 7 {
-				v += " (" + s.Value[:7] + ")"
-			}
-		}
-	}
-	return v
-}
-
-// Logger returns the -v debug logger (a discarding one without -v).
-func (c *Common) Logger(stderr io.Writer) *slog.Logger {
-	if !c.Verbose {
-		return slog.New(slog.DiscardHandler)
-	}
-	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// RejectFunc opens the --rejects file and returns the sink for bad lines,
-// or nil when --rejects was not given (bad lines then stop the command).
-func (c *Common) RejectFunc() (xr.RejectFunc, error) {
-	if c.Rejects == "" {
-		return nil, nil
-	}
-	f, err := os.OpenFile(c.Rejects, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("--rejects: %w", err)
-	}
-	c.rejects = &rejectFile{f: f}
-	return c.rejects.reject, nil
 }
 
 type rejectFile struct {
@@ -234,39 +126,6 @@ func trimPartialRune(b []byte) []byte {
 		}
 	}
 	return b
-}
-
-// Finish ends a command: it writes --stats, prints the one-line summary
-// and the error (if any) to stderr, and returns the exit code.
-func (c *Common) Finish(name string, stderr io.Writer, st *xr.Stats, err error) int {
-	restoreBlocking()
-	if c.rejects != nil {
-		if cerr := c.rejects.f.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("--rejects: %w", cerr)
-		}
-	}
-	if c.Stats != "" && st != nil {
-		if werr := os.WriteFile(c.Stats, append(st.JSON(), '\n'), 0o644); werr != nil && err == nil {
-			err = fmt.Errorf("--stats: %w", werr)
-		}
-	}
-	code := ExitCode(err)
-	if errors.Is(err, syscall.EPIPE) {
-		return ExitOK // the reader went away (| head): end quietly
-	}
-	if !c.Quiet && st != nil && code != ExitOK || !c.Quiet && st != nil && len(st.Names()) > 0 {
-		if s := st.Summary(); s != "" {
-			fmt.Fprintf(stderr, "%s: %s\n", name, s)
-		}
-	}
-	if err != nil && code != ExitOK {
-		if code == ExitInterrupted {
-			fmt.Fprintf(stderr, "%s: interrupted\n", name)
-		} else {
-			fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		}
-	}
-	return code
 }
 
 // IsTerminal reports whether f is a terminal that can take progress lines.

@@ -5,8 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,25 +39,28 @@ func TestExitCode(t *testing.T) {
 
 func TestFinish(t *testing.T) {
 	dir := t.TempDir()
-	fs := flag.NewFlagSet("xr-x", flag.ContinueOnError)
-	c := Register(fs)
-	if err := fs.Parse([]string{"--stats", filepath.Join(dir, "s.json"), "--rejects", filepath.Join(dir, "r.ndjson")}); err != nil {
-		t.Fatal(err)
-	}
-	reject, err := c.RejectFunc()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := xr.NewStats("read", "written")
-	st.Add("read", 3)
-	if err := xr.Bad(reject, st, 2, []byte(`{"a":`), errors.New("line 2: bad")); err != nil {
-		t.Fatal(err)
-	}
-	if err := xr.Bad(reject, st, 3, []byte(`{"a":1}`), errors.New("line 3: worse")); err != nil {
-		t.Fatal(err)
-	}
+	var retErr error
+	cmd := &Command{Name: "xr-x", Help: "usage: xr-x", Common: Stage, Run: func(x *Env) (*xr.Stats, error) {
+		if err := x.Parse(); err != nil {
+			return nil, err
+		}
+		reject, err := x.RejectFunc()
+		if err != nil {
+			return nil, err
+		}
+		st := xr.NewStats("read", "written")
+		st.Add("read", 3)
+		if err := xr.Bad(reject, st, 2, []byte(`{"a":`), errors.New("line 2: bad")); err != nil {
+			return nil, err
+		}
+		if err := xr.Bad(reject, st, 3, []byte(`{"a":1}`), errors.New("line 3: worse")); err != nil {
+			return nil, err
+		}
+		return st, retErr
+	}}
 	var stderr bytes.Buffer
-	if code := c.Finish("xr-x", &stderr, st, nil); code != 0 {
+	args := []string{"--stats", filepath.Join(dir, "s.json"), "--rejects", filepath.Join(dir, "r.ndjson")}
+	if code := cmd.Exec(context.Background(), args, nil, io.Discard, &stderr); code != 0 {
 		t.Fatalf("code %d", code)
 	}
 	if got := stderr.String(); got != "xr-x: 3 read, 0 written, 2 rejected\n" {
@@ -73,27 +76,138 @@ func TestFinish(t *testing.T) {
 		t.Fatalf("rejects\n%s\nwant\n%s", r, want)
 	}
 	stderr.Reset()
-	if code := c.Finish("xr-x", &stderr, st, fmt.Errorf("line 9: %w", xr.ErrMismatch)); code != 4 || !strings.HasSuffix(stderr.String(), "xr-x: line 9: verification found mismatches\n") {
+	retErr = fmt.Errorf("line 9: %w", xr.ErrMismatch)
+	if code := cmd.Exec(context.Background(), args, nil, io.Discard, &stderr); code != 4 || !strings.HasSuffix(stderr.String(), "xr-x: line 9: verification found mismatches\n") {
 		t.Fatalf("code %d, stderr %q", code, stderr.String())
 	}
 	stderr.Reset()
-	if code := c.Finish("xr-x", &stderr, st, syscall.EPIPE); code != 0 || stderr.Len() != 0 {
+	retErr = fmt.Errorf("write: %w", syscall.EPIPE)
+	if code := cmd.Exec(context.Background(), args, nil, io.Discard, &stderr); code != 0 || stderr.Len() != 0 {
 		t.Fatalf("a closed stdout must end quietly: code %d, stderr %q", code, stderr.String())
 	}
 }
 
-func TestParseHelpAndBadFlag(t *testing.T) {
-	fs := flag.NewFlagSet("xr-x", flag.ContinueOnError)
-	c := Register(fs)
-	fs.Usage = Usage(fs, "usage: xr-x\n\nExample:\n  xr-x < a")
-	var out, errOut bytes.Buffer
-	if done, code := Parse(fs, c, []string{"-h"}, &out, &errOut); !done || code != 0 || !strings.Contains(out.String(), "Exit codes: 0 ok") {
-		t.Fatalf("-h: done %v code %d out %q", done, code, out.String())
+// A command that fails before it counted anything prints its error alone,
+// not a summary of zeros before it (xr-pack verify of a folder that is no
+// pack printed "0 chunks, 0 records, …" first).
+func TestFinishNoZerosBeforeAnError(t *testing.T) {
+	cmd := &Command{Name: "xr-x", Help: "usage: xr-x", Run: func(x *Env) (*xr.Stats, error) {
+		if err := x.Parse(); err != nil {
+			return nil, err
+		}
+		return xr.NewStats("chunks", "records"), errors.New("d: not a pack")
+	}}
+	var stderr bytes.Buffer
+	if code := cmd.Exec(context.Background(), nil, nil, io.Discard, &stderr); code != 1 || stderr.String() != "xr-x: d: not a pack\n" {
+		t.Fatalf("code %d, stderr %q", code, stderr.String())
 	}
-	fs2 := flag.NewFlagSet("xr-x", flag.ContinueOnError)
-	c2 := Register(fs2)
-	if done, code := Parse(fs2, c2, []string{"--nope"}, &out, &errOut); !done || code != 2 {
-		t.Fatalf("bad flag: done %v code %d", done, code)
+}
+
+// A wrong flag or argument is two lines on stderr and exit 2: what is
+// wrong (with the nearest flag when it looks like a typo) and where the
+// usage is.
+func TestUsageErrorsAreTwoLines(t *testing.T) {
+	var by string
+	cmd := &Command{Name: "xr-x", Help: "usage: xr-x", Common: Stage, Run: func(x *Env) (*xr.Stats, error) {
+		x.Flags.String(&by, "by", "key|hash", "what counts")
+		x.Flags.Bool(new(bool), "verify", "check")
+		if err := x.Parse(); err != nil {
+			return nil, err
+		}
+		return xr.NewStats("read"), x.NoArgs("it reads stdin")
+	}}
+	for args, want := range map[string]string{
+		"--bogus":       "xr-x: unknown flag --bogus\n",
+		"--verfiy":      "xr-x: unknown flag --verfiy (did you mean --verify?)\n",
+		"-verfy=1":      "xr-x: unknown flag -verfy (did you mean --verify?)\n",
+		"--rejcts f":    "xr-x: unknown flag --rejcts (did you mean --rejects?)\n",
+		"--by":          "xr-x: --by needs a value (key|hash)\n",
+		"--max-line x":  "xr-x: --max-line: invalid value \"x\" (want an integer)\n",
+		"--verify=nope": "xr-x: --verify: invalid value \"nope\" (want true or false)\n",
+		"in.ndjson":     "xr-x: takes no arguments (it reads stdin), got \"in.ndjson\"\n",
+	} {
+		var stderr bytes.Buffer
+		code := cmd.Exec(context.Background(), strings.Fields(args), nil, io.Discard, &stderr)
+		if code != 2 || stderr.String() != want+"run 'xr-x -h' for usage\n" {
+			t.Errorf("%s: code %d, stderr\n%s", args, code, stderr.String())
+		}
+	}
+}
+
+// Flags may come before and after the positional arguments; "--" ends
+// them; a deprecated spelling works and says what to write instead.
+func TestFlagsAnywhereAndAliases(t *testing.T) {
+	var log string
+	var quiet bool
+	var pos []string
+	cmd := &Command{Name: "xr-x", Help: "usage: xr-x", Run: func(x *Env) (*xr.Stats, error) {
+		x.Flags.String(&log, "conflict-log", "FILE", "log")
+		x.Flags.Alias("conflicts", "conflict-log")
+		x.Flags.Bool(&quiet, "n,dry-run", "dry run")
+		err := x.Parse()
+		pos = x.Args()
+		if !x.Flags.IsSet("conflict-log") {
+			t.Error("IsSet(conflict-log) after --conflicts")
+		}
+		return nil, err
+	}}
+	var stderr bytes.Buffer
+	code := cmd.Exec(context.Background(), []string{"a", "--conflicts", "c.ndjson", "b", "-n", "--", "--x"}, nil, io.Discard, &stderr)
+	if code != 0 || log != "c.ndjson" || !quiet || strings.Join(pos, " ") != "a b --x" {
+		t.Fatalf("code %d, log %q, quiet %v, pos %q", code, log, quiet, pos)
+	}
+	if stderr.String() != "xr-x: --conflicts is deprecated: use --conflict-log\n" {
+		t.Fatalf("stderr %q", stderr.String())
+	}
+}
+
+func TestHelpIsGNUStyleWithTheCommandsExitCodes(t *testing.T) {
+	cmd := &Command{Name: "xr-x", Help: "usage: xr-x\n\nExample:\n  xr-x < a", Common: Manifest,
+		Exits: []Exit{ExitsInterrupted}, Run: func(x *Env) (*xr.Stats, error) {
+			x.Flags.Int(new(int), "batch", "N", "rows per transaction")
+			return nil, x.Parse()
+		}}
+	var out, errOut bytes.Buffer
+	if code := cmd.Exec(context.Background(), []string{"-h"}, nil, &out, &errOut); code != 0 || errOut.Len() != 0 {
+		t.Fatalf("-h: code %d, stderr %q", code, errOut.String())
+	}
+	want := `usage: xr-x
+
+Example:
+  xr-x < a
+
+Flags:
+      --batch N        rows per transaction
+  -m, --manifest FILE  manifest.json of the dataset
+  -q, --quiet          no summary line or notes on stderr
+      --version        print the version and exit
+  -h, --help           print this help and exit
+
+Exit codes: 0 ok, 1 error, 2 usage, 130 interrupted.
+`
+	if out.String() != want {
+		t.Fatalf("-h:\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
+func TestSubcommands(t *testing.T) {
+	sub := &Command{Name: "cat", Summary: "stream the records", Help: "usage: xr-y cat DIR", Exits: []Exit{ExitsMismatch},
+		Run: func(x *Env) (*xr.Stats, error) { return nil, x.Parse() }}
+	cmd := &Command{Name: "xr-y", Help: "usage: xr-y COMMAND", Sub: []*Command{sub}}
+	for args, want := range map[string]string{
+		"":           "xr-y: want a command (cat)\nrun 'xr-y -h' for usage\n",
+		"cta":        "xr-y: unknown command \"cta\" (did you mean \"cat\"?)\nrun 'xr-y -h' for usage\n",
+		"cat --nope": "xr-y cat: unknown flag --nope\nrun 'xr-y cat -h' for usage\n",
+	} {
+		var stderr bytes.Buffer
+		if code := cmd.Exec(context.Background(), strings.Fields(args), nil, io.Discard, &stderr); code != 2 || stderr.String() != want {
+			t.Errorf("%q: code %d, stderr %q", args, code, stderr.String())
+		}
+	}
+	var out bytes.Buffer
+	if code := cmd.Exec(context.Background(), []string{"--help"}, nil, &out, io.Discard); code != 0 ||
+		!strings.Contains(out.String(), "Commands:\n  cat  stream the records\n") || !strings.Contains(out.String(), "2 usage, 4 verification") {
+		t.Fatalf("help: %d\n%s", code, out.String())
 	}
 }
 

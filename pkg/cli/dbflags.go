@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -16,15 +15,17 @@ type DBFlags struct {
 	DB          string
 	DBFile      string
 	LockTimeout time.Duration
+
+	fs *Flags
 }
 
 // RegisterDB adds --db, --db-file and --lock-timeout (default
 // lockDefault) to fs.
-func RegisterDB(fs *flag.FlagSet, lockDefault time.Duration) *DBFlags {
-	f := &DBFlags{}
-	fs.StringVar(&f.DB, "db", "", "database `DSN` (see above; one with a password is better in $XR_DB or --db-file)")
-	fs.StringVar(&f.DBFile, "db-file", "", "read the database DSN from `FILE` (keeps a password out of ps and shell history)")
-	fs.DurationVar(&f.LockTimeout, "lock-timeout", lockDefault, "fail when a lock held by another session is not granted within `DUR` (0: wait indefinitely)")
+func RegisterDB(fs *Flags, lockDefault time.Duration) *DBFlags {
+	f := &DBFlags{LockTimeout: lockDefault, fs: fs}
+	fs.String(&f.DB, "db", "DSN", "the database (see above; one with a password is better in $XR_DB or --db-file)")
+	fs.String(&f.DBFile, "db-file", "FILE", "read the database DSN from FILE (keeps a password out of ps and shell history)")
+	fs.Duration(&f.LockTimeout, "lock-timeout", "DUR", "fail when a lock held by another session is not granted within DUR (0: wait indefinitely)")
 	return f
 }
 
@@ -36,17 +37,16 @@ type Database struct {
 	Warned []string      // warnings about how the DSN was given
 }
 
-// Resolve checks the flags after fs.Parse: an explicitly empty --db (an
+// Resolve checks the flags after Parse: an explicitly empty --db (an
 // unset shell variable, as in --db "$DB") would fall back to the
 // environment or to sqlite:lake.db, a database the user did not name;
 // --db and --db-file exclude each other; a negative --lock-timeout is
 // refused. A --db holding a password, or a --db-file that other users
 // may read, earns a warning; hasPassword (sqlstore.HasPassword) tells a
 // DSN that holds one.
-func (f *DBFlags) Resolve(fs *flag.FlagSet, hasPassword func(dsn string) bool) (Database, error) {
+func (f *DBFlags) Resolve(hasPassword func(dsn string) bool) (Database, error) {
 	var d Database
-	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	set := map[string]bool{"db": f.fs.IsSet("db"), "db-file": f.fs.IsSet("db-file")}
 	switch {
 	case set["db"] && f.DB == "":
 		return d, xr.Usagef("--db: empty DSN (an unset variable?); leave --db out to use $XR_DB, $INGEST_SQLSERVER_* or sqlite:lake.db")

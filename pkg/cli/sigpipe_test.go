@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
-	"flag"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/xr-lake/xr/pkg/xr"
 )
 
 // `xr-canon -h | head -n1`, `xr-sqlload --ddl | true`: output written
@@ -14,11 +16,9 @@ import (
 // a closed stdout ends every command quietly with status 0.
 func TestHelpToClosedStdout(t *testing.T) {
 	if os.Getenv("XR_CLI_SIGPIPE_CHILD") == "1" {
-		fs := flag.NewFlagSet("xr-x", flag.ContinueOnError)
-		c := Register(fs)
-		fs.Usage = Usage(fs, "usage: xr-x\n\n"+strings.Repeat("Example:\n  xr-x < a\n", 2000))
-		_, code := Parse(fs, c, []string{"-h"}, os.Stdout, os.Stderr)
-		os.Exit(code)
+		cmd := &Command{Name: "xr-x", Help: "usage: xr-x\n\n" + strings.Repeat("Example:\n  xr-x < a\n", 2000),
+			Run: func(x *Env) (*xr.Stats, error) { return nil, x.Parse() }}
+		os.Exit(cmd.Exec(context.Background(), []string{"-h"}, os.Stdin, os.Stdout, os.Stderr))
 	}
 	r, w, err := os.Pipe()
 	if err != nil {

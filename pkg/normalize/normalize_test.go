@@ -47,7 +47,7 @@ func TestWrap(t *testing.T) {
 		!strings.Contains(out, `"provenance":{"runner_name":"xr-canon","host":"h","git_sha":null,"connector_version":"1","capture":"jsonl:-:1"}`) {
 		t.Fatalf("wrapped output:\n%s", out)
 	}
-	if _, err := run(t, `{"v":1}`+"\n", o); err == nil || !strings.Contains(err.Error(), "line 1: --key /k: no such value") {
+	if _, err := run(t, `{"v":1}`+"\n", o); err == nil || !strings.Contains(err.Error(), "line 1: --key-at /k: no such value") {
 		t.Fatalf("missing key: err = %v", err)
 	}
 	o.SourceSystem = ""
