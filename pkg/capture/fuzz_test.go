@@ -39,7 +39,7 @@ func zst(b []byte) []byte {
 // error that ends a file is one error with its position, never a panic.
 func FuzzCapture(f *testing.F) {
 	har := []byte(`{"log":{"entries":[` + harOne + `,` + harOne + `]}}`)
-	for _, seed := range [][]byte{
+	for _, seed := range append([][]byte{
 		har,
 		[]byte(`{"log":{"version":"1.2","pages":[]}}`), // HAR with no entries
 		[]byte(`{"log":{"entries":[{"request":{"method":"GET"}},7,{]}}`),
@@ -52,7 +52,7 @@ func FuzzCapture(f *testing.F) {
 		zst([]byte(openaiOut))[:20],
 		[]byte("WARC/1.1\r\nWARC-Type: response\r\nContent-Length: x\r\n\r\n"), // a bad WARC header
 		[]byte("WARC/1.0\r\nWARC-Type: request\r\nWARC-Target-URI: http://h/\r\nContent-Length: 18\r\n\r\nGET / HTTP/1.1\r\n\r\n\r\n\r\n"),
-	} {
+	}, warcSeeds()...) {
 		f.Add(seed, uint8(0))
 		f.Add(seed, uint8(1))
 	}

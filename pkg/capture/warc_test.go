@@ -190,3 +190,41 @@ func TestWARCBadMessage(t *testing.T) {
 		t.Errorf("undecodable body:\n%s", recs[0])
 	}
 }
+
+// warcSeeds are FuzzCapture's WARC cases: a good crawl (chunked and gzip
+// bodies, both pairing orders) per record and gzipped whole, and the same
+// cut short in a gzip member, with a Content-Length too short and too long,
+// with a bad version line, and with a member's bytes corrupted.
+func warcSeeds() [][]byte {
+	var plain bytes.Buffer
+	w := capturetest.NewWARCWriter(&plain, false)
+	w.Exchange("http://h.test/a?x=1", t0, []byte("GET /a?x=1 HTTP/1.1\r\nHost: h.test\r\n\r\n"),
+		[]byte(chunkedGzipResponse+chunked(gzipBody(`{"n": 1.50}`))))
+	w.Record("response", "<urn:uuid:r2>", "http://h.test/b", t0, "application/http;msgtype=response", nil, []byte("HTTP/1.1 301 Moved\r\nLocation: /c\r\n\r\n"))
+	w.Record("request", "<urn:uuid:q2>", "http://h.test/b", t0, "application/http;msgtype=request", [][2]string{{"WARC-Concurrent-To", "<urn:uuid:r2>"}}, []byte("GET /b HTTP/1.1\r\n\r\n"))
+	w.Close()
+	var perRecord bytes.Buffer
+	w = capturetest.NewWARCWriter(&perRecord, true)
+	w.Exchange("http://h.test/a", t0, []byte("GET /a HTTP/1.1\r\n\r\n"), []byte("HTTP/1.1 200 OK\r\nContent-Encoding: br\r\n\r\nxx"))
+	w.Exchange("http://h.test/b", t0, []byte("GET /b HTTP/1.1\r\n\r\n"), []byte("HTTP/1.1 200 OK\r\n\r\nhi"))
+	w.Close()
+	p, g := plain.Bytes(), perRecord.Bytes()
+	corrupt := append([]byte{}, g...)
+	for i := 20; i < 40; i++ {
+		corrupt[i] ^= 0x5a
+	}
+	return [][]byte{
+		p, g, gzipped(p),
+		g[:len(g)-7], g[:len(g)/2], gzipped(p)[:len(gzipped(p))/2],
+		withLength(p, "20"), withLength(p, "999"),
+		bytes.Replace(p, []byte("WARC/1.1"), []byte("WARX/1.1"), 1),
+		corrupt,
+	}
+}
+
+// withLength sets the first record's Content-Length to n.
+func withLength(warc []byte, n string) []byte {
+	i := bytes.Index(warc, []byte("Content-Length: ")) + len("Content-Length: ")
+	j := i + bytes.IndexByte(warc[i:], '\r')
+	return append(append(append([]byte{}, warc[:i]...), n...), warc[j:]...)
+}
