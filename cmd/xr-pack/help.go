@@ -15,7 +15,7 @@ Example:
 
 const writeUsage = `usage: xr-pack write [flags] DIR
 
-Appends the envelopes on stdin to the pack DIR. Records go into
+Appends the envelopes on stdin (plain, gzip or zstd) to the pack DIR. Records go into
 records/YYYY/YYYY-MM-DD/chunk-NNNN.ndjson by the UTC day of observed_at_utc;
 chunk numbers continue after the highest in the pack; a record whose
 content_sha256 is already in the pack is skipped. Every record needs a

@@ -2,7 +2,7 @@ package main
 
 const help = `usage: xr-sqlload [-m manifest.json] [--db DSN | --db-file FILE] [--conflict S] [--conflict-log FILE] [--batch N] [--lock-timeout DUR] [--dry-run] < plan.ndjson
 
-Upserts hashed envelopes into the manifest's sql_target table (default
+Upserts hashed envelopes (stdin: plain, gzip or zstd) into the manifest's sql_target table (default
 lake.RawExchangeRecord; created if missing): same hash stored = unchanged,
 natural key not stored = inserted; natural key stored with another hash =
 a conflict, which the write itself resolves by --conflict (a
