@@ -4,7 +4,7 @@
 // A Format opens one capture file as a Reader that yields one built
 // envelope (or one positioned error) at a time, so every format streams
 // with flat memory. Formats share one Builder: it applies the flags and
-// manifest (type, source, entity, --key, tags), fills provenance with the
+// manifest (type, source, entity, --key-at, tags), fills provenance with the
 // capture file and the item's position in it (har:s.har#entries/17,
 // warc:c.warc.gz@1234, llm-batch:out.jsonl:3), and turns an HTTP exchange
 // into the request/response objects every HTTP format writes (http.go).
@@ -155,7 +155,7 @@ type Options struct {
 	ExchangeType string
 	SourceSystem string
 	EntityType   string
-	// KeyPointer (--key) selects the natural key: a JSON Pointer into the
+	// KeyPointer (--key-at) selects the natural key: a JSON Pointer into the
 	// built envelope (/request/url, /response/body/id); for jsonl, into
 	// the document, as --wrap always did. "" is the format's default.
 	KeyPointer string
@@ -236,7 +236,7 @@ type Entry struct {
 	Request, Response    []byte // raw JSON (nil: null)
 	Observed             time.Time
 	Pos                  Position
-	// Doc, when set, is what --key and --observed-at point into instead
+	// Doc, when set, is what --key-at and --observed-at point into instead
 	// of the envelope (jsonl: the document).
 	Doc []byte
 }
@@ -309,7 +309,7 @@ func (b *Builder) build(e *Entry) (*envelope.Record, error) {
 	return rec, nil
 }
 
-// lookup resolves a --key/--observed-at pointer: into e.Doc when set,
+// lookup resolves a --key-at/--observed-at pointer: into e.Doc when set,
 // else into the envelope's request or response.
 func (b *Builder) lookup(e *Entry, req, resp []byte, ptr, flag string) ([]byte, error) {
 	doc, rest := e.Doc, ptr

@@ -18,7 +18,7 @@ func init() {
 }
 
 // jsonlReader wraps each line, a raw JSON document, as the response of a
-// new envelope; --key and --observed-at point into the document.
+// new envelope; --key-at and --observed-at point into the document.
 type jsonlReader struct {
 	lines
 	b   *Builder
