@@ -34,6 +34,9 @@ type Message struct {
 	// DecodeError says why a coding in the capture was left in place (the
 	// body then holds the bytes as captured, before that coding).
 	DecodeError string
+	// Truncated: the capture holds only part of the body, and why (WARC's
+	// WARC-Truncated: "length", "time", "disconnect", "unspecified").
+	Truncated string
 }
 
 // Request is the request side of an HTTP exchange.
@@ -247,6 +250,10 @@ func appendMessage(b []byte, m *Message) []byte {
 	if m.DecodeError != "" {
 		b = append(b, `,"decode_error":`...)
 		b = appendText(b, m.DecodeError)
+	}
+	if m.Truncated != "" {
+		b = append(b, `,"truncated":`...)
+		b = appendText(b, m.Truncated)
 	}
 	return b
 }

@@ -54,6 +54,7 @@ type warcHalf struct {
 	date       time.Time
 	pos        warc.Position
 	msg        *httpmsg.Message
+	truncated  string // WARC-Truncated: the crawler kept only part of the block
 }
 
 func openWARC(in io.Reader, file string, b *Builder) (Reader, error) {
@@ -153,6 +154,7 @@ func (w *warcReader) parse(rec *warc.Record) (*warcHalf, error) {
 		uri:        strings.Trim(rec.Header.Get("WARC-Target-URI"), "<>"),
 		concurrent: concurrentTo(rec.Header),
 		pos:        rec.Pos,
+		truncated:  rec.Header.Get("WARC-Truncated"),
 	}
 	if d := rec.Header.Get("WARC-Date"); d != "" {
 		if h.date, err = time.Parse(time.RFC3339Nano, d); err != nil {
@@ -241,11 +243,11 @@ func (w *warcReader) pair(a, b *warcHalf) *Exchange {
 	at := req
 	if resp != nil {
 		at = resp
-		ex.Response = &Response{Status: resp.msg.Status, StatusText: resp.msg.Reason, Message: message(resp.msg)}
+		ex.Response = &Response{Status: resp.msg.Status, StatusText: resp.msg.Reason, Message: message(resp)}
 	}
 	ex.Pos = w.pos(at.pos)
 	if req != nil {
-		ex.Request = Request{Method: req.msg.Method, URL: requestURL(req), Message: message(req.msg)}
+		ex.Request = Request{Method: req.msg.Method, URL: requestURL(req), Message: message(req)}
 		ex.Started = req.date
 	} else {
 		// no request record: the response's target URI, fetched with GET
@@ -268,10 +270,11 @@ func requestURL(h *warcHalf) string {
 	return h.msg.Target
 }
 
-func message(m *httpmsg.Message) Message {
+func message(h *warcHalf) Message {
+	m := h.msg
 	hs := make([]Header, len(m.Header))
 	for i, f := range m.Header {
 		hs[i] = Header{f.Name, f.Value}
 	}
-	return Message{HTTPVersion: m.Proto, Headers: hs, Body: m.Body, Decoded: m.Decoded, DecodeError: m.DecodeError}
+	return Message{HTTPVersion: m.Proto, Headers: hs, Body: m.Body, Decoded: m.Decoded, DecodeError: m.DecodeError, Truncated: h.truncated}
 }

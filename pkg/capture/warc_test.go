@@ -176,7 +176,9 @@ func TestWARCBadMessage(t *testing.T) {
 	w := capturetest.NewWARCWriter(&buf, true)
 	w.Record("response", "<urn:uuid:bad>", "http://h.test/x", t0, "application/http;msgtype=response", nil, []byte("NOT HTTP\r\n\r\n"))
 	w.Record("response", "<urn:uuid:date>", "http://h.test/y", time.Time{}, "application/http;msgtype=response", [][2]string{{"WARC-Date", "x"}}, []byte("HTTP/1.1 200 OK\r\n\r\n"))
-	w.Exchange("http://h.test/ok", t0, []byte("GET /ok HTTP/1.1\r\n\r\n"), []byte("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\nnot gzip"))
+	w.Record("request", "<urn:uuid:q>", "http://h.test/ok", t0, "application/http;msgtype=request", nil, []byte("GET /ok HTTP/1.1\r\n\r\n"))
+	w.Record("response", "<urn:uuid:r>", "http://h.test/ok", t0, "application/http;msgtype=response", [][2]string{{"WARC-Truncated", "length"}},
+		[]byte("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\nnot gzip"))
 	w.Close()
 	recs, errs, _ := readWARC(t, buf.Bytes())
 	if len(errs) != 2 || !strings.Contains(errs[0].Error(), "c.warc.gz: offset 0: response record: HTTP message: start line") ||
@@ -186,7 +188,7 @@ func TestWARCBadMessage(t *testing.T) {
 	if len(recs) != 1 {
 		t.Fatalf("%d envelopes, want 1", len(recs))
 	}
-	if !strings.Contains(recs[0], `"body":"not gzip","decode_error":"gzip: unexpected EOF"`) {
+	if !strings.Contains(recs[0], `"body":"not gzip","decode_error":"gzip: unexpected EOF","truncated":"length"}`) {
 		t.Errorf("undecodable body:\n%s", recs[0])
 	}
 }
