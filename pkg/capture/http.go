@@ -87,7 +87,7 @@ func (b *Builder) HTTP(ex *Exchange) (*envelope.Record, error) {
 }
 
 // NaturalURL is the URL as the default natural key holds it: scheme and
-// host in lower case, the fragment dropped, the query's name=value pairs
+// host in lower case, user and password and the fragment dropped, the query's name=value pairs
 // sorted (by decoded name, then decoded value; each pair spelled as
 // captured), so that two captures of one resource whose clients ordered
 // the parameters differently get one key.
@@ -96,6 +96,9 @@ func NaturalURL(raw string) string {
 	base, query, hasQuery := strings.Cut(s, "?")
 	if scheme, rest, ok := strings.Cut(base, "://"); ok {
 		host, path, _ := strings.Cut(rest, "/")
+		if at := strings.LastIndexByte(host, '@'); at >= 0 {
+			host = host[at+1:] // credentials name no resource
+		}
 		base = strings.ToLower(scheme) + "://" + strings.ToLower(host)
 		if strings.Contains(rest, "/") {
 			base += "/" + path

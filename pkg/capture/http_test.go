@@ -36,12 +36,13 @@ func encode(t *testing.T, rec *envelope.Record) string {
 func TestNaturalURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"HTTPS://API.Example.com/v1/Items?b=2&a=1&a=0#frag": "https://api.example.com/v1/Items?a=0&a=1&b=2",
-		"http://h":                  "http://h",
-		"http://h/?":                "http://h/?",
-		"http://h/p?z=%41&z=B&&y":   "http://h/p?y&z=%41&z=B",
-		"http://h/p?%zz=1&a=2":      "http://h/p?%zz=1&a=2",
-		"/relative?b=1&a=2":         "/relative?a=2&b=1",
-		"http://h/p?q=a%26b&q=a&b=": "http://h/p?b=&q=a&q=a%26b",
+		"http://h":                   "http://h",
+		"https://u:p%40ss@H.x:8/a?b": "https://h.x:8/a?b",
+		"http://h/?":                 "http://h/?",
+		"http://h/p?z=%41&z=B&&y":    "http://h/p?y&z=%41&z=B",
+		"http://h/p?%zz=1&a=2":       "http://h/p?%zz=1&a=2",
+		"/relative?b=1&a=2":          "/relative?a=2&b=1",
+		"http://h/p?q=a%26b&q=a&b=":  "http://h/p?b=&q=a&q=a%26b",
 	} {
 		if got := NaturalURL(in); got != want {
 			t.Errorf("NaturalURL(%q) = %q, want %q", in, got, want)
