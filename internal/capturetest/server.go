@@ -134,7 +134,9 @@ func WgetURLs(base string) []string {
 // prefix.warc.gz (one gzip member per record), with the bearer token
 // planted as a header; wget keeps the session cookie itself.
 func WgetArgs(base, prefix string) []string {
-	args := []string{"--warc-file=" + prefix, "--no-verbose", "--tries=1", "--timeout=20",
+	// no wgetrc and no proxy: the site is on loopback, whatever the
+	// machine's settings say
+	args := []string{"--no-config", "--no-proxy", "--warc-file=" + prefix, "--no-verbose", "--tries=1", "--timeout=20",
 		"--output-document=/dev/null", "--header=Authorization: Bearer " + BearerToken}
 	return append(args, WgetURLs(base)...)
 }
