@@ -139,7 +139,15 @@ func (w *warcReader) parse(rec *warc.Record) (*warcHalf, error) {
 	if rec.ContentLength > w.max {
 		return nil, &ItemError{Pos: pos, Err: fmt.Errorf("%s record of %d bytes: longer than --max-line %d", rec.Type(), rec.ContentLength, w.max)}
 	}
-	block, err := io.ReadAll(rec.Block)
+	// the block is read to its end (io.EOF), which checks the record's end
+	block := make([]byte, rec.ContentLength)
+	_, err := io.ReadFull(rec.Block, block)
+	if err == nil {
+		_, err = rec.Block.Read(nil)
+		if err == io.EOF {
+			err = nil
+		}
+	}
 	if err != nil {
 		var we *warc.Error
 		if errors.As(err, &we) {
