@@ -17,4 +17,4 @@ Example:
   xr-pack init --name pages --source wookieepedia --entity page --out snaps
   xr-pack write snaps/pages < hashed.ndjson
   xr-pack verify snaps/pages`,
-	Sub: []*cli.Command{initCmd, writeCmd, catCmd, indexCmd, verifyCmd, redactCmd, secretsCmd, locateCmd, archiveCmd, extractCmd}}
+	Sub: []*cli.Command{initCmd, writeCmd, catCmd, indexCmd, verifyCmd, redactCmd, secretsCmd, locateCmd, archiveCmd, extractCmd, reportCmd}}

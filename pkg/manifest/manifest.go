@@ -27,6 +27,15 @@ type SyncPolicy struct {
 	ConflictStrategy string `json:"conflict_strategy"`
 }
 
+// SyncStrategies are the values sync_policy.conflict_strategy takes (the
+// spec's; xr-snapshot's --conflict takes the same). xr-diff and xr-sqlload
+// accept these and two stream-level ones of their own.
+var SyncStrategies = []string{"prefer_newest", "prefer_sql", "prefer_json", "fail"}
+
+// Directions are the values sync_policy.direction_default takes (and
+// xr-snapshot sync's --direction).
+var Directions = []string{"bidirectional", "json_to_sql", "sql_to_json"}
+
 // RedactionPolicy configures xr-redact.
 type RedactionPolicy struct {
 	Enabled         bool     `json:"enabled"`
