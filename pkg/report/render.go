@@ -23,7 +23,7 @@ import (
 // Counts are one direction's numbers (docs/workflows.md defines each).
 type Counts struct {
 	Inserted, Updated, Skipped, Superseded, Unchanged, Conflicts, NotProcessed int64
-	Failed                                                                  bool // a stage of this direction failed: NotProcessed is shown
+	Failed                                                                     bool // a stage of this direction failed: NotProcessed is shown
 }
 
 // Conflict is a conflict of the report's list, with its direction.

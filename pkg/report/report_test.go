@@ -182,9 +182,9 @@ func TestReport(t *testing.T) {
 func TestReportFailed(t *testing.T) {
 	dir, _ := newRun(t, "import", 3)
 	writeFiles(t, dir, map[string]string{
-		ImportLatest:    `{"read":3}`,
-		ImportLoad:      `{"read":3,"inserted":1`,
-		FailedFile:      "import.load\t1\t1\txr-sqlload\n",
+		ImportLatest:              `{"read":3}`,
+		ImportLoad:                `{"read":3,"inserted":1`,
+		FailedFile:                "import.load\t1\t1\txr-sqlload\n",
 		ErrFile("import.load", 1): "xr-sqlload: batch 2: simulated failure\n",
 	})
 	var warned []string
