@@ -102,6 +102,9 @@ func build(ctx context.Context, in io.Reader, w *envelope.Writer, st *xr.Stats, 
 	if err != nil {
 		return err
 	}
+	if o.Requests != "" && from != "llm-batch" {
+		return xr.Usagef("--requests is the input file of --from llm-batch, not of %s", flag)
+	}
 	if f.Named {
 		if err := needNames(flag, o); err != nil {
 			return err
