@@ -53,7 +53,7 @@ func TestBatchErrors(t *testing.T) {
 	reqs := writeFile(t, "in.jsonl", openaiReq+"\n")
 	for _, c := range []struct{ name, in, bad string }{
 		{"no custom_id", `{"id":"x","response":null,"error":{"code":"e"}}`, "line 1: custom_id: missing"},
-		{"custom_id not a string", `{"custom_id":7,"response":{}}`, "line 1: custom_id: want a string, found a value"},
+		{"custom_id not a string", `{"custom_id":7,"response":{}}`, "line 1: custom_id: want a string, found a number"},
 		{"empty custom_id", `{"custom_id":"","response":{}}`, "line 1: custom_id: empty"},
 		{"not an object", `[1]`, "line 1: want a batch result object, found an array"},
 		{"invalid JSON", `{"custom_id":`, "line 1: invalid JSON at byte 13: unexpected end of input, want a value"},

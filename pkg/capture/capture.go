@@ -374,8 +374,10 @@ func kindOf(c byte) string {
 		return "a boolean"
 	case 'n':
 		return "null"
+	case '"':
+		return "a string"
 	}
-	return "a value" // strings and numbers are accepted
+	return "a number"
 }
 
 func or(a, b string) string {

@@ -1,18 +1,14 @@
 package capture
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/xr-lake/xr/pkg/envelope"
-	"github.com/xr-lake/xr/pkg/jsonscan"
 )
 
 func init() {
@@ -208,123 +204,6 @@ func (h *harReader) finish() error {
 	return io.EOF
 }
 
-// harEntry is what xr reads of a HAR 1.2 entry. Cookies are not read:
-// they are the Cookie and Set-Cookie headers again; timings and cache
-// say how the fetch went, not what was exchanged, and would make every
-// capture of the same content hash differently.
-type harEntry struct {
-	StartedDateTime *string
-	Request         *struct {
-		Method      *string
-		URL         *string
-		HTTPVersion string
-		Headers     []harHeader
-		PostData    *struct {
-			MimeType string
-			Text     *string
-			Params   []harHeader
-		}
-	}
-	Response *struct {
-		Status      json.Number
-		StatusText  string
-		HTTPVersion string
-		Headers     []harHeader
-		Content     *struct {
-			MimeType string
-			Text     *string
-			Encoding string
-		}
-	}
-}
-
-type harHeader struct {
-	Name  string
-	Value string
-}
-
-// parseHAREntry turns one entry into an Exchange.
-func parseHAREntry(raw []byte) (*Exchange, error) {
-	if err := jsonscan.Valid(raw); err != nil {
-		return nil, err
-	}
-	if raw[0] != '{' {
-		return nil, fmt.Errorf("want an object, found %s", kindOf(raw[0]))
-	}
-	var e harEntry
-	if err := json.Unmarshal(raw, &e); err != nil {
-		return nil, harJSONError(err)
-	}
-	if e.Request == nil {
-		return nil, errors.New("request: missing")
-	}
-	ex := &Exchange{}
-	r := e.Request
-	switch {
-	case r.Method == nil || *r.Method == "":
-		return nil, errors.New("request.method: missing")
-	case r.URL == nil || *r.URL == "":
-		return nil, errors.New("request.url: missing")
-	}
-	ex.Request = Request{Method: *r.Method, URL: *r.URL, Message: Message{HTTPVersion: r.HTTPVersion, Headers: headers(r.Headers)}}
-	if p := r.PostData; p != nil {
-		ex.Request.MediaType, ex.Request.Text = p.MimeType, true
-		switch {
-		case p.Text != nil:
-			ex.Request.Body = []byte(*p.Text)
-		case len(p.Params) > 0:
-			ex.Request.Body = []byte(formText(p.Params))
-		}
-	}
-	if e.StartedDateTime != nil {
-		t, err := envelope.ParseTime(*e.StartedDateTime)
-		if err != nil {
-			return nil, fmt.Errorf("startedDateTime: %w", err)
-		}
-		ex.Started = t
-	}
-	if resp := e.Response; resp != nil {
-		status, err := strconv.Atoi(string(resp.Status))
-		if err != nil && resp.Status != "" {
-			return nil, fmt.Errorf("response.status: not an integer: %s", resp.Status)
-		}
-		ex.Response = &Response{Status: status, StatusText: resp.StatusText,
-			Message: Message{HTTPVersion: resp.HTTPVersion, Headers: headers(resp.Headers)}}
-		if c := resp.Content; c != nil {
-			ex.Response.MediaType = c.MimeType
-			if err := harBody(&ex.Response.Message, c.Text, c.Encoding); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return ex, nil
-}
-
-// harBody sets the response body from content.text, which HAR 1.2 holds
-// decoded from every content coding (so decoded names them, from the
-// Content-Encoding header) and, for binary content, in base64.
-func harBody(m *Message, text *string, encoding string) error {
-	if text == nil {
-		return nil
-	}
-	switch encoding {
-	case "":
-		m.Body, m.Text = []byte(*text), true
-	case "base64":
-		b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(*text))
-		if err != nil {
-			return fmt.Errorf("response.content.text: bad base64: %w", err)
-		}
-		m.Body = b
-	default:
-		return fmt.Errorf("response.content.encoding: %q: want \"base64\" or none", encoding)
-	}
-	if len(m.Body) > 0 {
-		m.Decoded = contentCodings(m.Headers)
-	}
-	return nil
-}
-
 // contentCodings lists the codings of the Content-Encoding headers, in
 // the order they were applied (identity left out).
 func contentCodings(h []Header) []string {
@@ -342,17 +221,9 @@ func contentCodings(h []Header) []string {
 	return out
 }
 
-func headers(hs []harHeader) []Header {
-	out := make([]Header, len(hs))
-	for i, h := range hs {
-		out[i] = Header(h)
-	}
-	return out
-}
-
 // formText is HAR postData.params as an application/x-www-form-urlencoded
 // body, for exporters that give params without text.
-func formText(ps []harHeader) string {
+func formText(ps []Header) string {
 	var b strings.Builder
 	for i, p := range ps {
 		if i > 0 {
@@ -361,45 +232,4 @@ func formText(ps []harHeader) string {
 		b.WriteString(url.QueryEscape(p.Name) + "=" + url.QueryEscape(p.Value))
 	}
 	return b.String()
-}
-
-// harJSONError says what is wrong with an entry in HAR's terms.
-func harJSONError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Errorf("%s: want %s, found %s", harField(te.Field), typeName(te.Type), te.Value)
-	}
-	return err
-}
-
-// harField spells a Go field path in HAR's names: Request.PostData.Text →
-// request.postData.text.
-func harField(f string) string {
-	parts := strings.Split(f, ".")
-	for i, p := range parts {
-		if p == "URL" {
-			parts[i] = "url"
-		} else if p == "HTTPVersion" {
-			parts[i] = "httpVersion"
-		} else if p != "" {
-			parts[i] = strings.ToLower(p[:1]) + p[1:]
-		}
-	}
-	return strings.Join(parts, ".")
-}
-
-// typeName names the JSON kind a Go type takes.
-func typeName(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch {
-	case t == reflect.TypeFor[json.Number]():
-		return "a number"
-	case t.Kind() == reflect.String:
-		return "a string"
-	case t.Kind() == reflect.Slice:
-		return "an array"
-	}
-	return "an object"
 }
