@@ -16,6 +16,8 @@ func FuzzReader(f *testing.F) {
 	f.Add(append(gz(records[0]), gz(records[1])...))
 	f.Add(plain[:40])
 	f.Add(gz(plain)[:30])
+	f.Add(zst(plain))
+	f.Add(zst(plain)[:40])
 	f.Add([]byte("WARC/1.0\r\nWARC-Type: response\r\nContent-Length: -1\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		r := NewReader(bytes.NewReader(in))

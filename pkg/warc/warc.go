@@ -1,15 +1,17 @@
 // Package warc reads WARC files (ISO 28500, WARC/1.0 and 1.1) record by
 // record, streaming: plain, gzipped per record (the usual .warc.gz: one gzip
 // member per record) or gzipped whole (one member, or members that do not
-// follow record boundaries). Memory stays flat: a record's block is read
+// follow record boundaries), or zstd-compressed (.warc.zst without a
+// dictionary). Memory stays flat: a record's block is read
 // through an io.Reader bounded by its Content-Length, and whatever the
 // caller leaves unread is skipped.
 //
 // Every record has a Position that leads back to its bytes: the file offset
 // of the gzip member it starts in (what CDX indexes and `warcio extract`
 // take) and, when it does not start its member, how far into the member's
-// decompressed data it starts. Every error names the position where the
-// reader stopped.
+// decompressed data it starts (in a zstd file, the offset is into the
+// decompressed stream). Every error names the position where the reader
+// stopped.
 package warc
 
 import (
@@ -22,6 +24,7 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 )
 
 // maxHeaderBytes caps one record's header block: real headers are a few
@@ -78,6 +81,7 @@ var (
 	ErrLength    = errors.New("bad Content-Length")
 	ErrTruncated = errors.New("truncated")
 	ErrGzip      = errors.New("bad gzip member")
+	ErrZstd      = errors.New("bad zstd stream")
 )
 
 // Record is one WARC record. Block reads its Content-Length bytes; it is
@@ -276,7 +280,13 @@ func (r *Reader) start() error {
 		}
 		return &Error{Position{}, err}
 	}
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	if isZstd(r.src) {
+		zd, err := zstd.NewReader(r.src, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return &Error{Position{}, fmt.Errorf("%w: %v", ErrZstd, err)}
+		}
+		r.bodyN = &countReader{r: zstdReader{zd}}
+	} else if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(r.src)
 		if err != nil {
 			return &Error{Position{}, fmt.Errorf("%w: %v", ErrGzip, err)}
@@ -291,6 +301,29 @@ func (r *Reader) start() error {
 	r.body = bufio.NewReaderSize(r.bodyN, 256<<10)
 	return nil
 }
+
+// isZstd: the file starts with a zstd frame, or a skippable frame (a
+// .warc.zst's dictionary frame, which xr cannot use: its records then
+// fail to decode, with that said).
+func isZstd(r *bufio.Reader) bool {
+	m, _ := r.Peek(4)
+	return len(m) == 4 && (string(m) == "\x28\xb5\x2f\xfd" || m[0]&0xf0 == 0x50 && string(m[1:]) == "\x2a\x4d\x18")
+}
+
+// zstdReader marks the zstd decoder's errors as its own.
+type zstdReader struct{ d *zstd.Decoder }
+
+func (z zstdReader) Read(p []byte) (int, error) {
+	n, err := z.d.Read(p)
+	if err != nil && err != io.EOF {
+		err = &zstdErr{err}
+	}
+	return n, err
+}
+
+type zstdErr struct{ err error }
+
+func (e *zstdErr) Error() string { return e.err.Error() }
 
 // position is where the next byte of the stream lies.
 func (r *Reader) position() Position {
@@ -368,7 +401,12 @@ func (e *gzipErr) Error() string { return e.err.Error() }
 func (r *Reader) streamErr(pos Position, err error, what string) error {
 	var ge *gzipErr
 	var we *Error
+	var ze *zstdErr
 	switch {
+	case errors.As(err, &ze) && errors.Is(ze.err, io.ErrUnexpectedEOF):
+		return &Error{pos, fmt.Errorf("%w: the zstd stream ends early (in the %s)", ErrTruncated, what)}
+	case errors.As(err, &ze):
+		return &Error{pos, fmt.Errorf("%w: %v", ErrZstd, ze.err)}
 	case errors.As(err, &we):
 		return err
 	case errors.As(err, &ge) && ge.start:

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 )
 
 // rec makes one WARC record's bytes.
@@ -120,6 +121,36 @@ func TestUnreadBlockSkipped(t *testing.T) {
 	if strings.Join(types, ",") != "warcinfo,request,response" {
 		t.Fatalf("types %v", types)
 	}
+}
+
+// TestZstd: a .warc.zst reads as the plain WARC, offsets counting the
+// decompressed stream; one cut short is one positioned error.
+func TestZstd(t *testing.T) {
+	plain := bytes.Join(records, nil)
+	z := zst(plain)
+	out, err := readAll(t, z)
+	if err != nil || len(out) != 3 {
+		t.Fatalf("%v %v", out, err)
+	}
+	if want := fmt.Sprint(len(records[0]) + len(records[1])); out[2].pos != want {
+		t.Errorf("position %s, want %s", out[2].pos, want)
+	}
+	_, err = readAll(t, z[:len(z)-5])
+	if !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrZstd) {
+		t.Fatalf("cut zstd: %v", err)
+	}
+	var we *Error
+	if !errors.As(err, &we) || !strings.HasPrefix(err.Error(), "offset ") {
+		t.Fatalf("cut zstd: %v is not a positioned *warc.Error", err)
+	}
+}
+
+func zst(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := zstd.NewWriter(&buf)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
 }
 
 func TestEmpty(t *testing.T) {
