@@ -72,6 +72,7 @@ func runReport(x *cli.Env) (*xr.Stats, error) {
 	dir := x.Args()[0]
 	x.Name, x.Prog = report.Prog, report.Prog // from here on, xr-snapshot's messages
 	if begin {
+		x.Name = report.Prog + " " + o.Command
 		o.Manifest = x.Manifest
 		if o.Manifest == "" {
 			return nil, xr.Usagef("--begin needs -m MANIFEST")
