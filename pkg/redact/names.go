@@ -1,93 +1,110 @@
 package redact
 
-// Names that mark a secret: JSON object keys, URL query and form
-// parameters, connection-string keywords and name=value assignments in
-// text. A name is normalized before lookup: ASCII lower case, with '-',
-// '_', '.' and ' ' dropped, so "clientSecret", "client-secret" and
-// "CLIENT_SECRET" are one name. Rule ids use the canonical spelling
-// (key:client_secret, url:query:client_secret, …).
+import "bytes"
 
-// where a name counts as naming a secret
+// Names that mark a secret. There is one list, secretNames; every name in
+// it is recognised in every form a name can take, each form with its own
+// rule id made from the canonical spelling:
+//
+//	key:NAME        a JSON object key (any depth; also in JSON inside strings)
+//	assign:NAME     name=value, name: value, "name": "value", name="value" in
+//	                text (logs, YAML, .env, INI, code, XML/HTML attributes)
+//	url:query:NAME  a URL query parameter
+//	form:NAME       a form body parameter
+//	connstr:NAME    a Keyword=Value; connection-string keyword
+//	xml:NAME        an XML or HTML element <NAME>value</NAME>
+//	attr:NAME       an HTML control naming it: <input name="NAME" value="…">
+//	header:NAME     a header (in header objects, header lists, raw HTTP text):
+//	                NAME is the header as written, in lower case
+//
+// A name is normalized before lookup: ASCII lower case, with '-', '_', '.'
+// and ' ' dropped, so "clientSecret", "client-secret" and "CLIENT_SECRET"
+// are one name.
+
+// valueTest says which values under a name are secrets.
+type valueTest uint8
+
 const (
-	inKey     = 1 << iota // a JSON object key (key:NAME)
-	inAssign              // name=value / name: value in text (assign:NAME)
-	inURL                 // URL query or form parameter (url:query:NAME, form:NAME)
-	inConnStr             // Key=Value; connection strings (connstr:NAME)
-
-	inText = inKey | inAssign | inURL
-	inAll  = inText | inConnStr
+	// anyValue: every value but the documented non-secrets (isNonSecret).
+	anyValue valueTest = iota
+	// credentialValue: the name also names things that are not secrets
+	// ("token" in LLM log-probabilities, "authorization": "approved" in
+	// payments, "pwd": "/home/bob"), so in JSON keys, text assignments and
+	// XML elements only a value that looks like a credential counts
+	// (looksCredential). In URLs, forms, connection strings and headers
+	// any value counts.
+	credentialValue
+	// entropyValue: as credentialValue, but the value must have the
+	// length and entropy of a credential (highEntropy): "key" names sort
+	// keys, map keys and natural keys as often as API keys.
+	entropyValue
 )
 
 type nameRule struct {
-	canon string // canonical name, used in rule ids
-	where int
-	// weak: the name is also common for non-secrets ("token" in LLM
-	// log-probabilities, "authorization": "approved" in payments), so as a
-	// JSON key it only redacts a string that looks like a credential (see
-	// looksCredential)
-	weak bool
+	canon  string // canonical name, used in rule ids
+	suffix bool   // also matches at the end of a longer name (db_password)
+	test   valueTest
 
-	// the rule ids, one per context, made once by newNameTable
-	key, assign, query, form, conn string
+	// the rule ids, one per form, made once by newNameTable
+	key, assign, query, form, conn, xml, attr string
+}
+
+// secretNames is the one list of secret-naming words. Add a name here and
+// every form recognises it (TestNameForms checks each one).
+var secretNames = []nameRule{
+	{canon: "password", suffix: true},
+	{canon: "passwd", suffix: true},
+	{canon: "passphrase", suffix: true},
+	{canon: "pwd", suffix: true, test: credentialValue},
+	{canon: "pass", test: credentialValue},
+	{canon: "secret", suffix: true},
+	{canon: "client_secret", suffix: true},
+	{canon: "api_key", suffix: true},
+	{canon: "key", test: entropyValue},
+	{canon: "token", test: credentialValue},
+	{canon: "access_token", suffix: true},
+	{canon: "refresh_token", suffix: true},
+	{canon: "id_token", suffix: true},
+	{canon: "auth_token", suffix: true},
+	{canon: "session_token", suffix: true},
+	{canon: "security_token", suffix: true},
+	{canon: "bearer_token", suffix: true},
+	{canon: "api_token", suffix: true},
+	{canon: "private_token", suffix: true},
+	{canon: "private_key", suffix: true},
+	{canon: "secret_key", suffix: true},
+	{canon: "signing_key", suffix: true},
+	{canon: "encryption_key", suffix: true},
+	{canon: "master_key", suffix: true},
+	{canon: "secret_access_key", suffix: true},
+	{canon: "aws_secret_access_key"},
+	{canon: "account_key", suffix: true},
+	{canon: "shared_access_key", suffix: true},
+	{canon: "csrf_token", suffix: true},
+	{canon: "xsrf_token", suffix: true},
+	{canon: "auth", test: credentialValue},
+	{canon: "authorization", test: credentialValue},
+	{canon: "credentials", test: credentialValue},
+	{canon: "cookie", test: credentialValue},
+	{canon: "set_cookie", test: credentialValue},
+	{canon: "signature", suffix: true, test: credentialValue},
+	{canon: "sig", test: credentialValue},
+}
+
+// DefaultHeaders are the request and response headers whose values are
+// always redacted (matched case-insensitively), unless --no-defaults. A
+// header named by a secret name (X-Client-Secret, X-Api-Token) is redacted
+// too, with the id header:NAME of its own name.
+var DefaultHeaders = []string{
+	"authorization", "proxy-authorization", "cookie", "set-cookie",
+	"x-api-key", "api-key", "x-auth-token", "x-access-token", "x-secret",
+	"x-csrf-token",
 }
 
 func (n *nameRule) setIDs() {
 	n.key, n.assign = "key:"+n.canon, "assign:"+n.canon
 	n.query, n.form, n.conn = "url:query:"+n.canon, "form:"+n.canon, "connstr:"+n.canon
-}
-
-// exactNames are matched on the whole normalized name (before suffixNames).
-var exactNames = []nameRule{
-	{canon: "pwd", where: inURL | inConnStr},
-	{canon: "pass", where: inURL},
-	{canon: "client_secret", where: inAll},
-	{canon: "key", where: inURL},
-	{canon: "token", where: inText, weak: true},
-	{canon: "id_token", where: inText},
-	{canon: "csrf_token", where: inKey | inURL},
-	{canon: "xsrf_token", where: inKey | inURL},
-	{canon: "auth", where: inKey | inURL, weak: true},
-	{canon: "authorization", where: inKey | inURL, weak: true},
-	{canon: "credentials", where: inKey},
-	{canon: "cookie", where: inKey},
-	{canon: "set_cookie", where: inKey},
-	{canon: "sig", where: inURL},
-	{canon: "account_key", where: inKey | inConnStr},
-	{canon: "shared_access_key", where: inKey | inConnStr},
-	{canon: "aws_secret_access_key", where: inAll},
-}
-
-// suffixNames are matched on the whole normalized name or its end: "db_password",
-// "smtpPassword", "X-Amz-Security-Token", "oauth_token_secret".
-var suffixNames = []nameRule{
-	{canon: "password", where: inAll},
-	{canon: "passwd", where: inAll},
-	{canon: "passphrase", where: inAll},
-	{canon: "secret", where: inText},
-	{canon: "api_key", where: inAll},
-	{canon: "access_token", where: inText},
-	{canon: "refresh_token", where: inText},
-	{canon: "auth_token", where: inText},
-	{canon: "session_token", where: inText},
-	{canon: "security_token", where: inText},
-	{canon: "bearer_token", where: inText},
-	{canon: "api_token", where: inText},
-	{canon: "private_token", where: inText},
-	{canon: "private_key", where: inText},
-	{canon: "secret_key", where: inText},
-	{canon: "signing_key", where: inText},
-	{canon: "encryption_key", where: inText},
-	{canon: "master_key", where: inText},
-	{canon: "secret_access_key", where: inAll},
-	{canon: "signature", where: inURL},
-}
-
-// DefaultHeaders are the request and response headers whose values are
-// always redacted (matched case-insensitively), unless --no-defaults.
-var DefaultHeaders = []string{
-	"authorization", "proxy-authorization", "cookie", "set-cookie",
-	"x-api-key", "api-key", "x-auth-token", "x-access-token", "x-secret",
-	"x-csrf-token",
+	n.xml, n.attr = "xml:"+n.canon, "attr:"+n.canon
 }
 
 type suffixRule struct {
@@ -102,13 +119,20 @@ type nameTable struct {
 
 func newNameTable() *nameTable {
 	t := &nameTable{exact: map[string]*nameRule{}}
-	for _, n := range exactNames {
+	for i := range secretNames {
+		n := secretNames[i]
 		n.setIDs()
-		t.exact[normalize(nil, []byte(n.canon))] = &n
+		norm := normalize(nil, []byte(n.canon))
+		t.exact[norm] = &n
+		if n.suffix {
+			t.suffix = append(t.suffix, suffixRule{norm, &n})
+		}
 	}
-	for _, n := range suffixNames {
-		n.setIDs()
-		t.suffix = append(t.suffix, suffixRule{normalize(nil, []byte(n.canon)), &n})
+	// longer suffixes first: "client_secret" before "secret"
+	for i := 1; i < len(t.suffix); i++ {
+		for j := i; j > 0 && len(t.suffix[j].norm) > len(t.suffix[j-1].norm); j-- {
+			t.suffix[j], t.suffix[j-1] = t.suffix[j-1], t.suffix[j]
+		}
 	}
 	return t
 }
@@ -134,25 +158,72 @@ func appendNorm(dst []byte, name []byte) []byte {
 // maxName is the longest name looked up; longer ones never match.
 const maxName = 64
 
-// lookup classifies the (raw, unnormalized) name for context where; buf is
-// scratch space of at least maxName bytes.
-func (t *nameTable) lookup(buf []byte, name []byte, where int) (*nameRule, bool) {
+// lookup returns the secret name that the (raw, unnormalized) name is, or
+// ends with; buf is scratch space of at least maxName bytes.
+func (t *nameTable) lookup(buf []byte, name []byte) *nameRule {
+	n := t.norm(buf, name)
+	if n == nil {
+		return nil
+	}
+	return t.lookupNorm(n)
+}
+
+func (t *nameTable) norm(buf []byte, name []byte) []byte {
 	if len(name) == 0 || len(name) > maxName {
-		return nil, false
+		return nil
 	}
 	n := appendNorm(buf[:0], name)
 	if len(n) < 3 {
-		return nil, false
+		return nil
 	}
+	return n
+}
+
+func (t *nameTable) lookupNorm(n []byte) *nameRule {
 	if r, ok := t.exact[string(n)]; ok {
-		return r, r.where&where != 0
+		return r
 	}
 	for _, s := range t.suffix {
-		if len(n) >= len(s.norm) && string(n[len(n)-len(s.norm):]) == s.norm {
-			if s.rule.where&where != 0 {
-				return s.rule, true
-			}
+		if len(n) > len(s.norm) && string(n[len(n)-len(s.norm):]) == s.norm {
+			return s.rule
 		}
 	}
-	return nil, false
+	return nil
+}
+
+// GenericID is the rule id of the high-entropy fallback: a value with the
+// length and entropy of a credential under a name that is secret-ish
+// (weakSuffixes) but not in the table.
+const GenericID = "generic-secret"
+
+// weakSuffixes end names that are secret-ish: "bot_token", "stripe_key",
+// "smtp_pass", "db_pwd", "github_auth", "cloud_credential".
+var weakSuffixes = []string{"token", "key", "pwd", "pass", "secret", "auth", "credential", "credentials", "passcode"}
+
+// notSecretNames end names that end in a weak suffix but name keys that
+// are not secrets (documented in docs/redact.md).
+var notSecretNames = []string{"publickey", "pubkey", "sortkey", "partitionkey", "primarykey", "foreignkey",
+	"cachekey", "objectkey", "idempotencykey", "routingkey", "hashkey", "rangekey", "naturalkey", "groupkey",
+	"sshpublickey", "monkey", "donkey", "turkey", "hotkey", "bypass", "compass", "pagetoken", "nextpagetoken",
+	"continuationtoken", "synctoken", "cursortoken"}
+
+// weakName reports whether the normalized name n ends with a weak suffix
+// and is not a known non-secret.
+func weakName(n []byte) bool {
+	hit := false
+	for _, s := range weakSuffixes {
+		if bytes.HasSuffix(n, []byte(s)) {
+			hit = true
+			break
+		}
+	}
+	if !hit {
+		return false
+	}
+	for _, s := range notSecretNames {
+		if bytes.HasSuffix(n, []byte(s)) {
+			return false
+		}
+	}
+	return true
 }

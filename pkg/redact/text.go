@@ -54,6 +54,9 @@ func (sc *scanner) scan(t []byte) []span {
 		scanTokens(t, m, false, sc.add)
 		sc.prio = 2
 		sc.scanSeparators(t, m)
+		if m&bitLt != 0 {
+			sc.scanMarkup(t)
+		}
 		if m&bitB != 0 {
 			sc.prio = 3
 			scanAuthSchemes(t, false, sc.add)
@@ -102,7 +105,7 @@ func (sc *scanner) mayHold(raw []byte) bool {
 	if !r.builtin {
 		return m&bitColon != 0 && len(r.headers) > 0
 	}
-	return m&(bitEq|bitColon) != 0 ||
+	return m&(bitEq|bitColon|bitLt) != 0 ||
 		m&bitDash != 0 && bytes.Contains(raw, []byte("-----BEGIN ")) ||
 		scanTokens(raw, m, true, nil) ||
 		m&bitB != 0 && scanAuthSchemes(raw, true, nil)
@@ -143,7 +146,7 @@ func (sc *scanner) merge() []span {
 // before it: URL query and form parameters, connection-string keywords,
 // assignments in text and embedded JSON, header lines of raw HTTP text,
 // and user:password@ in URLs.
-func (sc *scanner) scanSeparators(t []byte, m uint16) {
+func (sc *scanner) scanSeparators(t []byte, m uint64) {
 	for _, sep := range []byte{'=', ':'} {
 		if m&triggerBits[sep] == 0 {
 			continue
@@ -176,18 +179,67 @@ var valueStop = newSet(" \t\r\n\"'`,;&<>(){}")
 // urlStop ends a URL query or form value.
 var urlStop = newSet(" \t\r\n\"'`&#<>")
 
+// entity quotes: a quote written as an HTML entity (HTML-escaped JSON or
+// code in a page).
+var entityQuotes = []string{"&quot;", "&#34;", "&#x22;", "&#39;", "&#x27;", "&apos;"}
+
+// entityAmps: '&' written as an HTML entity (URLs in HTML attributes).
+var entityAmps = []string{"&amp;", "&#38;", "&#x26;"}
+
+// hasEntityBefore returns the entity of list that t[:i] ends with, or "".
+func hasEntityBefore(t []byte, i int, list []string) string {
+	if i == 0 || t[i-1] != ';' {
+		return ""
+	}
+	for _, e := range list {
+		if i >= len(e) && string(t[i-len(e):i]) == e {
+			return e
+		}
+	}
+	return ""
+}
+
+// hasEntityAt returns the entity of list that starts t[i:], or "".
+func hasEntityAt(t []byte, i int, list []string) string {
+	if i >= len(t) || t[i] != '&' {
+		return ""
+	}
+	for _, e := range list {
+		if len(t)-i >= len(e) && string(t[i:i+len(e)]) == e {
+			return e
+		}
+	}
+	return ""
+}
+
 // assignment handles the separator t[p] ('=' or ':'): it finds the name
 // before it and, when the name names a secret, adds the value's span. It
 // returns the end of the value, or -1.
 func (sc *scanner) assignment(t []byte, p int) int {
 	sep := t[p]
-	q := p
-	for q > 0 && (t[q-1] == ' ' || t[q-1] == '\t') && p-q < 4 {
+	if sep == ':' && p+1 < len(t) && t[p+1] == '=' {
+		return -1 // ":=": handled at the '='
+	}
+	vs := p + 1
+	ne0 := p
+	arrow := false
+	if sep == '=' {
+		switch {
+		case vs < len(t) && t[vs] == '>': // "=>"
+			vs++
+			arrow = true
+		case p > 0 && (t[p-1] == ':' || t[p-1] == '?' || t[p-1] == '+'): // ":=", "?=", "+="
+			ne0 = p - 1
+		}
+	}
+	q := ne0
+	for q > 0 && (t[q-1] == ' ' || t[q-1] == '\t') && ne0-q < 4 {
 		q--
 	}
 	var ns, ne, ds int // name start/end, start of the name with its quotes
 	quoted := false
-	if q > 0 && (t[q-1] == '"' || t[q-1] == '\'') {
+	switch ent := hasEntityBefore(t, q, entityQuotes); {
+	case q > 0 && (t[q-1] == '"' || t[q-1] == '\''):
 		quote := t[q-1]
 		ne = q - 1
 		lo := max(0, ne-maxName-1)
@@ -196,7 +248,15 @@ func (sc *scanner) assignment(t []byte, p int) int {
 			return -1
 		}
 		ns, ds, quoted = lo+k+1, lo+k, true
-	} else {
+	case ent != "":
+		ne = q - len(ent)
+		lo := max(0, ne-maxName-len(ent))
+		k := bytes.LastIndex(t[lo:ne], []byte(ent))
+		if k < 0 {
+			return -1
+		}
+		ns, ds, quoted = lo+k+len(ent), lo+k, true
+	default:
 		ne, ns = q, q
 		for ns > 0 && nameChar[t[ns-1]] && ne-ns <= maxName {
 			ns--
@@ -220,33 +280,20 @@ func (sc *scanner) assignment(t []byte, p int) int {
 	if sep == ':' && !quoted && (ds == 0 || t[ds-1] == '\n') {
 		if id, ok := r.headerID(sc.lbuf[:0], name); ok {
 			vs := skipBlank(t, p+1)
-			ve := vs
-			for ve < len(t) && t[ve] != '\n' && t[ve] != '\r' {
-				ve++
-			}
-			for ve > vs && (t[ve-1] == ' ' || t[ve-1] == '\t') {
-				ve--
-			}
-			return sc.value(t, vs, ve, id)
+			return sc.value(t, vs, lineEnd(t, vs), id)
 		}
 	}
 	if !r.builtin {
 		return -1
 	}
-	if sep == '=' && !quoted && q == p {
-		vs := p + 1
+	if sep == '=' && !quoted && q == p && !arrow {
 		switch {
 		case d == '?':
 			return sc.param(t, name, vs, true)
 		case d == '&':
-			inQuery := false
-			for k := ds - 1; k >= 0 && !blankOrQuote[t[k]]; k-- {
-				if t[k] == '?' {
-					inQuery = true
-					break
-				}
-			}
-			return sc.param(t, name, vs, inQuery)
+			return sc.param(t, name, vs, inQuery(t, ds-1))
+		case d == ';' && hasEntityBefore(t, ds, entityAmps) != "":
+			return sc.param(t, name, vs, inQuery(t, ds-1))
 		case d == ';':
 			return sc.connstr(t, name, vs)
 		case di < 0:
@@ -259,23 +306,152 @@ func (sc *scanner) assignment(t []byte, p int) int {
 			}
 		}
 	}
-	n, ok := r.names.lookup(sc.nbuf[:0], name, inAssign)
-	if !ok {
+	norm := r.names.norm(sc.nbuf[:0], name)
+	if norm == nil {
 		return -1
 	}
-	vs := skipBlank(t, p+1)
-	if vs < len(t) && (t[vs] == '"' || t[vs] == '\'') {
-		ve := closingQuote(t, vs)
+	n := r.names.lookupNorm(norm)
+	if n == nil && !weakName(norm) && !mayContext(norm) {
+		return -1
+	}
+	// the value
+	vs = skipBlank(t, vs)
+	var ve int
+	switch ent := hasEntityAt(t, vs, entityQuotes); {
+	case vs < len(t) && (t[vs] == '"' || t[vs] == '\'' || t[vs] == '`'):
+		ve = closingQuote(t, vs)
 		if ve < 0 {
 			return -1
 		}
-		return sc.value(t, vs+1, ve, n.assign)
+		vs++
+	case ent != "":
+		k := bytes.Index(t[vs+len(ent):], []byte(ent))
+		if k < 0 {
+			return -1
+		}
+		vs += len(ent)
+		ve = vs + k
+	case bytes.HasPrefix(t[vs:], []byte("${")) || bytes.HasPrefix(t[vs:], []byte("{{")):
+		k := bytes.IndexByte(t[vs:], '}')
+		if k < 0 {
+			return -1
+		}
+		ve = vs + k + 1
+		if bytes.HasPrefix(t[vs:], []byte("{{")) && ve < len(t) && t[ve] == '}' {
+			ve++
+		}
+	case quoted && sep == ':' || arrow:
+		ve = valueStop.until(t, vs) // a JSON number or literal
+	case atLineStart(t, ds) && (sep == ':' || q < ne0 || vs > ne0+1):
+		// a line of its own in YAML or INI ("password: correct horse",
+		// "password = correct horse"): the value is the rest of the line,
+		// up to another name=value on it. (A log's "password=x user=y"
+		// has no blanks around its '=' and ends its value at a blank.)
+		ve = lineEnd(t, vs)
+		if sep == '=' {
+			ve = nextAssignment(t, vs, ve)
+		}
+		if bytes.HasPrefix(t[vs:ve], []byte(Placeholder)) {
+			return -1
+		}
+	default:
+		ve = valueStop.until(t, vs)
+		if sep == ':' && !looksSecret(t[vs:ve]) {
+			return -1 // prose: "password: it must be long"
+		}
 	}
-	ve := valueStop.until(t, vs)
-	if sep == ':' && !looksSecret(t[vs:ve]) {
+	v := t[vs:ve]
+	if len(v) == 0 || isNonSecret(v) {
 		return -1
 	}
-	return sc.value(t, vs, ve, n.assign)
+	if id := contextID(norm, v); id != "" {
+		return sc.value(t, vs, ve, id)
+	}
+	if n != nil {
+		if !n.passes(v) {
+			return -1
+		}
+		return sc.value(t, vs, ve, n.assign)
+	}
+	if weakName(norm) && highEntropy(v) {
+		return sc.value(t, vs, ve, GenericID)
+	}
+	return -1
+}
+
+// mayContext reports whether a context rule's keyword may occur in the
+// normalized name n (a quick test before the value is cut out).
+func mayContext(n []byte) bool {
+	for i := 0; i+1 < len(n); i++ {
+		if contextIndex.first2[n[i]][n[i+1]] {
+			return true
+		}
+	}
+	return false
+}
+
+// inQuery reports whether the parameter before t[i] belongs to a URL's
+// query (a '?' before it in the same run of non-blank bytes).
+func inQuery(t []byte, i int) bool {
+	for k := i; k >= 0 && !blankOrQuote[t[k]]; k-- {
+		if t[k] == '?' {
+			return true
+		}
+	}
+	return false
+}
+
+// atLineStart reports whether only blanks, a YAML list dash or "export "
+// stand between the start of the line and t[i].
+func atLineStart(t []byte, i int) bool {
+	k := i
+	for k > 0 && (t[k-1] == ' ' || t[k-1] == '\t') {
+		k--
+	}
+	if k >= 2 && t[k-1] == ' ' && t[k-2] == '-' || k >= 1 && t[k-1] == '-' {
+		k -= 2
+		if k < 0 {
+			k = 0
+		}
+		for k > 0 && (t[k-1] == ' ' || t[k-1] == '\t') {
+			k--
+		}
+	}
+	if k >= 7 && string(t[k-7:k]) == "export " {
+		k -= 7
+	}
+	return k == 0 || t[k-1] == '\n' || t[k-1] == '\r'
+}
+
+// lineEnd returns the end of the line starting at or before t[i], trailing
+// blanks dropped.
+func lineEnd(t []byte, i int) int {
+	e := i
+	for e < len(t) && t[e] != '\n' && t[e] != '\r' {
+		e++
+	}
+	for e > i && (t[e-1] == ' ' || t[e-1] == '\t') {
+		e--
+	}
+	return e
+}
+
+// nextAssignment returns where a second name=value on the line
+// t[vs:ve] starts (the blank before it), or ve.
+func nextAssignment(t []byte, vs, ve int) int {
+	for i := vs; i < ve; i++ {
+		if t[i] != ' ' && t[i] != '\t' {
+			continue
+		}
+		j := i + 1
+		for j < ve && nameChar[t[j]] {
+			j++
+		}
+		if j > i+1 && j < ve && t[j] == '=' {
+			return i
+		}
+	}
+	return ve
 }
 
 // closingQuote returns the index of the quote that closes the one at t[i],
@@ -298,33 +474,51 @@ func closingQuote(t []byte, i int) int {
 	}
 }
 
-// value adds [s, e) as a secret unless it is empty or already redacted.
+// value adds [s, e) as a secret unless it is a documented non-secret.
 func (sc *scanner) value(t []byte, s, e int, id string) int {
-	if e <= s || isPlaceholder(t[s:e]) {
+	if e <= s || isNonSecret(t[s:e]) {
 		return -1
 	}
 	sc.add(s, e, id)
 	return e
 }
 
-// param handles a URL query (inQuery) or form parameter name=value.
+// param handles a URL query (inQuery) or form parameter name=value. Every
+// secret name counts here with any value: a parameter is not prose.
 func (sc *scanner) param(t, name []byte, vs int, inQuery bool) int {
-	n, ok := sc.r.names.lookup(sc.nbuf[:0], name, inURL)
-	if !ok {
+	norm := sc.r.names.norm(sc.nbuf[:0], name)
+	if norm == nil {
+		return -1
+	}
+	ve := urlStop.until(t, vs)
+	if e := hasEntityAt(t, ve, entityAmps); e == "" {
+		// a value in an HTML attribute ends at "&amp;" too
+		if k := bytes.Index(t[vs:ve], []byte("&amp;")); k >= 0 {
+			ve = vs + k
+		}
+	}
+	if id := contextID(norm, t[vs:ve]); id != "" {
+		return sc.value(t, vs, ve, id)
+	}
+	n := sc.r.names.lookupNorm(norm)
+	if n == nil {
+		if weakName(norm) && highEntropy(t[vs:ve]) {
+			return sc.value(t, vs, ve, GenericID)
+		}
 		return -1
 	}
 	id := n.form
 	if inQuery {
 		id = n.query
 	}
-	return sc.value(t, vs, urlStop.until(t, vs), id)
+	return sc.value(t, vs, ve, id)
 }
 
 // connstr handles Keyword=Value in a ;-separated connection string. A
 // value may be {braced} (ODBC) or quoted.
 func (sc *scanner) connstr(t, name []byte, vs int) int {
-	n, ok := sc.r.names.lookup(sc.nbuf[:0], name, inConnStr)
-	if !ok {
+	n := sc.r.names.lookup(sc.nbuf[:0], name)
+	if n == nil {
 		return -1
 	}
 	vs = skipBlank(t, vs)
@@ -381,9 +575,9 @@ var (
 	blankOrQuote  = newSet(" \t\r\n\"'`")
 )
 
-// looksSecret is the test for an unquoted "name: value" in text, where
-// prose ("password: it must be long") is common: at least eight bytes with
-// a letter and a digit, or twenty token characters.
+// looksSecret is the test for an unquoted "name: value" in running text,
+// where prose ("password: it must be long") is common: at least eight
+// bytes with a letter and a digit, or twenty token characters.
 func looksSecret(v []byte) bool {
 	if len(v) < 8 {
 		return false

@@ -1,23 +1,36 @@
 package redact
 
 import (
+	"regexp"
 	"bytes"
 	"encoding/base64"
 	"unicode/utf8"
 )
 
-// A tokenRule finds a credential by its literal prefix ("ghp_", "AKIA",
-// "eyJ"): the prefix must start a token (no token character before it) and
-// be followed by a run of the rule's characters of the right length.
+// A tokenRule finds a credential by a literal piece of it ("ghp_", "AKIA",
+// "eyJ", ".atlasv1."): the piece must start the token (or sit back bytes
+// into it) and be followed by a run of the rule's characters of the right
+// length, or match the rule's anchored regular expression.
 type tokenRule struct {
-	id       string
-	prefix   string
-	set      *charset // the characters after the prefix
-	min, max int      // length bounds of that run (max 0: unbounded)
-	exact    bool     // the run must end at a non-alphanumeric byte
-	check    func(tok []byte) bool
-	fn       func(t []byte, s int) int // a matcher replacing the above
+	id     string
+	prefix string
+	set    *charset // the characters after the prefix
+	min    int      // length bounds of that run (max 0: unbounded)
+	max    int
+	exact  bool                  // the run must not be followed by an alphanumeric byte
+	check  func(tok []byte) bool // a further test of the whole token
+	fn     func(t []byte, s int) int
+	// re, when set, is matched at the token's start instead of set/min/max
+	// (the prefix included); only tried where the prefix occurs.
+	re string
+	// back: the token starts this many bytes before the prefix (the
+	// prefix is a distinctive middle piece: "Q~", ".atlasv1.")
+	back int
+	// keep: the first keep bytes of the token are kept (a name that is
+	// part of the shape: "_gitlab_session=")
+	keep int
 
+	rx     *regexp.Regexp
 	anchor byte // the prefix byte searched for with IndexByte
 	off    int  // its offset in prefix
 }
@@ -65,6 +78,7 @@ func (s *charset) until(t []byte, i int) int {
 var (
 	alnum     = newSet("a-z", "A-Z", "0-9")
 	upperNum  = newSet("A-Z", "0-9")
+	lowerNum  = newSet("a-z", "0-9")
 	word      = newSet("a-z", "A-Z", "0-9", "_")
 	urlsafe   = newSet("a-z", "A-Z", "0-9", "_", "-")
 	b64       = newSet("a-z", "A-Z", "0-9", "+/")
@@ -73,125 +87,110 @@ var (
 	hexAny    = newSet("a-f", "A-F", "0-9")
 	hexDash   = newSet("a-f", "0-9", "-")
 	b64url    = newSet("a-z", "A-Z", "0-9", "_-=")
+	b64any    = newSet("a-z", "A-Z", "0-9", "_-=+/")
+	wordDot   = newSet("a-z", "A-Z", "0-9", "_-=.")
 	bech32    = newSet("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L")
 	tokenChar = newSet("a-z", "A-Z", "0-9", "_", "-") // what may not precede a token
 	bearerSet = newSet("a-z", "A-Z", "0-9", "-._~+/=")
 	slackHook = newSet("a-z", "A-Z", "0-9", "/_+-")
 )
 
-// tokenRules, tried in this order at each anchor (longer prefixes first
-// where two share a start).
-var tokenRules = []*tokenRule{
-	{id: "jwt", prefix: "eyJ", fn: matchJWT},
-	{id: "aws-access-key-id", prefix: "AKIA", set: upperNum, min: 16, max: 16, exact: true},
-	{id: "aws-access-key-id", prefix: "ASIA", set: upperNum, min: 16, max: 16, exact: true},
-	{id: "aws-access-key-id", prefix: "ABIA", set: upperNum, min: 16, max: 16, exact: true},
-	{id: "aws-access-key-id", prefix: "ACCA", set: upperNum, min: 16, max: 16, exact: true},
-	{id: "google-api-key", prefix: "AIza", set: urlsafe, min: 35, max: 35, exact: true},
-	{id: "github-fine-grained-pat", prefix: "github_pat_", set: word, min: 22},
-	{id: "github-token", prefix: "ghp_", set: alnum, min: 36},
-	{id: "github-token", prefix: "gho_", set: alnum, min: 36},
-	{id: "github-token", prefix: "ghu_", set: alnum, min: 36},
-	{id: "github-token", prefix: "ghs_", set: alnum, min: 36},
-	{id: "github-token", prefix: "ghr_", set: alnum, min: 36},
-	{id: "gitlab-token", prefix: "glpat-", set: urlsafe, min: 20},
-	{id: "gitlab-token", prefix: "glptt-", set: urlsafe, min: 20},
-	{id: "gitlab-token", prefix: "glrt-", set: urlsafe, min: 20},
-	{id: "gitlab-token", prefix: "gldt-", set: urlsafe, min: 20},
-	{id: "slack-token", prefix: "xoxb-", set: urlsafe, min: 10},
-	{id: "slack-token", prefix: "xoxp-", set: urlsafe, min: 10},
-	{id: "slack-token", prefix: "xoxa-", set: urlsafe, min: 10},
-	{id: "slack-token", prefix: "xoxr-", set: urlsafe, min: 10},
-	{id: "slack-token", prefix: "xoxs-", set: urlsafe, min: 10},
-	{id: "slack-token", prefix: "xoxe-", set: urlsafe, min: 10},
-	{id: "slack-token", prefix: "xapp-", set: urlsafe, min: 10},
-	{id: "stripe-secret-key", prefix: "sk_live_", set: alnum, min: 10},
-	{id: "stripe-secret-key", prefix: "sk_test_", set: alnum, min: 10},
-	{id: "stripe-secret-key", prefix: "rk_live_", set: alnum, min: 10},
-	{id: "stripe-secret-key", prefix: "rk_test_", set: alnum, min: 10},
-	{id: "stripe-secret-key", prefix: "whsec_", set: alnum, min: 24},
-	{id: "anthropic-api-key", prefix: "sk-ant-", set: urlsafe, min: 32},
-	{id: "openai-api-key", prefix: "sk-", set: urlsafe, min: 20, check: isOpenAI},
-	{id: "npm-token", prefix: "npm_", set: alnum, min: 36, max: 36, exact: true},
-	{id: "pypi-token", prefix: "pypi-AgEIcHlwaS5vcmc", set: urlsafe, min: 50},
-	{id: "huggingface-token", prefix: "hf_", set: alnum, min: 30, max: 40, exact: true},
-	{id: "digitalocean-token", prefix: "dop_v1_", set: hexLower, min: 64, max: 64, exact: true},
-	{id: "digitalocean-token", prefix: "doo_v1_", set: hexLower, min: 64, max: 64, exact: true},
-	{id: "shopify-token", prefix: "shpat_", set: hexLower, min: 32, max: 32, exact: true},
-	{id: "shopify-token", prefix: "shpss_", set: hexLower, min: 32, max: 32, exact: true},
-	{id: "shopify-token", prefix: "shpca_", set: hexLower, min: 32, max: 32, exact: true},
-	{id: "shopify-token", prefix: "shppa_", set: hexLower, min: 32, max: 32, exact: true},
-	{id: "sendgrid-api-key", prefix: "SG.", fn: matchSendGrid},
-	{id: "twilio-api-key", prefix: "SK", set: hexAny, min: 32, max: 32, exact: true},
-	{id: "square-token", prefix: "sq0atp-", set: urlsafe, min: 22},
-	{id: "square-token", prefix: "sq0csp-", set: urlsafe, min: 43},
-	{id: "linear-api-key", prefix: "lin_api_", set: alnum, min: 40, max: 40, exact: true},
-	{id: "postman-api-key", prefix: "PMAK-", set: hexDash, min: 59, max: 59, exact: true},
-	{id: "grafana-token", prefix: "glc_", set: b64url, min: 32},
-	{id: "grafana-token", prefix: "glsa_", set: word, min: 41},
-	{id: "age-secret-key", prefix: "AGE-SECRET-KEY-1", set: bech32, min: 58, max: 58, exact: true},
-	{id: "newrelic-api-key", prefix: "NRAK-", set: upperNum, min: 27, max: 27, exact: true},
-	{id: "sentry-token", prefix: "sntrys_", set: b64url, min: 50},
-	{id: "sentry-token", prefix: "sntryu_", set: hexLower, min: 64, max: 64, exact: true},
-	{id: "figma-token", prefix: "figd_", set: urlsafe, min: 40},
-	{id: "supabase-token", prefix: "sbp_", set: hexLower, min: 40, max: 40, exact: true},
-	{id: "pulumi-token", prefix: "pul-", set: hexLower, min: 40, max: 40, exact: true},
-	{id: "heroku-api-key", prefix: "HRKU-AA", set: urlsafe, min: 58},
-	{id: "atlassian-api-token", prefix: "ATATT3", set: b64url, min: 180},
-	{id: "docker-hub-token", prefix: "dckr_pat_", set: urlsafe, min: 27},
-	{id: "rubygems-api-key", prefix: "rubygems_", set: hexLower, min: 48, max: 48, exact: true},
+// anchorRank orders the bytes a rule may be anchored on: rarer in text
+// first, so that the IndexByte scans over prose and base64 stay cheap.
+func anchorRank(c byte) int {
+	switch {
+	case c == '~' || c == '|':
+		return 0
+	case c == '_':
+		return 1
+	case c == 'J' || c == 'K' || c == 'Q' || c == 'X' || c == 'Z' || c == 'V':
+		return 2
+	case c >= 'A' && c <= 'Z':
+		return 3
+	case c == '-':
+		return 4
+	case c == '.':
+		return 5
+	case c >= '0' && c <= '9':
+		return 6
+	case c == 'q' || c == 'z' || c == 'x' || c == 'j' || c == 'k' || c == 'v':
+		return 7
+	}
+	return 9
+}
+
+// anchorRules are the rules anchored on one byte, indexed by the byte
+// next to it in their prefix, so that each occurrence of the anchor costs
+// one table lookup: before[c] holds the rules whose prefix has c just
+// before the anchor, after[c] those whose prefix starts with the anchor
+// and has c just after it, alone those whose prefix is the anchor alone.
+type anchorRules struct {
+	c      byte
+	before map[byte][]*tokenRule
+	after  map[byte][]*tokenRule
+	alone  []*tokenRule
+	bit    uint64
 }
 
 // anchors: the bytes searched for, each with the rules it starts.
-var anchors = func() (a []anchorRules) {
-	// Rare bytes make the IndexByte scans cheap on prose and base64.
-	prefer := "_J-GS"
+var anchors = func() (a []*anchorRules) {
 	for _, r := range tokenRules {
-		r.off = -1
-		for _, c := range []byte(prefer) {
-			if k := bytes.IndexByte([]byte(r.prefix), c); k >= 0 {
-				r.anchor, r.off = c, k
-				break
+		if r.re != "" {
+			r.rx = regexp.MustCompile(`^(?:` + r.re + `)`)
+		}
+		r.off = 0
+		for k := 1; k < len(r.prefix); k++ {
+			if anchorRank(r.prefix[k]) < anchorRank(r.prefix[r.off]) {
+				r.off = k
 			}
 		}
-		if r.off < 0 {
-			r.anchor, r.off = r.prefix[0], 0
-		}
-		found := false
-		for i := range a {
-			if a[i].c == r.anchor {
-				a[i].rules = append(a[i].rules, r)
-				found = true
+		r.anchor = r.prefix[r.off]
+		var ar *anchorRules
+		for _, x := range a {
+			if x.c == r.anchor {
+				ar = x
 			}
 		}
-		if !found {
-			a = append(a, anchorRules{c: r.anchor, rules: []*tokenRule{r}})
+		if ar == nil {
+			ar = &anchorRules{c: r.anchor, before: map[byte][]*tokenRule{}, after: map[byte][]*tokenRule{}}
+			a = append(a, ar)
+		}
+		switch {
+		case r.off > 0:
+			ar.before[r.prefix[r.off-1]] = append(ar.before[r.prefix[r.off-1]], r)
+		case len(r.prefix) > 1:
+			ar.after[r.prefix[1]] = append(ar.after[r.prefix[1]], r)
+		default:
+			ar.alone = append(ar.alone, r)
 		}
 	}
 	return a
 }()
 
-type anchorRules struct {
-	c     byte
-	rules []*tokenRule
-}
-
 // match returns the end of the token that starts at s, or -1.
 func (r *tokenRule) match(t []byte, s int) int {
-	if r.fn != nil {
-		return r.fn(t, s)
-	}
-	if len(t)-s < len(r.prefix)+r.min || string(t[s:s+len(r.prefix)]) != r.prefix {
-		return -1
-	}
 	if s > 0 && tokenChar[t[s-1]] {
 		return -1
 	}
-	i := s + len(r.prefix)
-	e := r.set.run(t, i)
-	n := e - i
-	if n < r.min || r.max > 0 && n > r.max {
-		return -1
+	if r.fn != nil {
+		return r.fn(t, s)
+	}
+	var e int
+	if r.rx != nil {
+		loc := r.rx.FindIndex(t[s:min(len(t), s+1024)])
+		if loc == nil {
+			return -1
+		}
+		e = s + loc[1]
+	} else {
+		if len(t)-s < len(r.prefix)+r.min {
+			return -1
+		}
+		i := s + len(r.prefix)
+		e = r.set.run(t, i)
+		if n := e - i; n < r.min || r.max > 0 && n > r.max {
+			return -1
+		}
 	}
 	if r.exact && e < len(t) && alnum[t[e]] {
 		return -1
@@ -202,32 +201,23 @@ func (r *tokenRule) match(t []byte, s int) int {
 	return e
 }
 
-func isOpenAI(tok []byte) bool {
-	rest := tok[3:]
-	for _, p := range []string{"proj-", "svcacct-", "admin-", "None-"} {
-		if bytes.HasPrefix(rest, []byte(p)) {
-			return len(rest)-len(p) >= 20
-		}
-	}
-	return len(tok) >= 40 && bytes.Contains(tok, []byte("T3BlbkFJ"))
-}
-
 // Trigger bits: which of the bytes that start a rule a text holds.
 const (
 	bitEq     = 1 << iota // '=': parameters, assignments, connection strings
 	bitColon              // ':': assignments, header lines, URLs
 	bitB                  // 'b', 'B': Bearer, Basic
 	bitDash               // '-': PEM blocks (and the '-' token anchor)
+	bitLt                 // '<': XML and HTML elements and controls
 	bitAnchor             // anchors[i] has bit bitAnchor<<i
 )
 
 var (
 	triggerBytes []byte
-	triggerBits  [256]uint16
+	triggerBits  [256]uint64
 )
 
 func init() {
-	set := func(c byte, bit uint16) {
+	set := func(c byte, bit uint64) {
 		if triggerBits[c] == 0 {
 			triggerBytes = append(triggerBytes, c)
 		}
@@ -238,15 +228,20 @@ func init() {
 	set('b', bitB)
 	set('B', bitB)
 	set('-', bitDash)
+	set('<', bitLt)
+	if len(anchors) > 64-6 {
+		panic("redact: too many token anchors for the trigger mask")
+	}
 	for i, a := range anchors {
-		set(a.c, bitAnchor<<i)
+		a.bit = bitAnchor << i
+		set(a.c, a.bit)
 	}
 }
 
 // triggers returns the trigger bits of the bytes t holds: a table lookup per
 // byte for short texts, one IndexByte pass per trigger byte for long ones.
-func triggers(t []byte) uint16 {
-	var m uint16
+func triggers(t []byte) uint64 {
+	var m uint64
 	if len(t) <= 256 {
 		for _, c := range t {
 			m |= triggerBits[c]
@@ -265,9 +260,9 @@ func triggers(t []byte) uint16 {
 // trigger bits. With probe it adds nothing and reports whether any
 // token prefix occurs at all (the test run on a string before decoding
 // its escapes).
-func scanTokens(t []byte, m uint16, probe bool, add func(s, e int, id string)) bool {
-	for i, a := range anchors {
-		if m&(bitAnchor<<i) == 0 {
+func scanTokens(t []byte, m uint64, probe bool, add func(s, e int, id string)) bool {
+	for _, a := range anchors {
+		if m&a.bit == 0 {
 			continue
 		}
 		for p := 0; ; p++ {
@@ -276,30 +271,66 @@ func scanTokens(t []byte, m uint16, probe bool, add func(s, e int, id string)) b
 				break
 			}
 			p += k
-			for _, r := range a.rules {
-				s := p - r.off
-				if s < 0 || len(t)-s < len(r.prefix) || t[s] != r.prefix[0] || string(t[s:s+len(r.prefix)]) != r.prefix {
-					continue
-				}
+			var cands [3][]*tokenRule
+			if p > 0 {
+				cands[0] = a.before[t[p-1]]
+			}
+			if p+1 < len(t) {
+				cands[1] = a.after[t[p+1]]
+			}
+			cands[2] = a.alone
+			if e := tryRules(t, p, cands, probe, add); e > p {
 				if probe {
 					return true
 				}
-				e := r.match(t, s)
-				if e < 0 {
-					continue
-				}
-				add(s, e, r.id)
-				if r.id == "aws-access-key-id" {
-					if ks, ke := awsSecretAfter(t, e); ks >= 0 {
-						add(ks, ke, "aws-secret-access-key")
-					}
-				}
 				p = e - 1
-				break
 			}
 		}
 	}
 	return false
+}
+
+// tryRules tries the candidate rules at the anchor t[p] and adds the first
+// token found; it returns the token's end, or -1. With probe it only
+// checks that a prefix is there (returning p+1).
+func tryRules(t []byte, p int, cands [3][]*tokenRule, probe bool, add func(s, e int, id string)) int {
+	for _, rs := range cands {
+		for _, r := range rs {
+			ps := p - r.off
+			if ps < 0 || len(t)-ps < len(r.prefix) || string(t[ps:ps+len(r.prefix)]) != r.prefix {
+				continue
+			}
+			if probe {
+				return p + 1
+			}
+			s := ps - r.back
+			if s < 0 {
+				continue
+			}
+			e := r.match(t, s)
+			if e < 0 {
+				continue
+			}
+			add(s+r.keep, e, r.id)
+			if r.id == "aws-access-key-id" {
+				if ks, ke := awsSecretAfter(t, e); ks >= 0 {
+					add(ks, ke, "aws-secret-access-key")
+				}
+			}
+			return e
+		}
+	}
+	return -1
+}
+
+func isOpenAI(tok []byte) bool {
+	rest := tok[3:]
+	for _, p := range []string{"proj-", "svcacct-", "admin-", "None-"} {
+		if bytes.HasPrefix(rest, []byte(p)) {
+			return len(rest)-len(p) >= 20
+		}
+	}
+	return len(tok) >= 40 && bytes.Contains(tok, []byte("T3BlbkFJ"))
 }
 
 // matchJWT matches header.payload.signature where header and payload are

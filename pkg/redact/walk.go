@@ -117,16 +117,16 @@ func (w *walker) member(key []byte, v, mode int, hdr string) int {
 	switch mode {
 	case modeHeaders:
 		if id, ok := r.headers[string(lk)]; ok {
-			return w.whole(v, id)
+			return w.whole(v, id, nil)
 		}
 	case modeEntry:
 		if hdr != "" && string(lk) == "value" {
-			return w.whole(v, hdr)
+			return w.whole(v, hdr, nil)
 		}
 	}
 	if r.builtin {
-		if n, ok := r.names.lookup(w.nbuf[:0], lk, inKey); ok && (!n.weak || w.looksCredential(v)) {
-			return w.whole(v, n.key)
+		if id, n := w.keyRule(lk, v, mode); id != "" {
+			return w.whole(v, id, n)
 		}
 	}
 	switch {
@@ -138,6 +138,39 @@ func (w *walker) member(key []byte, v, mode int, hdr string) int {
 	return w.value(v, modePlain, "")
 }
 
+// keyRule returns the rule id under which the value at v of the member
+// named lk (lower case) is a secret, and the name whose value test its
+// strings must pass (nil: every value but the non-secrets), or "". In
+// order: a vendor's shape under a name mentioning the vendor, a secret
+// name (in a headers object: header:NAME), a high-entropy value under a
+// secret-ish name.
+func (w *walker) keyRule(lk []byte, v, mode int) (string, *nameRule) {
+	norm := w.r.names.norm(w.nbuf[:0], lk)
+	if norm == nil {
+		return "", nil
+	}
+	var s []byte // the value's text, when it is a string without escapes
+	if w.src[v] == '"' {
+		if e := stringEnd(w.src, v); bytes.IndexByte(w.src[v+1:e-1], '\\') < 0 {
+			s = w.src[v+1 : e-1]
+		}
+	}
+	if s != nil {
+		if id := contextID(norm, s); id != "" {
+			return id, nil
+		}
+	}
+	if n := w.r.names.lookupNorm(norm); n != nil {
+		if mode == modeHeaders {
+			return "header:" + string(lk), nil
+		}
+		return n.key, n
+	}
+	if s != nil && weakName(norm) && highEntropy(s) {
+		return GenericID, nil
+	}
+	return "", nil
+}
 func (w *walker) array(i, mode int, hdr string) int {
 	b := w.src
 	i = jsonscan.SkipSpace(b, i+1)
@@ -152,7 +185,7 @@ func (w *walker) array(i, mode int, hdr string) int {
 		case mode == modeHeaders && b[i] == '[':
 			i = w.array(i, modePair, w.pairHeader(i))
 		case mode == modePair && idx > 0 && hdr != "":
-			i = w.whole(i, hdr)
+			i = w.whole(i, hdr, nil)
 		default:
 			i = w.value(i, modePlain, "")
 		}
@@ -234,19 +267,25 @@ func (w *walker) lowerKey(key []byte) []byte {
 // whole redacts the value at i as a whole (a header's or a secret-naming
 // key's value): a string or number becomes "[REDACTED]", and so does every
 // string or number of an array (a multi-valued header). Objects are walked
-// as usual: their own keys say what in them is secret.
-func (w *walker) whole(i int, id string) int {
+// as usual: their own keys say what in them is secret. With a name n whose
+// value test is not anyValue, only strings passing it are redacted (the
+// others are scanned as text), and numbers are kept.
+func (w *walker) whole(i int, id string, n *nameRule) int {
 	b := w.src
 	switch c := b[i]; {
 	case c == '"':
 		end := stringEnd(b, i)
-		if s := b[i+1 : end-1]; len(s) > 0 && !isPlaceholder(s) {
+		if w.secretString(b[i:end], n) {
 			w.replace(i, end, quotedPlaceholder, id)
+		} else if n != nil && n.test != anyValue {
+			w.text(i, end)
 		}
 		return end
 	case c == '-' || c >= '0' && c <= '9':
 		end := scalarEnd(b, i)
-		w.replace(i, end, quotedPlaceholder, id)
+		if n == nil || n.test == anyValue {
+			w.replace(i, end, quotedPlaceholder, id)
+		}
 		return end
 	case c == '[':
 		i = jsonscan.SkipSpace(b, i+1)
@@ -255,7 +294,7 @@ func (w *walker) whole(i int, id string) int {
 		}
 		for idx := 0; ; idx++ {
 			w.path = append(w.path, seg{idx: idx})
-			i = w.whole(i, id)
+			i = w.whole(i, id, n)
 			w.path = w.path[:len(w.path)-1]
 			i = jsonscan.SkipSpace(b, i)
 			if b[i] != ',' {
@@ -268,24 +307,21 @@ func (w *walker) whole(i int, id string) int {
 	}
 }
 
-// looksCredential reports whether the value at i is a string that looks
-// like a credential, the test for the weak names: an auth scheme and its
-// credential ("Bearer …", "Basic …"), or at least eight bytes without
-// blanks or escapes that hold a digit or are twenty bytes or longer.
-func (w *walker) looksCredential(i int) bool {
-	if w.src[i] != '"' {
-		return false
-	}
-	s := w.src[i+1 : stringEnd(w.src, i)-1]
-	for _, scheme := range []string{"bearer ", "basic ", "token ", "digest "} {
-		if hasFoldPrefix(s, scheme) && len(s) > len(scheme) {
-			return true
+// secretString reports whether the JSON string q (quotes included) under
+// a secret name is a secret: not a documented non-secret, and passing the
+// name's value test (n nil: any value).
+func (w *walker) secretString(q []byte, n *nameRule) bool {
+	s := q[1 : len(q)-1]
+	if bytes.IndexByte(s, '\\') >= 0 {
+		d, err := jsonscan.AppendUnquote(w.dec[:0], q)
+		if err == nil {
+			w.dec, s = d, d
 		}
 	}
-	if len(s) < 8 || bytes.ContainsAny(s, " \t\\") {
-		return false
+	if n == nil {
+		return !isNonSecret(s)
 	}
-	return len(s) >= 20 || bytes.ContainsAny(s, "0123456789")
+	return n.passes(s)
 }
 
 var quotedPlaceholder = []byte(`"` + Placeholder + `"`)
