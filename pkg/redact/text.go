@@ -58,7 +58,7 @@ func (sc *scanner) scan(t []byte) []span {
 			sc.scanMarkup(t)
 		}
 		if m&bitB != 0 {
-			sc.prio = 3
+			sc.prio = 1 // a shape: it wins over the name around it
 			scanAuthSchemes(t, false, sc.add)
 		}
 	} else if len(r.headers) > 0 {
@@ -342,6 +342,13 @@ func (sc *scanner) assignment(t []byte, p int) int {
 		}
 	case quoted && sep == ':' || arrow:
 		ve = valueStop.until(t, vs) // a JSON number or literal
+	case sep == ':' && !quoted && (d == '"' || d == '\''):
+		// a quoted header line: curl -H "X-Api-Key: …"
+		k := bytes.IndexByte(t[vs:], d)
+		if k < 0 {
+			return -1
+		}
+		ve = vs + k
 	case atLineStart(t, ds) && (sep == ':' || q < ne0 || vs > ne0+1):
 		// a line of its own in YAML or INI ("password: correct horse",
 		// "password = correct horse"): the value is the rest of the line,
@@ -360,6 +367,8 @@ func (sc *scanner) assignment(t []byte, p int) int {
 			return -1 // prose: "password: it must be long"
 		}
 	}
+	whole := t[vs:ve] // the value test sees the scheme too
+	vs = skipScheme(t, vs, ve)
 	v := t[vs:ve]
 	if len(v) == 0 || isNonSecret(v) {
 		return -1
@@ -368,7 +377,7 @@ func (sc *scanner) assignment(t []byte, p int) int {
 		return sc.value(t, vs, ve, id)
 	}
 	if n != nil {
-		if !n.passes(v) {
+		if !n.passes(whole) {
 			return -1
 		}
 		return sc.value(t, vs, ve, n.assign)
@@ -377,6 +386,18 @@ func (sc *scanner) assignment(t []byte, p int) int {
 		return sc.value(t, vs, ve, GenericID)
 	}
 	return -1
+}
+
+// skipScheme returns where the credential of the value t[vs:ve] starts:
+// after an auth scheme ("Bearer ", "Basic ", "Token ", "Digest "), which
+// is kept, or at vs.
+func skipScheme(t []byte, vs, ve int) int {
+	for _, scheme := range []string{"bearer ", "basic ", "token ", "digest "} {
+		if ve-vs > len(scheme) && hasFoldPrefix(t[vs:ve], scheme) {
+			return skipBlank(t, vs+len(scheme))
+		}
+	}
+	return vs
 }
 
 // mayContext reports whether a context rule's keyword may occur in the
@@ -517,8 +538,12 @@ func (sc *scanner) param(t, name []byte, vs int, inQuery bool) int {
 // connstr handles Keyword=Value in a ;-separated connection string. A
 // value may be {braced} (ODBC) or quoted.
 func (sc *scanner) connstr(t, name []byte, vs int) int {
-	n := sc.r.names.lookup(sc.nbuf[:0], name)
-	if n == nil {
+	norm := sc.r.names.norm(sc.nbuf[:0], name)
+	if norm == nil {
+		return -1
+	}
+	n := sc.r.names.lookupNorm(norm)
+	if n == nil && !weakName(norm) && !mayContext(norm) {
 		return -1
 	}
 	vs = skipBlank(t, vs)
@@ -542,6 +567,15 @@ func (sc *scanner) connstr(t, name []byte, vs int) int {
 		for ve > vs && t[ve-1] == ' ' {
 			ve--
 		}
+	}
+	if id := contextID(norm, t[vs:ve]); id != "" {
+		return sc.value(t, vs, ve, id)
+	}
+	if n == nil {
+		if weakName(norm) && highEntropy(t[vs:ve]) {
+			return sc.value(t, vs, ve, GenericID)
+		}
+		return -1
 	}
 	return sc.value(t, vs, ve, n.conn)
 }

@@ -126,8 +126,8 @@ func anchorRank(c byte) int {
 // and has c just after it, alone those whose prefix is the anchor alone.
 type anchorRules struct {
 	c      byte
-	before map[byte][]*tokenRule
-	after  map[byte][]*tokenRule
+	before [256][]*tokenRule
+	after  [256][]*tokenRule
 	alone  []*tokenRule
 	bit    uint64
 }
@@ -152,7 +152,7 @@ var anchors = func() (a []*anchorRules) {
 			}
 		}
 		if ar == nil {
-			ar = &anchorRules{c: r.anchor, before: map[byte][]*tokenRule{}, after: map[byte][]*tokenRule{}}
+			ar = &anchorRules{c: r.anchor}
 			a = append(a, ar)
 		}
 		switch {

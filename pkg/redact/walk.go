@@ -121,7 +121,7 @@ func (w *walker) member(key []byte, v, mode int, hdr string) int {
 		}
 	case modeEntry:
 		if hdr != "" && string(lk) == "value" {
-			return w.whole(v, hdr, nil)
+			return w.headerValue(v, hdr)
 		}
 	}
 	if r.builtin {
@@ -185,7 +185,7 @@ func (w *walker) array(i, mode int, hdr string) int {
 		case mode == modeHeaders && b[i] == '[':
 			i = w.array(i, modePair, w.pairHeader(i))
 		case mode == modePair && idx > 0 && hdr != "":
-			i = w.whole(i, hdr, nil)
+			i = w.headerValue(i, hdr)
 		default:
 			i = w.value(i, modePlain, "")
 		}
@@ -234,10 +234,30 @@ func (w *walker) pairHeader(i int) string {
 }
 
 func (w *walker) headerID(rawName []byte) string {
-	if lk := w.lowerKey(rawName); lk != nil {
-		return w.r.headers[string(lk)]
+	lk := w.lowerKey(rawName)
+	if lk == nil {
+		return ""
+	}
+	if id, ok := w.r.headers[string(lk)]; ok {
+		return id
+	}
+	if w.r.builtin {
+		return "?" + string(lk) // decided with the value: headerValue
 	}
 	return ""
+}
+
+// headerValue redacts the value at v of a header-list entry whose header
+// hdr names: a rule id, or "?" and the header's name in lower case, which
+// may be a secret name or mention a vendor (keyRule decides).
+func (w *walker) headerValue(v int, hdr string) int {
+	if hdr[0] != '?' {
+		return w.whole(v, hdr, nil)
+	}
+	if id, n := w.keyRule([]byte(hdr[1:]), v, modeHeaders); id != "" {
+		return w.whole(v, id, n)
+	}
+	return w.value(v, modePlain, "")
 }
 
 // lowerKey returns the ASCII-lowercased text of the raw JSON string key,
