@@ -77,7 +77,7 @@ func (sc *scanner) element(t []byte, p int) int {
 		ve = vs + k
 	} else {
 		k := bytes.IndexByte(t[vs:], '<')
-		if k < 0 || !bytes.HasPrefix(t[vs+k:], []byte("</")) {
+		if k < 0 || !closes(t[vs+k:], t[ns:ne]) {
 			return -1
 		}
 		ve = vs + k
@@ -157,16 +157,39 @@ func (sc *scanner) control(t []byte, as, ae int) int {
 	if vs < 0 {
 		return -1
 	}
+	v := t[vs:ve]
+	if isNonSecret(v) {
+		return -1
+	}
 	var n *nameRule
 	if named != nil {
-		n = sc.r.names.lookup(sc.lbuf[:0], named)
+		norm := sc.r.names.norm(sc.nbuf[:0], named)
+		if norm == nil {
+			return -1
+		}
+		if id := contextID(norm, v); id != "" {
+			sc.value(t, vs, ve, id) // a vendor's shape under its name
+			return ae
+		}
+		n = sc.r.names.lookupNorm(norm)
+		if n == nil && weakName(norm) && highEntropy(v) {
+			sc.value(t, vs, ve, GenericID)
+			return ae
+		}
 	}
 	if n == nil && password {
 		n = sc.r.names.lookup(sc.lbuf[:0], []byte("password"))
 	}
-	if n == nil || !n.passes(t[vs:ve]) {
+	if n == nil || !n.passes(v) {
 		return -1
 	}
 	sc.value(t, vs, ve, n.attr)
 	return ae
+}
+
+// closes reports whether t starts with the closing tag of the element
+// named name: "</name>".
+func closes(t, name []byte) bool {
+	return len(t) >= len(name)+3 && t[0] == '<' && t[1] == '/' &&
+		string(t[2:2+len(name)]) == string(name) && t[2+len(name)] == '>'
 }

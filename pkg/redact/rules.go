@@ -147,7 +147,7 @@ var tokenRules = []*tokenRule{
 	{id: "huggingface-token", prefix: "hf_", set: alnum, min: 30, max: 40, exact: true},
 	{id: "huggingface-token", prefix: "api_org_", set: alnum, min: 34, max: 34, exact: true},
 	{id: "perplexity-api-key", prefix: "pplx-", set: alnum, min: 48, max: 48, exact: true},
-	{id: "maxmind-license-key", prefix: "_mmk", back: 37, re: `[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk`, exact: true},
+	{id: "maxmind-license-key", prefix: "_mmk", back: 36, re: `[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk`, exact: true},
 
 	// monitoring and operations
 	{id: "grafana-token", prefix: "glc_", set: b64url, min: 32},

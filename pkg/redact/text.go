@@ -20,6 +20,7 @@ type scanner struct {
 	ids   []string // rule ids that fired in the last scan
 	prio  int
 	nbuf  [maxName]byte
+	pbuf  []byte // a URL value, percent-decoded
 	lbuf  [maxName]byte
 	add   func(s, e int, id string)
 }
@@ -400,6 +401,33 @@ func skipScheme(t []byte, vs, ve int) int {
 	return vs
 }
 
+// percentDecode appends v with its %XX escapes decoded (and '+' as a
+// blank): a URL parameter's value as its sender meant it.
+func percentDecode(dst, v []byte) []byte {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '+':
+			dst = append(dst, ' ')
+		case c == '%' && i+2 < len(v) && hexAny[v[i+1]] && hexAny[v[i+2]]:
+			dst = append(dst, unhex(v[i+1])<<4|unhex(v[i+2]))
+			i += 2
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
+
 // mayContext reports whether a context rule's keyword may occur in the
 // normalized name n (a quick test before the value is cut out).
 func mayContext(n []byte) bool {
@@ -518,12 +546,17 @@ func (sc *scanner) param(t, name []byte, vs int, inQuery bool) int {
 			ve = vs + k
 		}
 	}
-	if id := contextID(norm, t[vs:ve]); id != "" {
+	v := t[vs:ve]
+	if bytes.IndexByte(v, '%') >= 0 {
+		v = percentDecode(sc.pbuf[:0], v)
+		sc.pbuf = v
+	}
+	if id := contextID(norm, v); id != "" {
 		return sc.value(t, vs, ve, id)
 	}
 	n := sc.r.names.lookupNorm(norm)
 	if n == nil {
-		if weakName(norm) && highEntropy(t[vs:ve]) {
+		if weakName(norm) && highEntropy(v) {
 			return sc.value(t, vs, ve, GenericID)
 		}
 		return -1
@@ -549,6 +582,8 @@ func (sc *scanner) connstr(t, name []byte, vs int) int {
 	vs = skipBlank(t, vs)
 	var ve int
 	switch {
+	case bytes.HasPrefix(t[vs:], []byte("{{")) || bytes.HasPrefix(t[vs:], []byte("${")):
+		return -1 // a template or variable, not a value
 	case vs < len(t) && (t[vs] == '{' || t[vs] == '"' || t[vs] == '\''):
 		closer := t[vs]
 		if closer == '{' {

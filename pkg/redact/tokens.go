@@ -1,9 +1,9 @@
 package redact
 
 import (
-	"regexp"
 	"bytes"
 	"encoding/base64"
+	"regexp"
 	"unicode/utf8"
 )
 
@@ -169,8 +169,8 @@ var anchors = func() (a []*anchorRules) {
 
 // match returns the end of the token that starts at s, or -1.
 func (r *tokenRule) match(t []byte, s int) int {
-	if s > 0 && tokenChar[t[s-1]] {
-		return -1
+	if s > 0 && tokenChar[t[s-1]] && (r.back > 0 || tokenChar[r.prefix[0]]) {
+		return -1 // not at a token's start (a prefix like ".webhook…" is a middle piece)
 	}
 	if r.fn != nil {
 		return r.fn(t, s)

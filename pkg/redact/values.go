@@ -11,6 +11,12 @@ import (
 // an angle-bracket placeholder (<password>, <your-api-key>), a template
 // or variable reference (${VAR}, {{ var }}, $VAR, %VAR%).
 func isNonSecret(v []byte) bool {
+	if bytes.ContainsAny(v, "%&\\") {
+		var buf [128]byte
+		if u := unescape(buf[:0], v); len(u) < len(v) && isNonSecret(u) {
+			return true
+		}
+	}
 	v = bytes.TrimSpace(v)
 	switch {
 	case len(v) == 0, isPlaceholder(v):
@@ -84,12 +90,12 @@ func looksCredential(s []byte) bool {
 const (
 	entropyMinLen  = 12
 	entropyMaxLen  = 1024
-	entropyMinBits = 3.5 // Shannon entropy per byte
+	entropyMinBits = 3.0 // Shannon entropy per byte
 )
 
 // highEntropy reports whether v has the length and entropy of a
 // credential: 12 to 1024 bytes of token characters (letters, digits and
-// -_.~+/=), letters and digits both, at least 3.5 bits of Shannon entropy
+// -_.~+/=), letters and digits both, at least 3 bits of Shannon entropy
 // per byte, and not a UUID or a hex digest (32, 40 or 64 hex digits).
 func highEntropy(v []byte) bool {
 	if len(v) < entropyMinLen || len(v) > entropyMaxLen {
@@ -163,4 +169,42 @@ func (n *nameRule) passes(v []byte) bool {
 		return highEntropy(v)
 	}
 	return true
+}
+
+// escapes a placeholder may be written with: in a URL, in HTML or XML, in
+// JSON inside a string
+var escapes = []struct{ from, to string }{
+	{"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", `"`}, {"&#39;", "'"}, {"&#x27;", "'"},
+	{`\u003c`, "<"}, {`\u003e`, ">"}, {`\u0026`, "&"}, {`\u0027`, "'"}, {`\"`, `"`},
+	{"%3C", "<"}, {"%3E", ">"}, {"%7B", "{"}, {"%7D", "}"}, {"%24", "$"}, {"%2A", "*"}, {"%5B", "["}, {"%5D", "]"},
+	{"%25", "%"}, {"%20", " "}, {"%3c", "<"}, {"%3e", ">"}, {"%7b", "{"}, {"%7d", "}"}, {"%2a", "*"}, {"%5b", "["}, {"%5d", "]"},
+}
+
+// unescape appends v with the escapes above (and '+' for a blank, in a
+// value with '%') replaced, for the non-secret test only.
+func unescape(dst, v []byte) []byte {
+	plus := bytes.IndexByte(v, '%') >= 0
+	for i := 0; i < len(v); {
+		if plus && v[i] == '+' {
+			dst = append(dst, ' ')
+			i++
+			continue
+		}
+		found := false
+		if c := v[i]; c == '&' || c == '\\' || c == '%' {
+			for _, e := range escapes {
+				if bytes.HasPrefix(v[i:], []byte(e.from)) {
+					dst = append(dst, e.to...)
+					i += len(e.from)
+					found = true
+					break
+				}
+			}
+		}
+		if !found {
+			dst = append(dst, v[i])
+			i++
+		}
+	}
+	return dst
 }
