@@ -1,6 +1,9 @@
 package redact
 
-import "regexp"
+import (
+	"regexp"
+	"sync"
+)
 
 // A contextRule finds a credential that has no distinctive prefix (a
 // Datadog key is 40 hex digits, a Heroku key a UUID): the value must have
@@ -13,6 +16,14 @@ type contextRule struct {
 	keywords []string // normalized (lower case, no '-', '_', '.', ' ')
 	re       string   // the whole value
 	rx       *regexp.Regexp
+	once     sync.Once
+}
+
+// regexp compiles the rule's expression on first use (most processes
+// never need most of them).
+func (r *contextRule) regexp() *regexp.Regexp {
+	r.once.Do(func() { r.rx = regexp.MustCompile(`^(?:` + r.re + `)$`) })
+	return r.rx
 }
 
 const uuidRE = `[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`
@@ -94,7 +105,6 @@ var contextIndex = func() (ix struct {
 }) {
 	ix.rules = map[string][]*contextRule{}
 	for _, r := range contextRules {
-		r.rx = regexp.MustCompile(`^(?:` + r.re + `)$`)
 		for _, k := range r.keywords {
 			ix.first2[k[0]][k[1]] = true
 			ix.rules[k] = append(ix.rules[k], r)
@@ -124,7 +134,7 @@ func contextID(n, v []byte) string {
 		}
 		for l := 2; l <= contextKeywordMax && i+l <= len(n); l++ {
 			for _, r := range contextIndex.rules[string(n[i:i+l])] {
-				if r.rx.Match(v) {
+				if r.regexp().Match(v) {
 					return r.id
 				}
 			}

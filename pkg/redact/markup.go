@@ -44,6 +44,9 @@ func (sc *scanner) element(t []byte, p int) int {
 	if te >= len(t) || t[te] != '>' {
 		return -1
 	}
+	sc.prio = 1
+	scanStart(t, te+1, sc.add) // <token>dapi…</token>
+	sc.prio = 2
 	tag := t[ne:te]
 	if len(tag) > 6 && (bytes.Contains(tag, []byte("value")) || bytes.Contains(tag, []byte("content"))) {
 		if e := sc.control(t, ne, te); e > 0 {

@@ -114,7 +114,7 @@ type suffixRule struct {
 
 type nameTable struct {
 	exact  map[string]*nameRule
-	suffix []suffixRule
+	suffix [256][]suffixRule // by last byte, longer suffixes first
 }
 
 func newNameTable() *nameTable {
@@ -125,13 +125,16 @@ func newNameTable() *nameTable {
 		norm := normalize(nil, []byte(n.canon))
 		t.exact[norm] = &n
 		if n.suffix {
-			t.suffix = append(t.suffix, suffixRule{norm, &n})
+			c := norm[len(norm)-1]
+			t.suffix[c] = append(t.suffix[c], suffixRule{norm, &n})
 		}
 	}
 	// longer suffixes first: "client_secret" before "secret"
-	for i := 1; i < len(t.suffix); i++ {
-		for j := i; j > 0 && len(t.suffix[j].norm) > len(t.suffix[j-1].norm); j-- {
-			t.suffix[j], t.suffix[j-1] = t.suffix[j-1], t.suffix[j]
+	for _, l := range t.suffix {
+		for i := 1; i < len(l); i++ {
+			for j := i; j > 0 && len(l[j].norm) > len(l[j-1].norm); j-- {
+				l[j], l[j-1] = l[j-1], l[j]
+			}
 		}
 	}
 	return t
@@ -183,7 +186,7 @@ func (t *nameTable) lookupNorm(n []byte) *nameRule {
 	if r, ok := t.exact[string(n)]; ok {
 		return r
 	}
-	for _, s := range t.suffix {
+	for _, s := range t.suffix[n[len(n)-1]] {
 		if len(n) > len(s.norm) && string(n[len(n)-len(s.norm):]) == s.norm {
 			return s.rule
 		}
@@ -200,6 +203,15 @@ const GenericID = "generic-secret"
 // "smtp_pass", "db_pwd", "github_auth", "cloud_credential".
 var weakSuffixes = []string{"token", "key", "pwd", "pass", "secret", "auth", "credential", "credentials", "passcode"}
 
+// weakByLast: the weak suffixes by their last byte, so that most names
+// are ruled out by one lookup.
+var weakByLast = func() (t [256][]string) {
+	for _, s := range weakSuffixes {
+		t[s[len(s)-1]] = append(t[s[len(s)-1]], s)
+	}
+	return t
+}()
+
 // notSecretNames end names that end in a weak suffix but name keys that
 // are not secrets (documented in docs/redact.md).
 var notSecretNames = []string{"publickey", "pubkey", "sortkey", "partitionkey", "primarykey", "foreignkey",
@@ -210,8 +222,11 @@ var notSecretNames = []string{"publickey", "pubkey", "sortkey", "partitionkey", 
 // weakName reports whether the normalized name n ends with a weak suffix
 // and is not a known non-secret.
 func weakName(n []byte) bool {
+	if len(n) == 0 {
+		return false
+	}
 	hit := false
-	for _, s := range weakSuffixes {
+	for _, s := range weakByLast[n[len(n)-1]] {
 		if bytes.HasSuffix(n, []byte(s)) {
 			hit = true
 			break

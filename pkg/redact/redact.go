@@ -60,18 +60,60 @@ type Options struct {
 // Finding is one rule that fired on one JSON string. It never holds the
 // secret.
 type Finding struct {
-	Line       int    // input line (Run only)
-	ExchangeID string // the record's exchange_id, if any (Run only)
-	Pointer    string // JSON Pointer of the string in the envelope: /request/headers/authorization
-	Rule       string // rule id
+	// File is the file read ("-" for stdin, a chunk file of a pack, or an
+	// archive file) and Member the archive member; both empty when Run
+	// read its input.
+	File, Member string
+	Line         int    // input line (within the file or member)
+	ExchangeID   string // the record's exchange_id, if any (Run only)
+	Pointer      string // JSON Pointer of the string in the envelope: /request/headers/authorization
+	Rule         string // rule id
 }
 
+// String is the finding as a text line: "line 3: exchange_id …: /request/url:
+// url:query:api_key", or with its file "records/…/chunk-0001.ndjson:3: …"
+// (an archive: "backup.zip: ds/records/…/chunk-0001.ndjson:3: …").
 func (f Finding) String() string {
-	where := "line " + strconv.Itoa(f.Line) + ": "
+	var where string
+	switch {
+	case f.Member != "":
+		where = f.File + ": " + f.Member + ":" + strconv.Itoa(f.Line) + ": "
+	case f.File != "" && f.File != "-":
+		where = f.File + ":" + strconv.Itoa(f.Line) + ": "
+	default:
+		where = "line " + strconv.Itoa(f.Line) + ": "
+	}
 	if f.ExchangeID != "" {
 		where += "exchange_id " + f.ExchangeID + ": "
 	}
 	return where + f.Pointer + ": " + f.Rule
+}
+
+// AppendJSON appends the finding as one JSON object (no newline):
+// {"file":…,"member":…,"line":…,"exchange_id":…,"pointer":…,"rule":…};
+// member and exchange_id only when known, file "-" for stdin.
+func (f Finding) AppendJSON(dst []byte) []byte {
+	file := f.File
+	if file == "" {
+		file = "-"
+	}
+	dst = append(dst, `{"file":`...)
+	dst = jsonscan.AppendQuoteString(dst, file)
+	if f.Member != "" {
+		dst = append(dst, `,"member":`...)
+		dst = jsonscan.AppendQuoteString(dst, f.Member)
+	}
+	dst = append(dst, `,"line":`...)
+	dst = strconv.AppendInt(dst, int64(f.Line), 10)
+	if f.ExchangeID != "" {
+		dst = append(dst, `,"exchange_id":`...)
+		dst = jsonscan.AppendQuoteString(dst, f.ExchangeID)
+	}
+	dst = append(dst, `,"pointer":`...)
+	dst = jsonscan.AppendQuoteString(dst, f.Pointer)
+	dst = append(dst, `,"rule":`...)
+	dst = jsonscan.AppendQuoteString(dst, f.Rule)
+	return append(dst, '}')
 }
 
 // Redactor holds compiled rules. It is safe for concurrent use; the

@@ -40,7 +40,7 @@ var tokenRules = []*tokenRule{
 	{id: "vault-token", prefix: "s.", set: alnum, min: 24, max: 24, exact: true, check: mixedCase},
 	{id: "hashicorp-tf-api-token", prefix: ".atlasv1.", back: 14, re: `[a-zA-Z0-9]{14}\.atlasv1\.[a-zA-Z0-9_=-]{60,70}`},
 	{id: "pulumi-token", prefix: "pul-", set: hexLower, min: 40, max: 40, exact: true},
-	{id: "databricks-api-token", prefix: "dapi", re: `dapi[a-f0-9]{32}(?:-[0-9])?`, exact: true},
+	{id: "databricks-api-token", prefix: "dapi", start: true, re: `dapi[a-f0-9]{32}(?:-[0-9])?`, exact: true},
 	{id: "dynatrace-api-token", prefix: "dt0c01.", re: `dt0c01\.[a-zA-Z0-9]{24}\.[a-zA-Z0-9]{64}`, exact: true},
 	{id: "doppler-api-token", prefix: "dp.pt.", set: alnum, min: 43, max: 43, exact: true},
 	{id: "planetscale-token", prefix: "pscale_tkn_", set: wordDot, min: 32, max: 64},
@@ -69,7 +69,7 @@ var tokenRules = []*tokenRule{
 	{id: "gitlab-token", prefix: "glagent-", set: urlsafe, min: 50},
 	{id: "gitlab-token", prefix: "gloas-", set: urlsafe, min: 64},
 	{id: "gitlab-token", prefix: "glsoat-", set: urlsafe, min: 20},
-	{id: "gitlab-token", prefix: "GR1348941", set: urlsafe, min: 20},
+	{id: "gitlab-token", prefix: "GR1348941", at: 5, set: urlsafe, min: 20},
 	{id: "gitlab-session-cookie", prefix: "_gitlab_session=", keep: len("_gitlab_session="), set: lowerNum, min: 32, max: 32, exact: true},
 	{id: "sourcegraph-token", prefix: "sgp_", re: `sgp_(?:(?:[a-fA-F0-9]{16}|local)_)?[a-fA-F0-9]{40}`, exact: true},
 	{id: "clojars-api-token", prefix: "CLOJARS_", set: alnum, min: 60, max: 60, exact: true},
@@ -88,7 +88,7 @@ var tokenRules = []*tokenRule{
 	{id: "settlemint-token", prefix: "sm_pat_", set: alnum, min: 16, max: 16, exact: true},
 	{id: "settlemint-token", prefix: "sm_aat_", set: alnum, min: 16, max: 16, exact: true},
 	{id: "settlemint-token", prefix: "sm_sat_", set: alnum, min: 16, max: 16, exact: true},
-	{id: "clickhouse-cloud-api-secret-key", prefix: "4b1d", set: alnum, min: 38, max: 38, exact: true},
+	{id: "clickhouse-cloud-api-secret-key", prefix: "4b1d", at: 1, set: alnum, min: 38, max: 38, exact: true},
 
 	// chat, mail, collaboration
 	{id: "slack-token", prefix: "xoxe.xoxb-", set: urlsafe, min: 10},

@@ -40,12 +40,20 @@ const minText = 5
 // scan finds the secrets in t and returns them sorted, merged and
 // non-overlapping; sc.ids lists the rules that fired.
 func (sc *scanner) scan(t []byte) []span {
+	if len(t) < minText {
+		sc.spans, sc.ids = sc.spans[:0], sc.ids[:0]
+		return nil
+	}
+	return sc.scanMask(t, triggers(t))
+}
+
+// scanMask is scan with t's trigger bits m known (or a superset of them).
+func (sc *scanner) scanMask(t []byte, m uint64) []span {
 	sc.spans, sc.ids = sc.spans[:0], sc.ids[:0]
 	if len(t) < minText {
 		return nil
 	}
 	r := sc.r
-	m := triggers(t)
 	if r.builtin {
 		sc.prio = 0
 		if m&bitDash != 0 && len(t) > 40 && bytes.Contains(t, []byte("-----BEGIN ")) {
@@ -53,6 +61,7 @@ func (sc *scanner) scan(t []byte) []span {
 		}
 		sc.prio = 1
 		scanTokens(t, m, false, sc.add)
+		scanStart(t, 0, sc.add)
 		sc.prio = 2
 		sc.scanSeparators(t, m)
 		if m&bitLt != 0 {
@@ -94,19 +103,24 @@ func (sc *scanner) scan(t []byte) []span {
 // may hold a secret once decoded, so that most strings are never decoded.
 // Every trigger is ASCII and so appears in the raw text as itself, unless
 // written as a \u escape.
-func (sc *scanner) mayHold(raw []byte) bool {
+//
+// It also returns the trigger bits of the decoded text, or a superset of
+// them (all bits when a \u escape may have made any byte), so that the
+// decoded text is not scanned for them again: every other escape decodes
+// to a byte that is no trigger, or to one the raw text shows ('/').
+func (sc *scanner) mayHold(raw []byte) (uint64, bool) {
 	r := sc.r
 	if len(raw) < minText {
-		return false
+		return 0, false
 	}
 	if len(r.custom) > 0 || bytes.Contains(raw, []byte(`\u`)) {
-		return true
+		return ^uint64(0), true
 	}
 	m := triggers(raw)
 	if !r.builtin {
-		return m&bitColon != 0 && len(r.headers) > 0
+		return m, m&bitColon != 0 && len(r.headers) > 0
 	}
-	return m&(bitEq|bitColon|bitLt) != 0 ||
+	return m, m&(bitEq|bitColon|bitLt) != 0 ||
 		m&bitDash != 0 && bytes.Contains(raw, []byte("-----BEGIN ")) ||
 		scanTokens(raw, m, true, nil) ||
 		m&bitB != 0 && scanAuthSchemes(raw, true, nil)
@@ -163,6 +177,11 @@ func (sc *scanner) scanSeparators(t []byte, m uint64) {
 					sc.userinfo(t, p)
 				}
 				continue
+			}
+			if sc.r.builtin {
+				sc.prio = 1
+				scanStart(t, p+1, sc.add)
+				sc.prio = 2
 			}
 			if e := sc.assignment(t, p); e > p {
 				p = e - 1

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"regexp"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -29,8 +30,16 @@ type tokenRule struct {
 	// keep: the first keep bytes of the token are kept (a name that is
 	// part of the shape: "_gitlab_session=")
 	keep int
+	// at, when > 0, picks the anchor: prefix[at-1]
+	at int
+	// start: the prefix is common letters only ("dapi"), which running
+	// text is full of; the token is looked for only where a value starts
+	// (a string's start, after '=' or ':' and blanks or a quote, after a
+	// tag's '>'), not in the middle of prose
+	start bool
 
-	rx     *regexp.Regexp
+	rx     *regexp.Regexp // re compiled on first use
+	once   sync.Once
 	anchor byte // the prefix byte searched for with IndexByte
 	off    int  // its offset in prefix
 }
@@ -99,25 +108,28 @@ var (
 // first, so that the IndexByte scans over prose and base64 stay cheap.
 func anchorRank(c byte) int {
 	switch {
-	case c == '~' || c == '|':
-		return 0
 	case c == '_':
-		return 1
-	case c == 'J' || c == 'K' || c == 'Q' || c == 'X' || c == 'Z' || c == 'V':
-		return 2
-	case c >= 'A' && c <= 'Z':
-		return 3
+		return 0
 	case c == '-':
-		return 4
+		return 1
 	case c == '.':
+		return 2
+	case c == '~' || c == '|':
+		return 3
+	case c == 'A' || c == 'J' || c == 'K':
+		return 4 // shared by many prefixes: fewer passes
+	case c >= 'A' && c <= 'Z':
 		return 5
 	case c >= '0' && c <= '9':
 		return 6
-	case c == 'q' || c == 'z' || c == 'x' || c == 'j' || c == 'k' || c == 'v':
-		return 7
 	}
 	return 9
 }
+
+// literalRank: a rule whose prefix has no byte ranked better is found
+// with bytes.Index of the whole prefix ("dapi", "4b1d"): anchoring it on
+// a letter or digit that prose is full of would cost a lookup per byte.
+const literalRank = 6
 
 // anchorRules are the rules anchored on one byte, indexed by the byte
 // next to it in their prefix, so that each occurrence of the anchor costs
@@ -132,17 +144,29 @@ type anchorRules struct {
 	bit    uint64
 }
 
+// literals are the rules found by their whole prefix (literalRank);
+// startRules those found only where a value starts.
+var literals, startRules []*tokenRule
+
 // anchors: the bytes searched for, each with the rules it starts.
 var anchors = func() (a []*anchorRules) {
 	for _, r := range tokenRules {
-		if r.re != "" {
-			r.rx = regexp.MustCompile(`^(?:` + r.re + `)`)
-		}
 		r.off = 0
 		for k := 1; k < len(r.prefix); k++ {
 			if anchorRank(r.prefix[k]) < anchorRank(r.prefix[r.off]) {
 				r.off = k
 			}
+		}
+		if r.start {
+			startRules = append(startRules, r)
+			continue
+		}
+		if r.at > 0 {
+			r.off = r.at - 1
+		} else if anchorRank(r.prefix[r.off]) >= literalRank {
+			r.off = 0
+			literals = append(literals, r)
+			continue
 		}
 		r.anchor = r.prefix[r.off]
 		var ar *anchorRules
@@ -176,7 +200,8 @@ func (r *tokenRule) match(t []byte, s int) int {
 		return r.fn(t, s)
 	}
 	var e int
-	if r.rx != nil {
+	if r.re != "" {
+		r.once.Do(func() { r.rx = regexp.MustCompile(`^(?:` + r.re + `)`) })
 		loc := r.rx.FindIndex(t[s:min(len(t), s+1024)])
 		if loc == nil {
 			return -1
@@ -203,12 +228,13 @@ func (r *tokenRule) match(t []byte, s int) int {
 
 // Trigger bits: which of the bytes that start a rule a text holds.
 const (
-	bitEq     = 1 << iota // '=': parameters, assignments, connection strings
-	bitColon              // ':': assignments, header lines, URLs
-	bitB                  // 'b', 'B': Bearer, Basic
-	bitDash               // '-': PEM blocks (and the '-' token anchor)
-	bitLt                 // '<': XML and HTML elements and controls
-	bitAnchor             // anchors[i] has bit bitAnchor<<i
+	bitEq      = 1 << iota // '=': parameters, assignments, connection strings
+	bitColon               // ':': assignments, header lines, URLs
+	bitB                   // 'b', 'B': Bearer, Basic
+	bitDash                // '-': PEM blocks (and the '-' token anchor)
+	bitLt                  // '<': XML and HTML elements and controls
+	bitLiteral             // the first byte of a literal rule's prefix
+	bitAnchor              // anchors[i] has bit bitAnchor<<i
 )
 
 var (
@@ -229,25 +255,42 @@ func init() {
 	set('B', bitB)
 	set('-', bitDash)
 	set('<', bitLt)
-	if len(anchors) > 64-6 {
+	if len(anchors) > 64-7 {
 		panic("redact: too many token anchors for the trigger mask")
 	}
 	for i, a := range anchors {
 		a.bit = bitAnchor << i
 		set(a.c, a.bit)
 	}
+	for _, r := range literals {
+		set(r.prefix[0], bitLiteral)
+	}
 }
+
+// triggerTableMax is the longest text whose trigger bits are read by
+// table: one lookup per byte beats a call to IndexByte per trigger byte
+// below it (measured with callgrind on scripts/bench's corpus).
+const triggerTableMax = 1024
 
 // triggers returns the trigger bits of the bytes t holds: a table lookup per
 // byte for short texts, one IndexByte pass per trigger byte for long ones.
 func triggers(t []byte) uint64 {
-	var m uint64
-	if len(t) <= 256 {
-		for _, c := range t {
-			m |= triggerBits[c]
+	if len(t) <= triggerTableMax {
+		// four accumulators: independent loads, no chain through m
+		var m0, m1, m2, m3 uint64
+		i := 0
+		for ; i+4 <= len(t); i += 4 {
+			m0 |= triggerBits[t[i]]
+			m1 |= triggerBits[t[i+1]]
+			m2 |= triggerBits[t[i+2]]
+			m3 |= triggerBits[t[i+3]]
 		}
-		return m
+		for ; i < len(t); i++ {
+			m0 |= triggerBits[t[i]]
+		}
+		return m0 | m1 | m2 | m3
 	}
+	var m uint64
 	for _, c := range triggerBytes {
 		if bytes.IndexByte(t, c) >= 0 {
 			m |= triggerBits[c]
@@ -261,6 +304,23 @@ func triggers(t []byte) uint64 {
 // token prefix occurs at all (the test run on a string before decoding
 // its escapes).
 func scanTokens(t []byte, m uint64, probe bool, add func(s, e int, id string)) bool {
+	if m&bitLiteral != 0 {
+		for _, r := range literals {
+			for p := 0; ; p++ {
+				k := bytes.Index(t[p:], []byte(r.prefix))
+				if k < 0 {
+					break
+				}
+				p += k
+				if probe {
+					return true
+				}
+				if e := tryRules(t, p, [3][]*tokenRule{{r}}, false, add); e > p {
+					p = e - 1
+				}
+			}
+		}
+	}
 	for _, a := range anchors {
 		if m&a.bit == 0 {
 			continue
@@ -271,15 +331,17 @@ func scanTokens(t []byte, m uint64, probe bool, add func(s, e int, id string)) b
 				break
 			}
 			p += k
-			var cands [3][]*tokenRule
+			var before, after []*tokenRule
 			if p > 0 {
-				cands[0] = a.before[t[p-1]]
+				before = a.before[t[p-1]]
 			}
 			if p+1 < len(t) {
-				cands[1] = a.after[t[p+1]]
+				after = a.after[t[p+1]]
 			}
-			cands[2] = a.alone
-			if e := tryRules(t, p, cands, probe, add); e > p {
+			if before == nil && after == nil && a.alone == nil {
+				continue // the common case: no prefix has this neighbour
+			}
+			if e := tryRules(t, p, [3][]*tokenRule{before, after, a.alone}, probe, add); e > p {
 				if probe {
 					return true
 				}
@@ -321,6 +383,22 @@ func tryRules(t []byte, p int, cands [3][]*tokenRule, probe bool, add func(s, e 
 		}
 	}
 	return -1
+}
+
+// scanStart tries the start rules on the value that starts at t[i] (blanks
+// and one quote skipped).
+func scanStart(t []byte, i int, add func(s, e int, id string)) {
+	i = skipBlank(t, i)
+	if i < len(t) && (t[i] == '"' || t[i] == '\'' || t[i] == '`') {
+		i++
+	}
+	for _, r := range startRules {
+		if len(t)-i > len(r.prefix) && string(t[i:i+len(r.prefix)]) == r.prefix {
+			if e := r.match(t, i); e > i {
+				add(i, e, r.id)
+			}
+		}
+	}
 }
 
 func isOpenAI(tok []byte) bool {

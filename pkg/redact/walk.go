@@ -149,24 +149,25 @@ func (w *walker) keyRule(lk []byte, v, mode int) (string, *nameRule) {
 	if norm == nil {
 		return "", nil
 	}
+	n := w.r.names.lookupNorm(norm)
+	vendor, weak := mayContext(norm), n == nil && weakName(norm)
 	var s []byte // the value's text, when it is a string without escapes
-	if w.src[v] == '"' {
+	if (vendor || weak) && w.src[v] == '"' {
 		if e := stringEnd(w.src, v); bytes.IndexByte(w.src[v+1:e-1], '\\') < 0 {
 			s = w.src[v+1 : e-1]
 		}
 	}
-	if s != nil {
+	if vendor && s != nil {
 		if id := contextID(norm, s); id != "" {
 			return id, nil
 		}
 	}
-	if n := w.r.names.lookupNorm(norm); n != nil {
-		if mode == modeHeaders {
-			return "header:" + string(lk), nil
-		}
+	switch {
+	case n != nil && mode == modeHeaders:
+		return "header:" + string(lk), nil
+	case n != nil:
 		return n.key, n
-	}
-	if s != nil && weakName(norm) && highEntropy(s) {
+	case weak && s != nil && highEntropy(s):
 		return GenericID, nil
 	}
 	return "", nil
@@ -354,8 +355,10 @@ func (w *walker) text(i, end int) {
 		return
 	}
 	t := raw
+	var spans []span
 	if bytes.IndexByte(raw, '\\') >= 0 {
-		if !w.sc.mayHold(raw) {
+		m, ok := w.sc.mayHold(raw)
+		if !ok {
 			return
 		}
 		d, err := jsonscan.AppendUnquote(w.dec[:0], w.src[i:end])
@@ -369,8 +372,10 @@ func (w *walker) text(i, end int) {
 			return
 		}
 		t = d
+		spans = w.sc.scanMask(t, m)
+	} else {
+		spans = w.sc.scan(t)
 	}
-	spans := w.sc.scan(t)
 	if len(spans) == 0 {
 		return
 	}

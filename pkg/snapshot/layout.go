@@ -212,3 +212,7 @@ func unwrapPathErr(err error) error {
 	}
 	return err
 }
+
+// CheckPack returns an error naming dir unless it is a pack folder (a
+// directory holding manifest.json).
+func CheckPack(dir string) error { return checkPack(dir) }
