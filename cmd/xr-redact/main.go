@@ -3,8 +3,10 @@
 package main
 
 import (
+	"github.com/xr-lake/xr/pkg/archive"
 	"github.com/xr-lake/xr/pkg/cli"
 	"github.com/xr-lake/xr/pkg/redact"
+	"github.com/xr-lake/xr/pkg/secretcheck"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -20,11 +22,20 @@ func run(x *cli.Env) (*xr.Stats, error) {
 	f.Func("pattern", "REGEX", "also redact matches of the Go regular expression REGEX (repeatable)", func(s string) error { o.Patterns = append(o.Patterns, s); return nil })
 	f.Bool(&o.NoDefaults, "no-defaults", "use only the manifest's and the flags' headers and patterns, no built-in rules")
 	f.Bool(&o.Check, "check", "write nothing; list the secrets found and exit 4 if any")
+	var asJSON bool
+	var passFile string
+	f.Bool(&asJSON, "json", "with --check: write the findings as NDJSON on stdout")
+	f.String(&passFile, "passphrase-file", "FILE", "with --check of an encrypted archive: read the passphrase from FILE (chmod 600)")
 	if err := x.Parse(); err != nil {
 		return nil, err
 	}
-	if err := x.NoArgs("it reads stdin: xr-redact < FILE"); err != nil {
-		return nil, err
+	if !o.Check {
+		if err := x.NoArgs("it reads stdin: xr-redact < FILE; --check also reads FILE, a pack DIR or an archive"); err != nil {
+			return nil, err
+		}
+		if asJSON || passFile != "" {
+			return nil, xr.Usagef("--json and --passphrase-file go with --check")
+		}
 	}
 	m, err := x.LoadManifest()
 	if err != nil {
@@ -41,5 +52,9 @@ func run(x *cli.Env) (*xr.Stats, error) {
 	}
 	o.MaxLine, o.FlushEach, o.Log = x.MaxLine, x.FlushEach(), x.Logger()
 	o.OnFinding = func(f redact.Finding) { x.Warn(f.String()) }
-	return redact.Run(x.Ctx, x.Input(), x.Stdout, o)
+	if !o.Check {
+		return redact.Run(x.Ctx, x.Input(), x.Stdout, o)
+	}
+	return secretcheck.Run(x.Ctx, x.Args(), x.Input(), secretcheck.Options{Redact: o, JSON: asJSON, Out: x.Stdout,
+		Archive: archive.ReadOptions{Key: secretcheck.Passphrase(passFile, m)}, Notice: x.Warn})
 }

@@ -3,6 +3,7 @@ package archive
 import (
 	"context"
 	"fmt"
+	"github.com/xr-lake/xr/pkg/snapshot"
 	"io"
 	"strings"
 )
@@ -34,7 +35,7 @@ func Chunks(ctx context.Context, path string, o ReadOptions, manifest func([]byt
 		if i := strings.IndexByte(name, '/'); i >= 0 && !strings.HasPrefix(name, "records/") {
 			rel = name[i+1:]
 		}
-		if !m.mode.IsRegular() || !isChunk(rel) {
+		if !m.mode.IsRegular() || !snapshot.IsChunk(rel) {
 			if m.mode.IsRegular() && rel == "manifest.json" && manifest != nil {
 				var b limitedBuffer
 				if _, err := io.Copy(io.MultiWriter(&limitWriter{w: w}, &b), ctxReader{ctx, m.r}); err != nil {

@@ -31,8 +31,10 @@ type Options struct {
 	Redact redact.Options
 	// Archive configures reading archives (the passphrase source, caps).
 	Archive archive.ReadOptions
-	// OnFinding receives every finding.
-	OnFinding func(redact.Finding)
+	// JSON writes every finding as one NDJSON line to Out
+	// (redact.Finding.AppendJSON); else each goes to Redact.OnFinding.
+	JSON bool
+	Out  io.Writer
 	// Notice receives one line about an input checked with no rules (its
 	// policy is off).
 	Notice func(string)
@@ -48,8 +50,36 @@ func Run(ctx context.Context, paths []string, stdin io.Reader, o Options) (*xr.S
 	if o.Notice == nil {
 		o.Notice = func(string) {}
 	}
+	if len(paths) == 0 {
+		paths = []string{"-"}
+	}
+	sink := o.Redact.OnFinding
+	var bw *bufio.Writer
+	var werr error
+	if o.JSON {
+		bw = bufio.NewWriterSize(o.Out, 64<<10)
+		var line []byte
+		sink = func(f redact.Finding) {
+			line = append(f.AppendJSON(line[:0]), '\n')
+			if _, err := bw.Write(line); err != nil && werr == nil {
+				werr = err
+			}
+		}
+	}
+	if sink == nil {
+		sink = func(redact.Finding) {}
+	}
+	o.Redact.OnFinding = sink
 	for _, p := range paths {
 		if err := checkPath(ctx, p, stdin, st, o); err != nil {
+			return st, err
+		}
+		if werr != nil {
+			return st, werr
+		}
+	}
+	if bw != nil {
+		if err := bw.Flush(); err != nil {
 			return st, err
 		}
 	}
@@ -173,11 +203,10 @@ func checkArchive(ctx context.Context, path string, st *xr.Stats, o Options) err
 func checkStream(ctx context.Context, r io.Reader, file, member string, policy *manifest.RedactionPolicy, st *xr.Stats, o Options) error {
 	ro := o.Redact
 	ro.Policy, ro.Check = policy, true
+	sink := o.Redact.OnFinding
 	ro.OnFinding = func(f redact.Finding) {
 		f.File, f.Member = file, member
-		if o.OnFinding != nil {
-			o.OnFinding(f)
-		}
+		sink(f)
 	}
 	s, err := redact.Run(ctx, r, io.Discard, ro)
 	if s != nil {
@@ -197,4 +226,25 @@ func checkStream(ctx context.Context, r io.Reader, file, member string, policy *
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	return nil
+}
+
+// Passphrase returns the passphrase source for encrypted archives: the
+// file (as xr-pack's --passphrase-file: it must not be readable by
+// others), else the environment variable the manifest names
+// (encryption_policy.key_env_var) or SNAPSHOT_ENCRYPTION_KEY. There is no
+// prompt: xr-redact's stdin may be data.
+func Passphrase(file string, m *manifest.Manifest) func() ([]byte, error) {
+	return func() ([]byte, error) {
+		if file != "" {
+			return archive.ReadKeyFile(file)
+		}
+		env := "SNAPSHOT_ENCRYPTION_KEY"
+		if m != nil && m.EncryptionPolicy.KeyEnvVar != "" {
+			env = m.EncryptionPolicy.KeyEnvVar
+		}
+		if v := os.Getenv(env); v != "" {
+			return []byte(v), nil
+		}
+		return nil, fmt.Errorf("%w: set %s or pass --passphrase-file", archive.ErrNeedKey, env)
+	}
 }
