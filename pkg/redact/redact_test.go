@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xr-lake/xr/internal/secretcorpus"
 	"github.com/xr-lake/xr/pkg/jsonscan"
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/xr"
@@ -183,6 +184,10 @@ func FuzzValue(f *testing.F) {
 	for _, l := range lookalikes {
 		f.Add([]byte(l))
 	}
+	for _, c := range ruleCases() { // a firing example and a look-alike of every rule
+		f.Add([]byte(c.fire))
+		f.Add([]byte(c.lookalike))
+	}
 	r, err := New(Options{Patterns: []string{`x(y+)z`}})
 	if err != nil {
 		f.Fatal(err)
@@ -254,6 +259,11 @@ func FuzzRun(f *testing.F) {
 	f.Add(`{"exchange_type":"http","source_system":"s","entity_type":"e","request":{"headers":{"Cookie":"a=1"}},` + h + `,"redactions_applied":["x"],"zz":1}`)
 	f.Add(`{ "zz" : 1 , ` + h + ` , "exchange_type":"h","source_system":"s","entity_type":"e","response":"password=p&x=1" }`)
 	f.Add(`{"exchange_type":"h","source_system":"s","entity_type":"e","response":{"a":1},"response":{"token":"tok-12345678"},"response_ref":null}`)
+	for i, r := range secretcorpus.Generate(1) { // every position, many kinds
+		if i%37 == 0 {
+			f.Add(r.Line)
+		}
+	}
 	f.Fuzz(func(t *testing.T, line string) {
 		if strings.ContainsAny(line, "\r\n") {
 			return
