@@ -14,6 +14,7 @@ import (
 	"github.com/xr-lake/xr/pkg/decompress"
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/jsonscan"
+	"github.com/xr-lake/xr/pkg/xr"
 )
 
 func init() {
@@ -56,6 +57,14 @@ func (br *batchReader) Next() (*envelope.Record, error) {
 	}
 	rec, err := br.build(line, pos)
 	return rec, asItem(err, pos, line)
+}
+
+// Count adds "unanswered": the requests of --requests that no result
+// line answered (a batch that expired or was cut short).
+func (br *batchReader) Count(st *xr.Stats) {
+	if br.reqs != nil {
+		st.Add("unanswered", int64(len(br.reqs.at)-br.reqs.answered))
+	}
 }
 
 // Close closes the requests file.
@@ -152,15 +161,17 @@ func clip(v []byte) string {
 // it keeps the offset of each line, not the line. A compressed requests
 // file is decompressed into an unnamed temporary file first.
 type requestIndex struct {
-	f    *os.File
-	name string
-	at   map[string]reqLoc
+	f        *os.File
+	name     string
+	at       map[string]reqLoc
+	answered int // requests looked up at least once
 }
 
 type reqLoc struct {
-	off  int64
-	n    int
-	line int
+	off      int64
+	n        int
+	line     int
+	answered bool
 }
 
 func openRequests(name string, maxLine int) (*requestIndex, error) {
@@ -268,6 +279,11 @@ func (x *requestIndex) lookup(dst []byte, id string) ([]byte, error) {
 	loc, ok := x.at[id]
 	if !ok {
 		return nil, fmt.Errorf("custom_id %q: no such request in %s", id, x.name)
+	}
+	if !loc.answered {
+		loc.answered = true
+		x.at[id] = loc
+		x.answered++
 	}
 	raw := make([]byte, loc.n)
 	if _, err := x.f.ReadAt(raw, loc.off); err != nil {
