@@ -250,3 +250,17 @@ func checkoutNames(t *testing.T) string {
 	}
 	return strings.Join(names, " ")
 }
+
+// TestDocScriptFails: a block that fails stops the file's session and
+// names itself (file and line), so a broken snippet fails CI.
+func TestDocScriptFails(t *testing.T) {
+	bl, err := docBlocks("```sh\ntrue\n```\n\n```sh\nfalse\necho not reached\n```\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, shell, _ := docScript("x.md", bl)
+	out, err := exec.Command(shell, "-c", script).CombinedOutput()
+	if err == nil || strings.Contains(string(out), "not reached") || !strings.Contains(string(out), "docs: the block at x.md:5 failed (exit 1)") {
+		t.Fatalf("err %v, output %q", err, out)
+	}
+}

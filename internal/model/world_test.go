@@ -150,8 +150,8 @@ type proc struct {
 }
 
 // stages lists the xr-* processes of process group pgid, except the
-// script itself, and except xr-redact when the policy is off (then the
-// only xr-redact is the script's probe of the policy, not a stage).
+// script itself (xr-pack report, which decides the run's options and
+// renders its report, is one of them: a crash there is a crash too).
 func (q *seq) stages(pgid int) []proc {
 	ents, _ := os.ReadDir("/proc")
 	var ps []proc
@@ -178,9 +178,6 @@ func (q *seq) stages(pgid int) []proc {
 			continue
 		}
 		if !strings.HasPrefix(comm, "xr-") || comm == "xr-snapshot" {
-			continue
-		}
-		if comm == "xr-redact" && !q.redactOn {
 			continue
 		}
 		ps = append(ps, proc{pid, comm})
