@@ -264,3 +264,26 @@ func TestDocScriptFails(t *testing.T) {
 		t.Fatalf("err %v, output %q", err, out)
 	}
 }
+
+// TestBinShadowsNothing: bin/ (the folder README puts on PATH) holds user
+// commands only, none named like a system command: with scripts/ on PATH,
+// `env test -d /` used to start the test suite (issue 13 item 8).
+func TestBinShadowsNothing(t *testing.T) {
+	ents, err := os.ReadDir(filepath.Join(root, "bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) == 0 {
+		t.Fatal("bin/ is empty: xr-snapshot belongs there")
+	}
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), "xr-") {
+			t.Errorf("bin/%s: bin/ holds the xr-* user commands only (developer scripts go in scripts/)", e.Name())
+		}
+		for _, d := range []string{"/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"} {
+			if _, err := os.Stat(filepath.Join(d, e.Name())); err == nil {
+				t.Errorf("bin/%s shadows %s/%s", e.Name(), d, e.Name())
+			}
+		}
+	}
+}
