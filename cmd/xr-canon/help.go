@@ -26,8 +26,10 @@ position in it (docs/capture.md). Formats:
 Input compressed with gzip or zstd is decompressed as it is read.
 
 Example:
-  xr-canon --wrap -m pack/manifest.json --key-at /pageid < captured.ndjson \
-    | xr-redact -m pack/manifest.json | xr-hash | xr-pack write pack`
+  xr-canon --wrap -m pages/manifest.json --key-at /title < captured.ndjson \
+    | xr-redact -m pages/manifest.json | xr-hash | xr-pack write pages
+  xr-canon --from har -m pages/manifest.json session.har \
+    | xr-redact -m pages/manifest.json | xr-hash | xr-pack write pages`
 
 // formatList is the list of --from's formats for -h.
 func formatList() string {

@@ -52,6 +52,9 @@ SQL's winning stops the run (a pack holds one record per exchange_id and
 never rewrites one).
 
 Example:
-  xr-pack cat pack | xr-canon | xr-hash \
-    | xr-diff --against <(xr-sqldump -m M --index) --pack pack --conflict-log c.ndjson > plan.ndjson
-  xr-sqldump -m M | xr-diff --against pack --pack pack --incoming sql | xr-pack write pack`
+  xr-pack cat pages | xr-canon | xr-hash \
+    | xr-diff --against <(xr-sqldump -m pages/manifest.json --index) --pack pages \
+        --conflict-log conflicts.ndjson > plan.ndjson
+  xr-sqldump -m pages/manifest.json \
+    | xr-diff -m pages/manifest.json --against pages --pack pages --incoming sql \
+    | xr-pack write pages`

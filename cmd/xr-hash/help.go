@@ -22,6 +22,6 @@ missing or wrong, naming each bad line and exchange_id on stderr; with
 writes each record's exact hash input instead, for debugging a mismatch.
 
 Example:
-  xr-pack cat pack | xr-canon | xr-hash --verify > /dev/null
+  xr-pack cat pages | xr-canon | xr-hash --verify > /dev/null
   xr-canon < edited.ndjson | xr-hash --rehash > fixed.ndjson
   xr-hash --canonical < one.ndjson | jq .`

@@ -31,7 +31,10 @@ what it had. Counters count what is committed: "written" is what the pack
 gained; after a failure (disk full) the rest is "not committed".
 
 Example:
-  xr-sqldump -m D/manifest.json | xr-diff --against D/index.jsonl | xr-pack write D
+  xr-canon < records.ndjson | xr-redact -m pages/manifest.json | xr-hash | xr-pack write pages
+  xr-sqldump -m pages/manifest.json \
+    | xr-diff -m pages/manifest.json --against pages --pack pages --incoming sql \
+    | xr-pack write pages
 `
 
 const catUsage = `usage: xr-pack cat [--verify [--rejects FILE]] [--since T] [--until T] [--key K [--source S] [--entity E]] DIR
@@ -61,7 +64,9 @@ every record (on every core): use it where the records are taken in, as
 xr-snapshot import does.
 
 Example:
-  xr-pack cat --verify D | xr-canon | xr-redact -m D/manifest.json | xr-hash | xr-sqlload -m D/manifest.json
+  xr-pack cat --verify pages | xr-canon | xr-redact -m pages/manifest.json | xr-hash \
+    | xr-sqlload -m pages/manifest.json
+  xr-pack cat --key Luke_Skywalker pages | jq -r .observed_at_utc
 `
 
 const indexUsage = `usage: xr-pack index [--rebuild] DIR
@@ -73,7 +78,8 @@ record; a k with more than two '|' is followed by "kp", the key's parts
 pack's lock, with every kp) and prints nothing.
 
 Example:
-  xr-sqldump -m D/manifest.json | xr-diff --against <(xr-pack index D) | xr-pack write D
+  xr-pack index pages | jq -r .k | sort | uniq -c | sort -rn | head -n 3
+  xr-pack index --rebuild pages
 `
 
 const verifyUsage = `usage: xr-pack verify DIR | FILE
@@ -84,11 +90,17 @@ missing, extra or duplicate lines; "f" names the chunk holding the record),
 and one exchange_id names one record. Each problem is printed on stderr;
 exit status 4 when there is any. Records holding secrets that the
 manifest's redaction_policy removes are counted (secrets) and told in one
-line naming 'xr-pack redact DIR'; that alone is not a problem. Given an
-archive FILE instead, checks the archive.
+line naming 'xr-pack redact DIR'; that alone is not a problem.
+
+Given an archive FILE instead, checks it end to end without extracting it:
+decryption and authentication, every member's path, type and SHA-256
+against the metadata, every record's content hash, and record and index
+counts (exit 4 on a mismatch). The passphrase, --max-* and --max-line flags
+apply to an archive only.
 
 Example:
-  xr-pack verify D || xr-pack index --rebuild D
+  xr-pack verify pages || xr-pack index --rebuild pages
+  xr-pack archive pages --out pages.zip && xr-pack verify pages.zip
 `
 
 const redactUsage = `usage: xr-pack redact [--stats FILE] DIR
@@ -110,7 +122,7 @@ write lock. A record whose content_sha256 does not verify stops it (run
 xr-pack verify).
 
 Example:
-  xr-pack redact D && xr-pack cat D | xr-redact -m D/manifest.json --check
+  xr-pack redact pages && xr-pack cat pages | xr-redact -m pages/manifest.json --check
 `
 
 const secretsUsage = `usage: xr-pack secrets DIR
@@ -123,7 +135,7 @@ command) vouches for are not read again, so it is cheap after the first
 run. xr-pack redact DIR removes the secrets.
 
 Example:
-  test "$(xr-pack secrets -q D)" -eq 0 || xr-pack redact D
+  test "$(xr-pack secrets -q pages)" -eq 0 || xr-pack redact pages
 `
 
 const archiveUsage = `usage: xr-pack archive DIR --out FILE [--format zip|tar.zst] [--encrypt]
@@ -142,11 +154,12 @@ A pack holding records with secrets that its redaction_policy removes is
 refused (run xr-pack redact DIR first) unless --allow-secrets is given.
 
 Example:
-  SNAPSHOT_ENCRYPTION_KEY=... xr-pack archive data/snapshots/pages \
-      --out backups/pages-$(date +%Y%m%d).tar.zst --encrypt
+  xr-pack archive pages --out pages.tar.zst
+  SNAPSHOT_ENCRYPTION_KEY='correct horse battery staple' \
+    xr-pack archive pages --out pages-$(date +%Y%m%d).zip --encrypt
 `
 
-const extractUsage = `usage: xr-pack extract --in FILE --out DIR [--force] [--name NAME]
+const extractUsage = `usage: xr-pack extract FILE --out DIR [--force] [--name NAME]
 
 Unpack an archive (zip, tar.zst, xr-encrypted, or the reference tool's zip
 and .zip.enc, told apart by content) into DIR/<dataset name>. Every member's
@@ -159,19 +172,8 @@ escapes, links, device files, and archives that expand beyond --max-size or
 --max-ratio.
 
 Example:
-  xr-pack extract --in backups/pages.tar.zst.enc --out data/snapshots/ &&
-      xr-pack cat data/snapshots/pages | xr-sqlload -m data/snapshots/pages/manifest.json
-`
-
-const verifyArchiveUsage = `usage: xr-pack verify FILE
-
-Check an archive end to end without extracting it: decryption and
-authentication, every member's path, type and SHA-256 against the metadata,
-every record's content hash, and record and index counts. Exits 4 on a
-mismatch.
-
-Example:
-  for f in /cold/*.enc; do xr-pack verify "$f" || echo "BAD: $f"; done
+  xr-pack archive pages --out pages.tar.zst
+  xr-pack extract pages.tar.zst --out restored && xr-pack cat restored/pages | wc -l
 `
 
 const locateUsage = `usage: xr-pack locate --id ID DIR
@@ -184,5 +186,5 @@ pack without such a record is an error (exit 1). UUIDs compare without
 regard to case.
 
 Example:
-  xr-pack locate --id 0e40b65a-84a6-42da-9ae0-5c11f37b1905 data/snapshots/pages
+  xr-pack locate --id 0e40b65a-84a6-42da-9ae0-5c11f37b1905 pages
 `

@@ -14,7 +14,7 @@ command works on is its argument (or -m DIR/manifest.json); what a command
 creates is named by --out.
 
 Example:
-  xr-pack init --name pages --source wookieepedia --entity page --out snaps
-  xr-pack write snaps/pages < hashed.ndjson
-  xr-pack verify snaps/pages`,
+  xr-pack init --name my-pages --source wookieepedia --entity page --out snaps
+  xr-canon < records.ndjson | xr-hash | xr-pack write snaps/my-pages
+  xr-pack verify snaps/my-pages`,
 	Sub: []*cli.Command{initCmd, writeCmd, catCmd, indexCmd, verifyCmd, redactCmd, secretsCmd, locateCmd, archiveCmd, extractCmd, reportCmd}}

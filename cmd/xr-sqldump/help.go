@@ -17,5 +17,9 @@ index an import diffs against must cover every key its records can touch,
 whatever the manifest's scope says (xr-snapshot import does this).
 
 Example:
-  xr-sqldump -m pack/manifest.json | xr-diff --against pack/index.jsonl | xr-pack write pack
-  xr-diff --against <(xr-sqldump -m pack/manifest.json --index --scope-of new.ndjson) < new.ndjson`
+  xr-sqldump -m pages/manifest.json \
+    | xr-diff -m pages/manifest.json --against pages --pack pages --incoming sql \
+    | xr-pack write pages
+  xr-sqldump -m pages/manifest.json --key Luke_Skywalker | jq -r .observed_at_utc
+  xr-diff --against <(xr-sqldump -m pages/manifest.json --index --scope-of new.ndjson) \
+    < new.ndjson > plan.ndjson`

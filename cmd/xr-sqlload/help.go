@@ -37,5 +37,6 @@ after --lock-timeout (default 1m0s) the load fails naming the batch and its
 input lines. Batches committed before stay.
 
 Example:
-  xr-pack cat pack | xr-canon | xr-hash | xr-diff --against <(xr-sqldump -m pack/manifest.json --index) > plan.ndjson
-  xr-sqlload -m pack/manifest.json --db postgres://xr@localhost/lake < plan.ndjson`
+  xr-pack cat pages | xr-canon | xr-hash \
+    | xr-diff --against <(xr-sqldump -m pages/manifest.json --index) > plan.ndjson
+  xr-sqlload -m pages/manifest.json --db sqlite:lake.db < plan.ndjson`

@@ -48,8 +48,13 @@ var (
 
 // Main runs cmd on the process's arguments and streams and exits with its
 // status: the whole of every xr main.
+//
+// $XR_PROG_NAME, when set, is the name usage errors give the command:
+// xr-snapshot runs `xr-pack archive` as its `pack` with
+// XR_PROG_NAME="xr-snapshot pack", so that a wrong flag says
+// "xr-snapshot pack: unknown flag --bogus" and "run 'xr-snapshot pack -h'".
 func Main(cmd *Command) {
-	os.Exit(cmd.Exec(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(cmd.exec(context.Background(), os.Getenv("XR_PROG_NAME"), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // Env is what a command runs with: its streams, its context (cancelled by
@@ -65,7 +70,6 @@ type Env struct {
 	Opts
 
 	cmd       *Command
-	parent    *Command
 	args      []string
 	rejects   *rejectFile
 	stopInput func()
@@ -75,6 +79,10 @@ type Env struct {
 // Exec runs cmd with args and the streams, and returns the exit status.
 // Tests run commands in-process through it.
 func (c *Command) Exec(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return c.exec(ctx, "", args, stdin, stdout, stderr)
+}
+
+func (c *Command) exec(ctx context.Context, as string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	x := &Env{Name: c.Name, Prog: c.Name, Stdin: stdin, Stdout: stdout, Stderr: stderr, Ctx: ctx, cmd: c, args: args}
@@ -83,7 +91,10 @@ func (c *Command) Exec(ctx context.Context, args []string, stdin io.Reader, stdo
 		if sub == nil {
 			return x.finish(nil, err)
 		}
-		x.Name, x.cmd, x.parent, x.args = c.Name+" "+sub.Name, sub, c, args[1:]
+		x.Name, x.cmd, x.args = c.Name+" "+sub.Name, sub, args[1:]
+	}
+	if as != "" {
+		x.Name = as
 	}
 	x.Flags = newFlags(x.Name)
 	st, err := x.cmd.Run(x)
@@ -114,7 +125,8 @@ func (c *Command) pick(x *Env, args []string) (*Command, error) {
 		hint = fmt.Sprintf(" (did you mean %q?)", n)
 	}
 	if strings.HasPrefix(args[0], "-") {
-		return nil, xr.Usagef("unknown flag %s: give the command first (%s)", args[0], strings.Join(c.subNames(), ", "))
+		typed, _, _ := strings.Cut(args[0], "=")
+		return nil, xr.Usagef("unknown flag %s", typed)
 	}
 	return nil, xr.Usagef("unknown command %q%s", args[0], hint)
 }
