@@ -39,6 +39,6 @@ func run(x *cli.Env) (*xr.Stats, error) {
 	if o.Reject, err = x.RejectFunc(); err != nil {
 		return nil, err
 	}
-	o.MaxLine, o.FlushEach, o.Log, o.Warn = x.MaxLine, x.FlushEach(), x.Logger(), x.Warn
+	o.MaxLine, o.FlushEach, o.Log, o.Diag = x.MaxLine, x.FlushEach(), x.Logger(), x.Diag()
 	return contenthash.Run(x.Ctx, x.Input(), x.Stdout, o)
 }

@@ -165,7 +165,7 @@ func runArchive(x *cli.Env) (*xr.Stats, error) {
 		}
 		return archive.Create(x.Ctx, dir, x.Stdout, o)
 	}
-	o.Notice = x.Warn
+	o.Diag = x.Diag()
 	st, err := archive.CreateFile(x.Ctx, dir, out, force, o)
 	if err == nil {
 		x.Note("wrote " + out)
@@ -212,7 +212,7 @@ func runExtract(x *cli.Env) (*xr.Stats, error) {
 	case in == "" || len(pos) > 0:
 		return nil, xr.Usagef("want the archive FILE (and --out DIR)")
 	}
-	o := archive.ExtractOptions{ReadOptions: kf.readOptions(nil), Name: as, Force: force, Log: x.Logger(), Notice: x.Warn}
+	o := archive.ExtractOptions{ReadOptions: kf.readOptions(nil), Name: as, Force: force, Log: x.Logger(), Diag: x.Diag()}
 	dest, st, err := archive.Extract(x.Ctx, in, out, o)
 	if err == nil {
 		x.Note("extracted " + dest)
@@ -247,5 +247,5 @@ func runVerify(x *cli.Env) (*xr.Stats, error) {
 	if err != nil {
 		return nil, err
 	}
-	return snapshot.Verify(x.Ctx, dir, snapshot.VerifyOptions{Problem: x.Warn, Notice: x.Warn, Log: x.Logger()})
+	return snapshot.Verify(x.Ctx, dir, snapshot.VerifyOptions{Problem: x.Warn, Diag: x.Diag(), Log: x.Logger()})
 }

@@ -99,7 +99,7 @@ func runWrite(x *cli.Env) (*xr.Stats, error) {
 	if o.Reject, err = x.RejectFunc(); err != nil {
 		return nil, err
 	}
-	o.MaxLine, o.Log, o.Notice = x.MaxLine, x.Logger(), x.Warn
+	o.MaxLine, o.Log, o.Diag = x.MaxLine, x.Logger(), x.Diag()
 	return snapshot.Write(x.Ctx, dir, x.Input(), o)
 }
 
@@ -185,7 +185,7 @@ func runIndex(x *cli.Env) (*xr.Stats, error) {
 		return nil, err
 	}
 	if rebuild {
-		return snapshot.Rebuild(x.Ctx, dir, snapshot.RebuildOptions{Problem: x.Warn, Log: x.Logger()})
+		return snapshot.Rebuild(x.Ctx, dir, snapshot.RebuildOptions{Diag: x.Diag(), Log: x.Logger()})
 	}
 	return nil, printIndex(dir, x.Stdout)
 }
@@ -215,7 +215,7 @@ func runRedact(x *cli.Env) (*xr.Stats, error) {
 	if err != nil {
 		return nil, err
 	}
-	return snapshot.Redact(x.Ctx, dir, snapshot.RedactOptions{Changed: x.Warn, Notice: x.Warn, Log: x.Logger()})
+	return snapshot.Redact(x.Ctx, dir, snapshot.RedactOptions{Diag: x.Diag(), Log: x.Logger()})
 }
 
 // noticeSecrets prints the one line that tells a pack holding secrets its

@@ -45,6 +45,6 @@ func run(x *cli.Env) (*xr.Stats, error) {
 	if err := options(x, &o, since, until, scopeOf); err != nil {
 		return nil, err
 	}
-	o.Getenv, o.Log, o.FlushEach, o.Warn, o.Notify = os.Getenv, x.Logger(), x.FlushEach(), x.Warn, x.Note
+	o.Getenv, o.Log, o.FlushEach, o.Diag = os.Getenv, x.Logger(), x.FlushEach(), x.Diag()
 	return sqlstore.Dump(x.Ctx, x.Stdout, o)
 }

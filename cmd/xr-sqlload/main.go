@@ -47,6 +47,6 @@ func run(x *cli.Env) (*xr.Stats, error) {
 	if printDDL {
 		return nil, sqlstore.PrintDDL(x.Stdout, o.DB, os.Getenv, o.Manifest)
 	}
-	o.MaxLine, o.Log, o.Getenv, o.Warn, o.Notify = x.MaxLine, x.Logger(), os.Getenv, x.Warn, x.Note
+	o.MaxLine, o.Log, o.Getenv, o.Diag = x.MaxLine, x.Logger(), os.Getenv, x.Diag()
 	return load(x, o, conflictLog)
 }

@@ -85,7 +85,7 @@ type CreateOptions struct {
 	Name       string    // dataset folder name; "" = the manifest's dataset_name
 	Created    time.Time // packed_at and member times; zero = the manifest's updated_at/created_at
 	Log        *slog.Logger
-	Notice     func(msg string) // CreateFile: a line when it removes what an interrupted run left
+	Diag       xr.Diag // CreateFile: a Warn line when it removes what an interrupted run left
 }
 
 // newStats returns the counters every subcommand of this package reports.
@@ -211,8 +211,8 @@ func CreateFile(ctx context.Context, dir, path string, force bool, o CreateOptio
 	exists := func() error { return fmt.Errorf("%s exists (use --force to replace it)", path) }
 	if n, err := snapshot.RemoveOrphansOf(path); err != nil {
 		return newStats(), err
-	} else if n > 0 && o.Notice != nil {
-		o.Notice(fmt.Sprintf("removed %d temporary files of interrupted archives to %s", n, path))
+	} else if n > 0 {
+		o.Diag.Warn(fmt.Sprintf("removed %d temporary files of interrupted archives to %s", n, path))
 	}
 	if _, err := os.Lstat(path); err == nil && !force {
 		return newStats(), exists()

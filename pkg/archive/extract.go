@@ -31,9 +31,9 @@ type ExtractOptions struct {
 	// nil means snapshot.Verify (xr-pack verify).
 	VerifyPack func(ctx context.Context, dir string) error
 	Log        *slog.Logger
-	// Notice receives one line when Extract cleans up after an
-	// interrupted extract; nil: Log's warnings.
-	Notice func(msg string)
+	// Diag gets a Warn line (Log a warning) when Extract cleans up after
+	// an interrupted extract.
+	Diag xr.Diag
 }
 
 // ErrExists: the destination pack exists and Force was not set.
@@ -292,15 +292,12 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	if o.Notice == nil {
-		o.Notice = func(msg string) { o.Log.Warn(msg) }
-	}
 	if o.Name != "" {
 		if err := checkDatasetName(o.Name); err != nil {
 			return "", newStats(), xr.Usagef("--name: %v", err)
 		}
 	}
-	if err := cleanStaging(outDir, o.Notice); err != nil {
+	if err := cleanStaging(outDir, func(msg string) { o.Log.Warn(msg); o.Diag.Warn(msg) }); err != nil {
 		return "", newStats(), err
 	}
 	if o.Name != "" {

@@ -10,7 +10,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
@@ -131,15 +130,4 @@ func trimPartialRune(b []byte) []byte {
 // IsTerminal reports whether f is a terminal that can take progress lines.
 func IsTerminal(f *os.File) bool {
 	return term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb"
-}
-
-// SignalContext is cancelled by SIGINT or SIGTERM. It names the signals
-// explicitly: catching every signal would also catch SIGPIPE and break the
-// quiet end of `| head`.
-//
-// SIGPIPE is ignored instead, so a write to a closed stdout returns EPIPE,
-// which Finish turns into a quiet exit 0 rather than death by signal (141).
-func SignalContext() (context.Context, context.CancelFunc) {
-	signal.Ignore(syscall.SIGPIPE)
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }

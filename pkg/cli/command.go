@@ -201,6 +201,10 @@ func (x *Env) Warn(msg string) {
 	fmt.Fprintf(x.Stderr, "%s: %s\n", x.Prog, msg)
 }
 
+// Diag is the diagnostic sink the command hands its packages: Note and
+// Warn above.
+func (x *Env) Diag() xr.Diag { return xr.NewDiag(x.Note, x.Warn) }
+
 // Input returns the command's stdin as it reads it: interruptible by the
 // signals, with the progress line on a terminal (see Input). The progress
 // line is cleared before the summary.

@@ -12,7 +12,7 @@ import (
 )
 
 // `xr-canon -h | head -n1`, `xr-sqlload --ddl | true`: output written
-// before the command's SignalContext must not kill it with SIGPIPE (141);
+// before a command's work must not kill it with SIGPIPE (141);
 // a closed stdout ends every command quietly with status 0.
 func TestHelpToClosedStdout(t *testing.T) {
 	if os.Getenv("XR_CLI_SIGPIPE_CHILD") == "1" {

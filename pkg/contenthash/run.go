@@ -44,8 +44,8 @@ type Options struct {
 	FlushEach   bool
 	Reject      xr.RejectFunc
 	Log         *slog.Logger
-	// Warn receives one line per mismatching record in VerifyMode.
-	Warn func(msg string)
+	// Diag gets a Warn line per mismatching record in VerifyMode.
+	Diag xr.Diag
 }
 
 // Run is the xr-hash stage.
@@ -69,9 +69,6 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 		}
 		st.Add("computed", 0)
 	}
-	if o.Warn == nil {
-		o.Warn = func(string) {}
-	}
 	r := envelope.NewReader(in, o.MaxLine)
 	r.DeferPayloads() // every mode canonicalizes request and response, which validates them
 	w := envelope.NewWriter(out, o.FlushEach)
@@ -93,7 +90,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 					return &envelope.LineError{Line: rec.Line, Err: err}
 				}
 				st.Inc("mismatched")
-				o.Warn(fmt.Sprintf("line %d: exchange_id %s: %v", rec.Line, rec.ID(), err))
+				o.Diag.Warn(fmt.Sprintf("line %d: exchange_id %s: %v", rec.Line, rec.ID(), err))
 				if o.DropBad {
 					return o.Reject(rec.Line, r.Bytes(), err)
 				}

@@ -15,8 +15,8 @@ import (
 
 // RebuildOptions configures Rebuild.
 type RebuildOptions struct {
-	// Problem receives one line per chunk line that could not be indexed.
-	Problem func(msg string)
+	// Diag gets a Warn line per chunk line that could not be indexed.
+	Diag xr.Diag
 	// Log receives debug messages.
 	Log *slog.Logger
 }
@@ -25,7 +25,7 @@ type RebuildOptions struct {
 // pack's exclusive lock, and removes temporary files interrupted writers
 // left. Counters: chunks, records, index_entries, bad_lines. A chunk line
 // that does not parse cannot be indexed: it is reported through
-// opts.Problem, the rest is indexed, and the error wraps xr.ErrMismatch.
+// opts.Diag, the rest is indexed, and the error wraps xr.ErrMismatch.
 func Rebuild(ctx context.Context, dir string, opts RebuildOptions) (*xr.Stats, error) {
 	if err := checkPack(dir); err != nil {
 		return xr.NewStats("chunks", "records", "index_entries"), err
@@ -35,7 +35,7 @@ func Rebuild(ctx context.Context, dir string, opts RebuildOptions) (*xr.Stats, e
 		return xr.NewStats("chunks", "records", "index_entries"), err
 	}
 	defer lk.unlock()
-	return rebuildLocked(ctx, dir, l, nil, opts.Problem)
+	return rebuildLocked(ctx, dir, l, nil, opts.Diag.Warn)
 }
 
 // rebuildLocked writes a new index.jsonl for the chunks in l, calling

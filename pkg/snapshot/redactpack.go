@@ -23,13 +23,10 @@ const RedactPendingFile = ".xr-redact-pending"
 
 // RedactOptions configures Redact.
 type RedactOptions struct {
-	// Changed, when set, receives one line per chunk rewritten: the chunk,
-	// how many of its records changed and the rule ids that fired (never
-	// a secret).
-	Changed func(msg string)
-	// Notice, when set, receives one line when Redact finishes what an
-	// interrupted run left.
-	Notice func(msg string)
+	// Diag gets a Warn line per chunk rewritten (the chunk, how many of
+	// its records changed and the rule ids that fired; never a secret) and
+	// one when Redact finishes what an interrupted run left.
+	Diag xr.Diag
 	// Log receives debug messages.
 	Log *slog.Logger
 }
@@ -80,8 +77,8 @@ func Redact(ctx context.Context, dir string, opts RedactOptions) (*xr.Stats, err
 	}
 	defer lk.unlock()
 	pending := filepath.Join(dir, RedactPendingFile)
-	if _, err := os.Stat(pending); err == nil && opts.Notice != nil {
-		opts.Notice("finishing an interrupted xr-pack redact")
+	if _, err := os.Stat(pending); err == nil {
+		opts.Diag.Warn("finishing an interrupted xr-pack redact")
 	}
 	idx, err := CreateAtomic(filepath.Join(dir, IndexFile), 0o644)
 	if err != nil {
@@ -204,14 +201,12 @@ func (c *chunkRewrite) finish() error {
 	}
 	c.st.Inc("rewritten")
 	c.opts.Log.Debug("chunk rewritten", "f", c.rel, "redacted", c.n)
-	if c.opts.Changed != nil {
-		slices.Sort(c.rules)
-		msg := fmt.Sprintf("%s: %d of %d records redacted (%s)", c.rel, c.n, c.total, strings.Join(c.rules, ", "))
-		if c.dropped > 0 {
-			msg += fmt.Sprintf("; %d copies of records already in the pack left out", c.dropped)
-		}
-		c.opts.Changed(msg)
+	slices.Sort(c.rules)
+	msg := fmt.Sprintf("%s: %d of %d records redacted (%s)", c.rel, c.n, c.total, strings.Join(c.rules, ", "))
+	if c.dropped > 0 {
+		msg += fmt.Sprintf("; %d copies of records already in the pack left out", c.dropped)
 	}
+	c.opts.Diag.Warn(msg)
 	return nil
 }
 

@@ -113,7 +113,7 @@ func TestRedactPack(t *testing.T) {
 		t.Fatalf("the pack holds %d records with secrets, want 200", n)
 	}
 	var changed []string
-	st, err := Redact(ctx, dir, RedactOptions{Changed: func(m string) { changed = append(changed, m) }})
+	st, err := Redact(ctx, dir, RedactOptions{Diag: xr.NewDiag(nil, func(m string) { changed = append(changed, m) })})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +423,7 @@ func TestWriteAfterInterruptedRedact(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, RedactPendingFile), nil, 0o644)
 	var notices []string
 	s := snapshottest.Spec{Seed: "after", Start: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
-	if _, err := Write(ctx, dir, bytes.NewReader(s.NDJSON(0, 5)), WriteOptions{Notice: func(m string) { notices = append(notices, m) }}); err != nil {
+	if _, err := Write(ctx, dir, bytes.NewReader(s.NDJSON(0, 5)), WriteOptions{Diag: xr.NewDiag(nil, func(m string) { notices = append(notices, m) })}); err != nil {
 		t.Fatal(err)
 	}
 	if len(notices) != 1 || !strings.Contains(notices[0], "interrupted xr-pack redact") {

@@ -24,9 +24,9 @@ type VerifyOptions struct {
 	// found; the returned error then only counts them. When nil, the
 	// error itself names the problems (the first 20).
 	Problem func(msg string)
-	// Notice, when set, receives the one line that tells a pack holding
-	// secrets its redaction policy removes (not a problem: exit 0).
-	Notice func(msg string)
+	// Diag gets the Warn line that tells a pack holding secrets its
+	// redaction policy removes (not a problem: exit 0).
+	Diag xr.Diag
 	// Log receives debug messages.
 	Log *slog.Logger
 }
@@ -79,8 +79,8 @@ func Verify(ctx context.Context, dir string, opts VerifyOptions) (*xr.Stats, err
 	if c := v.secrets; c != nil {
 		n := c.done(l.chunks)
 		st.Add("secrets", n)
-		if n > 0 && opts.Notice != nil {
-			opts.Notice(SecretsNotice(dir, n))
+		if n > 0 {
+			opts.Diag.Warn(SecretsNotice(dir, n))
 		}
 	}
 	for i := range v.lines {

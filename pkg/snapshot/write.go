@@ -34,9 +34,9 @@ type WriteOptions struct {
 	Reject xr.RejectFunc
 	// Log receives debug messages.
 	Log *slog.Logger
-	// Notice, when set, receives one line when Write repairs what an
-	// interrupted writer left (temporary files, a lagging index).
-	Notice func(msg string)
+	// Diag gets a Warn line when Write repairs what an interrupted
+	// writer left (temporary files, a lagging index).
+	Diag xr.Diag
 	// CommitEvery and CommitBytes bound what a write holds uncommitted: at
 	// least every CommitEvery (default 5 s), and whenever the open chunks
 	// hold CommitBytes (default 512 MiB), every open chunk is committed as
@@ -217,9 +217,7 @@ func (w *writer) prepare(ctx context.Context, l *listing) error {
 
 func (w *writer) notice(msg string) {
 	w.opts.Log.Warn(msg)
-	if w.opts.Notice != nil {
-		w.opts.Notice(msg)
-	}
+	w.opts.Diag.Warn(msg)
 }
 
 // loadIndex reads the hashes of index.jsonl and reports whether the index

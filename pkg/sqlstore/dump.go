@@ -31,10 +31,9 @@ type DumpOptions struct {
 	ByScopes  bool
 	Scopes    []Scope
 	AllScopes bool
-	// LockTimeout, Notify and Warn: as in LoadOptions.
+	// LockTimeout and Diag: as in LoadOptions.
 	LockTimeout time.Duration
-	Notify      func(string)
-	Warn        func(string)
+	Diag        xr.Diag
 	Log         *slog.Logger
 	// FlushEach flushes after every line (stdout is a terminal).
 	FlushEach bool
@@ -46,7 +45,7 @@ type DumpOptions struct {
 // does not grow with the table. Counter: written.
 func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) {
 	st := xr.NewStats("written")
-	t, d, err := resolve(o.DB, o.DBFrom, o.Getenv, o.Manifest, o.Notify, "")
+	t, d, err := resolve(o.DB, o.DBFrom, o.Getenv, o.Manifest, o.Diag.Note, "")
 	if err != nil {
 		return st, err
 	}
@@ -71,7 +70,7 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 	}
 	defer e.close()
 	// a dump waits for a lock before its first row, if at all
-	w := watchLock(ctx, e, o.Warn, "reading table "+t.Name(), o.LockTimeout)
+	w := watchLock(ctx, e, o.Diag.Warn, "reading table "+t.Name(), o.LockTimeout)
 	watching := true
 	bw := bufio.NewWriterSize(out, outBuf)
 	var n int64

@@ -52,11 +52,9 @@ type LoadOptions struct {
 	// LockTimeout: how long a statement waits for a lock another session
 	// holds (0: DefaultLockTimeout; negative: no limit).
 	LockTimeout time.Duration
-	// Notify receives the lines for stderr (the database used, notes).
-	Notify func(string)
-	// Warn receives the lines for stderr that show even with -q: a wait
-	// for a lock (after a second), a password on the command line.
-	Warn func(string)
+	// Diag gets the lines for stderr: Note the database used and notes
+	// about it, Warn a wait for a lock (after a second).
+	Diag xr.Diag
 	Log  *slog.Logger
 
 	// failBatch, when set (tests), is called after a batch's statements
@@ -184,7 +182,7 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 	if o.DryRun {
 		mode = ", dry run: nothing is changed"
 	}
-	t, d, err := resolve(o.DB, o.DBFrom, o.Getenv, o.Manifest, o.Notify, mode)
+	t, d, err := resolve(o.DB, o.DBFrom, o.Getenv, o.Manifest, o.Diag.Note, mode)
 	if err != nil {
 		return st, err
 	}
@@ -217,7 +215,7 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 	defer e.close()
 	l := &loader{e: e, o: o, st: st}
 	what := "table " + t.Name()
-	err = watched(ctx, e, o.Warn, what, o.LockTimeout, func() error { return l.start(ctx) })
+	err = watched(ctx, e, o.Diag.Warn, what, o.LockTimeout, func() error { return l.start(ctx) })
 	var lt *lockTimeoutError
 	if errors.As(err, &lt) {
 		err = fmt.Errorf("%s: %w", what, err)
@@ -481,7 +479,7 @@ func (l *loader) flush(ctx context.Context, b *batch) error {
 		return nil
 	}
 	what := fmt.Sprintf("batch %d (input lines %d-%d)", l.n+1, firstLine(b), lastLine(b))
-	err = watched(ctx, l.e, l.o.Warn, what, l.o.LockTimeout, func() error {
+	err = watched(ctx, l.e, l.o.Diag.Warn, what, l.o.LockTimeout, func() error {
 		if l.tx != nil {
 			var err error
 			a, err = l.tx.upsert(ctx, b.rows, mode)

@@ -14,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	mssql "github.com/microsoft/go-mssqldb"
+
+	"github.com/xr-lake/xr/pkg/xr"
 )
 
 // lockHolder is another session holding the lock a load needs.
@@ -102,7 +104,7 @@ func startLoad(t *testing.T, e env, lockTimeout time.Duration, w *warnings) (fee
 	done := make(chan error, 1)
 	go func() {
 		_, err := Load(context.Background(), pr, LoadOptions{DB: e.db, Manifest: e.man, Batch: 10,
-			LockTimeout: lockTimeout, Warn: w.add, started: func() { close(started) }})
+			LockTimeout: lockTimeout, Diag: xr.NewDiag(nil, w.add), started: func() { close(started) }})
 		pr.CloseWithError(err)
 		done <- err
 	}()
@@ -207,7 +209,7 @@ func TestDumpLockTimeout(t *testing.T) {
 	h := holdLock(t, e)
 	var w warnings
 	t0 := time.Now()
-	_, err := Dump(context.Background(), io.Discard, DumpOptions{DB: e.db, Manifest: e.man, LockTimeout: 3 * time.Second, Warn: w.add})
+	_, err := Dump(context.Background(), io.Discard, DumpOptions{DB: e.db, Manifest: e.man, LockTimeout: 3 * time.Second, Diag: xr.NewDiag(nil, w.add)})
 	took := time.Since(t0)
 	if err == nil || !strings.Contains(err.Error(), "reading table lake.RawExchangeRecord: lock not granted within 3s") || !strings.Contains(err.Error(), h.who) {
 		t.Fatalf("dump behind a lock: %v", err)

@@ -119,10 +119,10 @@ func renderDDL(e Engine, n ddlNames) (string, error) {
 // outBuf is the dump's output buffer size.
 const outBuf = 64 << 10
 
-// resolve validates the target and finds the database, telling notify
-// (may be nil) the notes and the database line, which ends with suffix.
+// resolve validates the target and finds the database, telling note the
+// notes and the database line, which ends with suffix.
 // from names what gave db ("" = --db).
-func resolve(db, from string, getenv func(string) string, m *manifest.Manifest, notify func(string), suffix string) (Target, DSN, error) {
+func resolve(db, from string, getenv func(string) string, m *manifest.Manifest, note func(string), suffix string) (Target, DSN, error) {
 	t, err := TargetFrom(m)
 	if err != nil {
 		return t, DSN{}, xr.Usagef("%v", err)
@@ -137,19 +137,17 @@ func resolve(db, from string, getenv func(string) string, m *manifest.Manifest, 
 	if db != "" && from != "" {
 		d.From = from
 	}
-	if notify != nil {
-		for _, n := range d.Notes {
-			notify(n)
-		}
-		notify(fmt.Sprintf("database: %s, table %s%s", d.Describe(), t.Name(), suffix))
+	for _, n := range d.Notes {
+		note(n)
 	}
+	note(fmt.Sprintf("database: %s, table %s%s", d.Describe(), t.Name(), suffix))
 	return t, d, nil
 }
 
 // PrintDDL writes the CREATE script of m's table for the engine the DSN
 // (resolved as Load does) names.
 func PrintDDL(w io.Writer, db string, getenv func(string) string, m *manifest.Manifest) error {
-	t, d, err := resolve(db, "", getenv, m, nil, "")
+	t, d, err := resolve(db, "", getenv, m, func(string) {}, "")
 	if err != nil {
 		return err
 	}

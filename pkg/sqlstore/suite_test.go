@@ -494,7 +494,7 @@ func TestKeywordDSNConnects(t *testing.T) {
 	e.db = fmt.Sprintf("host=%s port=%s dbname=%s user=%s sslmode=disable", u.Hostname(), u.Port(), strings.TrimPrefix(u.Path, "/"), u.User.Username())
 	var lines []string
 	in := corpus(t, 5, 0, "one")
-	e.mustLoad(t, in, "5 read, 5 inserted, 0 updated, 0 unchanged, 0 kept newer", func(o *LoadOptions) { o.Notify = func(s string) { lines = append(lines, s) } })
+	e.mustLoad(t, in, "5 read, 5 inserted, 0 updated, 0 unchanged, 0 kept newer", func(o *LoadOptions) { o.Diag = xr.NewDiag(func(s string) { lines = append(lines, s) }, nil) })
 	sameSet(t, e.dump(t, nil), in)
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], "database: postgres postgres@127.0.0.1:"+u.Port()+"/"+strings.TrimPrefix(u.Path, "/")+" (from --db)") {
 		t.Errorf("database line: %q", lines)

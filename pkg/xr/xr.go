@@ -159,3 +159,29 @@ func Bad(reject RejectFunc, st *Stats, line int, raw []byte, err error) error {
 	st.Inc("rejected")
 	return reject(line, raw, err)
 }
+
+// Diag is where a stage's diagnostic lines go: the one sink every
+// package's Options carry (the field Diag). A line is a message alone,
+// without the command's name or a newline; the command (pkg/cli) prints it
+// on stderr as "xr-X: msg". Note lines are what -q silences (the database
+// used, a notice along the way); Warn lines always show (a warning, a
+// problem found, a lock wait). The zero Diag discards both.
+type Diag struct{ note, warn func(string) }
+
+// NewDiag returns the Diag that hands note and warn lines to the two
+// functions (nil discards).
+func NewDiag(note, warn func(msg string)) Diag { return Diag{note, warn} }
+
+// Note hands over a line -q silences.
+func (d Diag) Note(msg string) {
+	if d.note != nil {
+		d.note(msg)
+	}
+}
+
+// Warn hands over a line that always shows.
+func (d Diag) Warn(msg string) {
+	if d.warn != nil {
+		d.warn(msg)
+	}
+}
