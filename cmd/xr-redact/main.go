@@ -56,5 +56,5 @@ func run(x *cli.Env) (*xr.Stats, error) {
 		return redact.Run(x.Ctx, x.Input(), x.Stdout, o)
 	}
 	return secretcheck.Run(x.Ctx, x.Args(), x.Input(), secretcheck.Options{Redact: o, JSON: asJSON, Out: x.Stdout,
-		Archive: archive.ReadOptions{Key: secretcheck.Passphrase(passFile, m)}, Notice: x.Warn})
+		Archive: archive.ReadOptions{Key: secretcheck.Passphrase(passFile, m)}, Diag: x.Diag()})
 }

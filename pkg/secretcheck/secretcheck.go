@@ -35,9 +35,9 @@ type Options struct {
 	// (redact.Finding.AppendJSON); else each goes to Redact.OnFinding.
 	JSON bool
 	Out  io.Writer
-	// Notice receives one line about an input checked with no rules (its
+	// Diag gets a Warn line about an input checked with no rules (its
 	// policy is off).
-	Notice func(string)
+	Diag xr.Diag
 }
 
 // Run checks each of paths ("-" is stdin): an NDJSON file, a pack folder
@@ -47,9 +47,6 @@ type Options struct {
 // It fails with xr.ErrMismatch when any record holds a secret.
 func Run(ctx context.Context, paths []string, stdin io.Reader, o Options) (*xr.Stats, error) {
 	st := xr.NewStats("read", "written", "redacted")
-	if o.Notice == nil {
-		o.Notice = func(string) {}
-	}
 	if len(paths) == 0 {
 		paths = []string{"-"}
 	}
@@ -145,7 +142,7 @@ func checkPack(ctx context.Context, dir string, st *xr.Stats, o Options) error {
 		policy = &m.RedactionPolicy
 	}
 	if !policy.Enabled {
-		o.Notice(dir + ": redaction_policy.enabled is false: its records are not checked")
+		o.Diag.Warn(dir + ": redaction_policy.enabled is false: its records are not checked")
 		return nil
 	}
 	chunks, err := snapshot.Chunks(dir)
@@ -186,7 +183,7 @@ func checkArchive(ctx context.Context, path string, st *xr.Stats, o Options) err
 		}
 		policy = &m.RedactionPolicy
 		if !policy.Enabled {
-			o.Notice(path + ": redaction_policy.enabled is false: its records are not checked")
+			o.Diag.Warn(path + ": redaction_policy.enabled is false: its records are not checked")
 		}
 		return nil
 	}

@@ -148,7 +148,7 @@ func TestCheckPack(t *testing.T) {
 	b, _ := m.Marshal()
 	os.WriteFile(filepath.Join(dir, snapshot.ManifestFile), b, 0o644)
 	var notes []string
-	fs, _, err = check(t, []string{dir}, "", Options{Notice: func(s string) { notes = append(notes, s) }})
+	fs, _, err = check(t, []string{dir}, "", Options{Diag: xr.NewDiag(nil, func(s string) { notes = append(notes, s) })})
 	if err != nil || len(fs) != 0 || len(notes) != 1 || !strings.Contains(notes[0], "redaction_policy.enabled is false") {
 		t.Errorf("policy off: %v %v %q", err, fs, notes)
 	}
