@@ -3,8 +3,8 @@ package main
 const help = `usage: xr-redact [-m manifest.json] [--header NAME]... [--pattern REGEX]... [--no-defaults] < in.ndjson > out.ndjson
        xr-redact --check [--json] [FILE|DIR|ARCHIVE|-]...
 
-Replaces secrets in each envelope's request and response by "[REDACTED]":
-sensitive header values (authorization, cookie, x-api-key, … plus the
+Replaces secrets in each envelope's request, response and (string)
+natural_key by "[REDACTED]": sensitive header values (authorization, cookie, x-api-key, … plus the
 manifest's redaction_policy.headers_to_redact and --header); the value of
 every secret-naming name (password, client_secret, api_key, token, …) in
 every form it takes: JSON key, name=value or name: value in logs, YAML,

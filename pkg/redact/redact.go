@@ -279,7 +279,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, o Options) (*xr.Stats
 // own); it reuses its buffers from record to record.
 type Scrubber struct {
 	w          *walker
-	bufs, vals [2][]byte
+	bufs, vals [3][]byte
 	ids        []byte
 }
 
@@ -295,7 +295,7 @@ func (s *Scrubber) scrub(rec *envelope.Record) bool {
 	for k, f := range payloads {
 		s.vals[k] = nil
 		v := rec.Raw(f)
-		if v == nil {
+		if v == nil || f == envelope.NaturalKey && v[0] != '"' {
 			continue
 		}
 		if red, ch := w.walk(s.bufs[k][:0], v, payloadPointers[k]); ch {
@@ -338,10 +338,13 @@ func (s *Scrubber) apply(rec *envelope.Record) {
 	rec.Delete(envelope.ContentSHA256)
 }
 
-// payloads are the fields redacted, with their JSON Pointers.
+// payloads are the fields redacted, with their JSON Pointers. A
+// natural_key is scanned too when it is a string: capture tools build it
+// from the request ("GET https://h/p?api_key=…"), and it is stored (in the
+// pack's index, in SQL) as plainly as the payloads.
 var (
-	payloads        = [2]envelope.Field{envelope.Request, envelope.Response}
-	payloadPointers = [2]string{"/request", "/response"}
+	payloads        = [3]envelope.Field{envelope.Request, envelope.Response, envelope.NaturalKey}
+	payloadPointers = [3]string{"/request", "/response", "/natural_key"}
 )
 
 // appendApplied appends the new redactions_applied array: the ids already

@@ -287,3 +287,28 @@ func FuzzRun(f *testing.F) {
 		}
 	})
 }
+
+// A natural_key built from a request (capture tools key HTTP exchanges by
+// method and URL) holds the URL's secrets: they are redacted there too,
+// only the secret; a non-string natural_key is left alone.
+func TestRunNaturalKey(t *testing.T) {
+	in := `{"exchange_type":"http","source_system":"s","entity_type":"e","natural_key":"GET https://h/p?api_key=k3y-S3cret&page=1","request":{"url":"https://h/p?page=1"}}` + "\n" +
+		`{"exchange_type":"http","source_system":"s","entity_type":"e","natural_key":12345,"response":{"ok":true}}` + "\n"
+	out, st, err := run(t, in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"exchange_type":"http","source_system":"s","entity_type":"e","natural_key":"GET https://h/p?api_key=[REDACTED]&page=1","request":{"url":"https://h/p?page=1"},"redactions_applied":["url:query:api_key"]}` + "\n" +
+		`{"exchange_type":"http","source_system":"s","entity_type":"e","natural_key":12345,"response":{"ok":true}}` + "\n"
+	if out != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+	if st.Get("redacted") != 1 {
+		t.Errorf("stats %s", st.Summary())
+	}
+	var got []string
+	_, _, err = run(t, in, Options{Check: true, OnFinding: func(f Finding) { got = append(got, f.String()) }})
+	if !errors.Is(err, xr.ErrMismatch) || !slices.Equal(got, []string{"line 1: /natural_key: url:query:api_key"}) {
+		t.Errorf("check: %v %q", err, got)
+	}
+}

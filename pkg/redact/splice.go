@@ -13,22 +13,22 @@ type member struct {
 	known      bool
 }
 
-// splice writes the envelope line with new request and response values
-// (nil: unchanged), redactions_applied set to applied and content_sha256
+// splice writes the envelope line with new request, response and
+// natural_key values (nil: unchanged), redactions_applied set to applied and content_sha256
 // removed, keeping every other byte of the line as it is: whitespace,
 // separators, member order, unknown members. A redactions_applied that
 // was absent goes where DESIGN's field order has it (after the last
 // member ordered before it). It reports false, writing nothing,
 // for a line it does not handle (a repeated member among those it
 // changes); the caller then re-encodes the record instead.
-func splice(dst, line []byte, vals [2][]byte, applied []byte, ms []member) ([]byte, []member, bool) {
+func splice(dst, line []byte, vals [3][]byte, applied []byte, ms []member) ([]byte, []member, bool) {
 	ms = ms[:0]
 	i := jsonscan.SkipSpace(line, 0)
 	if i >= len(line) || line[i] != '{' {
 		return dst, ms, false
 	}
 	i = jsonscan.SkipSpace(line, i+1)
-	var seen [4]bool
+	var seen [5]bool
 	for i < len(line) && line[i] == '"' {
 		ke := stringEnd(line, i)
 		m := member{ks: i}
@@ -87,6 +87,8 @@ func splice(dst, line []byte, vals [2][]byte, applied []byte, ms []member) ([]by
 				out = append(out, vals[0]...)
 			case m.known && m.f == envelope.Response && vals[1] != nil:
 				out = append(out, vals[1]...)
+			case m.known && m.f == envelope.NaturalKey && vals[2] != nil:
+				out = append(out, vals[2]...)
 			case m.known && m.f == envelope.RedactionsApplied:
 				out = append(out, applied...)
 			default:
@@ -115,6 +117,8 @@ func touched(m member) int {
 		return 2
 	case envelope.RedactionsApplied:
 		return 3
+	case envelope.NaturalKey:
+		return 4
 	}
 	return -1
 }

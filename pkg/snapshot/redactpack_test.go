@@ -519,3 +519,55 @@ func TestCatVerifyTrustsLedger(t *testing.T) {
 		t.Fatalf("after verify: %d %v, want %d", n, err, want)
 	}
 }
+
+// A secret in a record's natural_key (a captured request's URL) is
+// scrubbed by xr-pack write and xr-pack redact, and the index's key is the
+// scrubbed record's: index.jsonl never holds the secret, and the pack
+// verifies.
+func TestNaturalKeySecretLeavesIndex(t *testing.T) {
+	const secret = "k3y-S3cret-9"
+	line := `{"exchange_id":"0f8fad5b-d9cb-469f-a165-70867728950e","exchange_type":"http","source_system":"wookieepedia","entity_type":"page","natural_key":"GET https://h/p?api_key=` + secret + `&page=1","request":{},"response":{"ok":true},"observed_at_utc":"2024-05-01T10:00:00Z"}`
+	var rec envelope.Record
+	if err := envelope.Parse(&rec, []byte(line), false); err != nil {
+		t.Fatal(err)
+	}
+	var h contenthash.Hasher
+	sum, err := h.Sum(&rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.SetString(envelope.ContentSHA256, sum)
+	in := string(envelope.Append(nil, &rec)) + "\n"
+	noSecret := func(dir string) {
+		t.Helper()
+		for _, f := range []string{IndexFile} {
+			b, _ := os.ReadFile(filepath.Join(dir, f))
+			if strings.Contains(string(b), secret) {
+				t.Errorf("%s holds the secret:\n%s", f, b)
+			}
+		}
+		for rel, b := range chunkFiles(t, dir) {
+			if strings.Contains(string(b), secret) {
+				t.Errorf("%s holds the secret", rel)
+			}
+		}
+		mustVerify(t, dir)
+	}
+	// written with the policy on
+	dir := newPack(t)
+	if _, err := Write(ctx, dir, strings.NewReader(in), WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	noSecret(dir)
+	// written with the policy off, then scrubbed in place
+	dir = newPack(t)
+	setPolicy(t, dir, false)
+	if _, err := Write(ctx, dir, strings.NewReader(in), WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	setPolicy(t, dir, true)
+	if _, err := Redact(ctx, dir, RedactOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	noSecret(dir)
+}

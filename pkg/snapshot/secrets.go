@@ -39,7 +39,10 @@ func redactItem(r *redact.Redactor, w *worker, it *item) error {
 	w.rec.SetString(envelope.ContentSHA256, sum)
 	it.line = envelope.Append(nil, &w.rec)
 	it.rules = slices.Clone(ids)
-	it.e.Hash = sum // key, id and time are those of the record as it came
+	// id and time are those of the record as it came; the key may have
+	// lost a secret (a natural_key built from a request's URL)
+	e := EntryFor(&w.rec, it.e.File)
+	it.e.Hash, it.e.Key, it.e.KP = sum, e.Key, e.KP
 	decodeHash(&it.h, sum)
 	return nil
 }
