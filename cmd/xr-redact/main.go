@@ -37,15 +37,9 @@ func run(x *cli.Env) (*xr.Stats, error) {
 			return nil, xr.Usagef("--json and --passphrase-file go with --check")
 		}
 	}
-	m, err := x.LoadManifest()
+	m, err := policy(x, &o)
 	if err != nil {
 		return nil, err
-	}
-	if m != nil {
-		o.Policy = &m.RedactionPolicy
-		if !m.RedactionPolicy.Enabled {
-			x.Warn(x.Manifest + ": redaction_policy.enabled is false: records pass through unredacted")
-		}
 	}
 	if o.Reject, err = x.RejectFunc(); err != nil {
 		return nil, err
