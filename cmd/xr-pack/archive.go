@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
-	"golang.org/x/term"
+	"filippo.io/age"
 
 	"github.com/xr-lake/xr/pkg/archive"
 	"github.com/xr-lake/xr/pkg/cli"
@@ -17,94 +14,44 @@ import (
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
-// keyFlags are the key and limit flags shared by the three subcommands.
+// keyFlags are the key and limit flags shared by the three subcommands;
+// where keys come from is archive.KeySource's policy.
 type keyFlags struct {
-	keyFile  string
-	maxSize  int64
-	maxRatio int64
-	kdf      struct{ memMiB, passes, iterations uint }
+	keyFile    string
+	identities []string
+	maxSize    int64
+	maxRatio   int64
+	kdf        struct{ memMiB, passes, iterations uint }
 }
 
 func (k *keyFlags) register(fs *cli.Flags, limits bool) {
 	fs.String(&k.keyFile, "passphrase-file", "FILE", "read the passphrase from FILE (must be chmod 600)")
 	fs.Alias("key-file", "passphrase-file")
 	if limits {
+		fs.Func("identity", "FILE", "open archives encrypted to public keys with the age identity file or unencrypted SSH private key FILE (chmod 600); repeatable",
+			func(v string) error { k.identities = append(k.identities, v); return nil })
 		k.maxSize, k.maxRatio = archive.DefaultMaxSize, archive.DefaultMaxRatio
 		d := archive.DefaultKDFLimits
 		k.kdf.memMiB, k.kdf.passes, k.kdf.iterations = uint(d.MemoryKiB>>10), uint(d.Passes), uint(d.Iterations)
 		fs.Int64(&k.maxSize, "max-size", "BYTES", "refuse archives that expand beyond BYTES")
 		fs.Int64(&k.maxRatio, "max-ratio", "N", "refuse archives that expand more than N times their size")
-		fs.Uint(&k.kdf.memMiB, "max-kdf-memory", "MIB", "refuse encrypted archives asking for more than MIB of Argon2id memory")
+		fs.Uint(&k.kdf.memMiB, "max-kdf-memory", "MIB", "refuse encrypted archives asking for more than MIB of Argon2id memory (scrypt: at least 256, age's default)")
 		fs.Uint(&k.kdf.passes, "max-kdf-passes", "N", "refuse encrypted archives asking for more than N Argon2id passes")
 		fs.Uint(&k.kdf.iterations, "max-kdf-iterations", "N", "refuse encrypted archives asking for more than N PBKDF2 iterations")
 	}
 }
 
-// key returns the passphrase source: --passphrase-file, then the environment
-// variable (the manifest's key_env_var or SNAPSHOT_ENCRYPTION_KEY), then the
-// manifest's key_file_path, then a terminal prompt.
-func (k *keyFlags) key(m *manifest.Manifest, confirm bool) func() ([]byte, error) {
-	return func() ([]byte, error) {
-		if k.keyFile != "" {
-			return archive.ReadKeyFile(k.keyFile)
-		}
-		env := "SNAPSHOT_ENCRYPTION_KEY"
-		if m != nil && m.EncryptionPolicy.KeyEnvVar != "" {
-			env = m.EncryptionPolicy.KeyEnvVar
-		}
-		if v := os.Getenv(env); v != "" {
-			return []byte(v), nil
-		}
-		if m != nil && m.EncryptionPolicy.KeyFilePath != nil && *m.EncryptionPolicy.KeyFilePath != "" {
-			return archive.ReadKeyFile(*m.EncryptionPolicy.KeyFilePath)
-		}
-		return prompt(env, confirm)
-	}
+func (k *keyFlags) source(m *manifest.Manifest) archive.KeySource {
+	return archive.KeySource{KeyFile: k.keyFile, Manifest: m}
 }
 
-// prompt asks for the passphrase on the terminal (twice when confirm).
-func prompt(env string, confirm bool) ([]byte, error) {
-	var tty *os.File
-	err := errors.New("stdin is not a terminal")
-	if cli.IsTerminal(os.Stdin) {
-		tty, err = os.OpenFile("/dev/tty", os.O_RDWR, 0)
-	}
-	if err != nil || !term.IsTerminal(int(tty.Fd())) {
-		if tty != nil {
-			tty.Close()
-		}
-		return nil, fmt.Errorf("%w: set %s, pass --passphrase-file, or run on a terminal", archive.ErrNeedKey, env)
-	}
-	defer tty.Close()
-	read := func(label string) ([]byte, error) {
-		fmt.Fprint(tty, label)
-		b, err := term.ReadPassword(int(tty.Fd()))
-		fmt.Fprintln(tty)
-		return b, err
-	}
-	p, err := read("passphrase: ")
-	if err != nil {
-		return nil, err
-	}
-	if confirm {
-		q, err := read("passphrase again: ")
-		if err != nil {
-			return nil, err
-		}
-		if !bytes.Equal(p, q) {
-			return nil, errors.New("the two passphrases differ")
-		}
-	}
-	if len(p) == 0 {
-		return nil, archive.ErrNeedKey
-	}
-	return p, nil
-}
-
-func (k *keyFlags) readOptions(m *manifest.Manifest) archive.ReadOptions {
+func (k *keyFlags) readOptions() archive.ReadOptions {
 	clamp := func(v uint) uint32 { return uint32(min(v, 1<<32-1)) }
 	lim := archive.KDFLimits{MemoryKiB: clamp(k.kdf.memMiB << 10), Passes: clamp(k.kdf.passes), Iterations: clamp(k.kdf.iterations)}
-	return archive.ReadOptions{Key: k.key(m, false), MaxSize: k.maxSize, MaxRatio: k.maxRatio, KDF: lim}
+	return archive.ReadOptions{
+		Key:        func() ([]byte, error) { return k.source(nil).Passphrase(false) },
+		Identities: func() ([]age.Identity, error) { return archive.ReadIdentities(k.identities) },
+		MaxSize:    k.maxSize, MaxRatio: k.maxRatio, KDF: lim}
 }
 
 var archiveCmd = &cli.Command{Name: "archive", Summary: "write a pack archive: xr-pack archive DIR --out FILE",
@@ -114,14 +61,20 @@ var archiveCmd = &cli.Command{Name: "archive", Summary: "write a pack archive: x
 func runArchive(x *cli.Env) (*xr.Stats, error) {
 	var kf keyFlags
 	var out, format string
-	kdf := "argon2id"
-	var encrypt, force, allowSecrets bool
+	var recipients, recipientFiles []string
+	workFactor := archive.DefaultWorkFactor
+	var encrypt, reference, force, allowSecrets bool
 	f := x.Flags
-	f.String(&out, "out", "FILE", "write the archive to FILE (- for stdout)")
+	f.String(&out, "out", "FILE", "write the archive to FILE, named exactly (- for stdout)")
 	f.String(&format, "format", "zip|tar.zst", "the archive format (default: from FILE's name, else zip)")
-	f.Bool(&encrypt, "encrypt", "encrypt (appends .enc to FILE)")
+	f.Bool(&encrypt, "encrypt", "encrypt as an age file (FILE must end in .age)")
+	f.Func("recipient", "KEY", "encrypt to the public KEY (age1… or \"ssh-ed25519 …\"); repeatable",
+		func(v string) error { recipients = append(recipients, v); return nil })
+	f.Func("recipients-file", "FILE", "encrypt to the public keys in FILE (one per line, # comments); repeatable",
+		func(v string) error { recipientFiles = append(recipientFiles, v); return nil })
 	kf.register(f, false)
-	f.String(&kdf, "kdf", "argon2id|pbkdf2", "key derivation (pbkdf2: 600,000 iterations)")
+	f.Int(&workFactor, "work-factor", "N", "passphrase mode: scrypt work factor, cost 2^N (default 18, age's: about 1 s and 256 MiB)")
+	f.Bool(&reference, "reference-format", "write the reference tool's .zip.enc instead of age (see above)")
 	f.Bool(&force, "force", "replace FILE if it exists")
 	f.Bool(&allowSecrets, "allow-secrets", "archive a pack even if it holds secrets its redaction policy removes")
 	dir, err := parsePack(x)
@@ -138,26 +91,22 @@ func runArchive(x *cli.Env) (*xr.Stats, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := archive.CreateOptions{Format: format, Encrypt: encrypt || m.EncryptionPolicy.Enabled, Log: x.Logger()}
-	base := strings.TrimSuffix(out, ".enc")
-	if o.Format == "" && (strings.HasSuffix(base, ".tar.zst") || strings.HasSuffix(base, ".tzst")) {
-		o.Format = archive.FormatTarZst
+	o := archive.CreateOptions{Format: format, Log: x.Logger()}
+	if o.Format == "" {
+		o.Format = archive.FormatFromName(out)
 	}
-	switch kdf {
-	case "argon2id":
-		o.KDF = archive.DefaultArgon2id
-	case "pbkdf2":
-		o.KDF = archive.DefaultPBKDF2
-	default:
-		return nil, xr.Usagef("--kdf %q: want argon2id or pbkdf2", kdf)
+	encrypt = encrypt || reference || m.EncryptionPolicy.Enabled || len(recipients) > 0 || len(recipientFiles) > 0
+	if err := archive.CheckOutName(out, encrypt, reference); err != nil {
+		return nil, err
 	}
-	if o.Encrypt {
-		if out != "-" && !strings.HasSuffix(out, ".enc") {
-			out += ".enc"
-		}
-		if o.Passphrase, err = kf.key(m, true)(); err != nil {
-			return nil, err
-		}
+	switch {
+	case reference:
+		o.RefPassphrase, err = kf.source(m).Passphrase(true)
+	case encrypt:
+		o.Recipients, err = archive.EncryptTo(recipients, recipientFiles, kf.source(m), workFactor)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if out == "-" {
 		if x.FlushEach() {
@@ -212,7 +161,9 @@ func runExtract(x *cli.Env) (*xr.Stats, error) {
 	case in == "" || len(pos) > 0:
 		return nil, xr.Usagef("want the archive FILE (and --out DIR)")
 	}
-	o := archive.ExtractOptions{ReadOptions: kf.readOptions(nil), Name: as, Force: force, Log: x.Logger(), Diag: x.Diag()}
+	ro := kf.readOptions()
+	ro.TempDir = out // the reference format's decrypted copy
+	o := archive.ExtractOptions{ReadOptions: ro, Name: as, Force: force, Log: x.Logger(), Diag: x.Diag()}
 	dest, st, err := archive.Extract(x.Ctx, in, out, o)
 	if err == nil {
 		x.Note("extracted " + dest)
@@ -233,12 +184,12 @@ func runVerify(x *cli.Env) (*xr.Stats, error) {
 	}
 	if pos := x.Args(); len(pos) == 1 && x.Manifest == "" {
 		if fi, err := os.Stat(pos[0]); err == nil && fi.Mode().IsRegular() {
-			ro := kf.readOptions(nil)
+			ro := kf.readOptions()
 			ro.MaxLine = x.MaxLine
 			return archive.Check(x.Ctx, pos[0], ro)
 		}
 	}
-	for _, n := range []string{"passphrase-file", "max-size", "max-ratio", "max-kdf-memory", "max-kdf-passes", "max-kdf-iterations", "max-line"} {
+	for _, n := range []string{"passphrase-file", "identity", "max-size", "max-ratio", "max-kdf-memory", "max-kdf-passes", "max-kdf-iterations", "max-line"} {
 		if x.Flags.IsSet(n) {
 			return nil, xr.Usagef("--%s applies to an archive FILE, not a pack folder", n)
 		}

@@ -93,10 +93,11 @@ manifest's redaction_policy removes are counted (secrets) and told in one
 line naming 'xr-pack redact DIR'; that alone is not a problem.
 
 Given an archive FILE instead, checks it end to end without extracting it:
-decryption and authentication, every member's path, type and SHA-256
-against the metadata, every record's content hash, and record and index
-counts (exit 4 on a mismatch). The passphrase, --max-* and --max-line flags
-apply to an archive only.
+decryption and authentication (--identity KEYFILE for an archive encrypted
+to public keys, else the passphrase as for extract), every member's path,
+type and SHA-256 against the metadata, every record's content hash, and
+record and index counts (exit 4 on a mismatch). The passphrase, --identity,
+--max-* and --max-line flags apply to an archive only.
 
 Example:
   xr-pack verify pages || xr-pack index --rebuild pages
@@ -138,42 +139,58 @@ Example:
   test "$(xr-pack secrets -q pages)" -eq 0 || xr-pack redact pages
 `
 
-const archiveUsage = `usage: xr-pack archive DIR --out FILE [--format zip|tar.zst] [--encrypt]
+const archiveUsage = `usage: xr-pack archive DIR --out FILE [--format zip|tar.zst] [--encrypt | --recipient KEY...]
        xr-pack archive -m DIR/manifest.json --out FILE [--encrypt]
 
 Write the pack in DIR to one archive file: a zip (Deflate, the default, any
 unzip reads it) or a tar.zst (faster, smaller). The archive holds DIR under
 its dataset name and _pack_meta.json (dataset, time, tool version, record
 count, the SHA-256 of every member); the same pack gives the same bytes.
---encrypt (or the manifest's encryption_policy.enabled) wraps it in xr's
-streaming AES-256-GCM format and appends .enc to FILE. The key comes from
---passphrase-file, SNAPSHOT_ENCRYPTION_KEY (or the manifest's key_env_var), or a
-prompt on the terminal; never from a flag value. See docs/archive.md.
+FILE is named exactly; an existing FILE is refused unless --force.
+
+--encrypt (or the manifest's encryption_policy.enabled) makes it an age
+file (age-encryption.org/v1), which FILE's name must end in: .zip.age or
+.tar.zst.age. With --recipient / --recipients-file (or the manifest's
+encryption_policy recipients) it is encrypted to those public keys (age1...
+from age-keygen, or "ssh-ed25519 ..."/"ssh-rsa ..."), and no secret is
+needed to write it; otherwise to a passphrase from --passphrase-file,
+SNAPSHOT_ENCRYPTION_KEY (or the manifest's key_env_var), its key_file_path,
+or a prompt on the terminal; never from a flag value. Stock tools restore
+it: age -d -i key.txt FILE.tar.zst.age | tar --zstd -x
+
+--reference-format writes the reference tool's .zip.enc instead (a zip,
+passphrase only), for handing an archive to that tool. Its weaknesses: the
+reference tool reads the whole file into memory, one AES-GCM message has no
+chunking (nothing can be checked before its end), and PBKDF2 at 480,000
+iterations is far cheaper to attack than age's scrypt. See docs/archive.md.
 
 A pack holding records with secrets that its redaction_policy removes is
 refused (run xr-pack redact DIR first) unless --allow-secrets is given.
 
 Example:
   xr-pack archive pages --out pages.tar.zst
-  SNAPSHOT_ENCRYPTION_KEY='correct horse battery staple' \
-    xr-pack archive pages --out pages-$(date +%Y%m%d).zip --encrypt
+  age-keygen -o backup-key.txt 2>/dev/null
+  xr-pack archive pages --recipient "$(age-keygen -y backup-key.txt)" --out pages-$(date +%Y%m%d).tar.zst.age
 `
 
-const extractUsage = `usage: xr-pack extract FILE --out DIR [--force] [--name NAME]
+const extractUsage = `usage: xr-pack extract FILE --out DIR [--force] [--name NAME] [--identity KEYFILE]
 
-Unpack an archive (zip, tar.zst, xr-encrypted, or the reference tool's zip
-and .zip.enc, told apart by content) into DIR/<dataset name>. Every member's
-SHA-256 is checked against the archive's metadata and the pack is verified
-(as xr-pack verify) in a staging folder before it is moved into place (with
---force: swapped with the old pack in one step), so a failed extract leaves
-nothing behind; decrypted data stays in unnamed files until then (Linux),
-and the next extract into DIR removes what a killed one left. Refuses path
-escapes, links, device files, and archives that expand beyond --max-size or
---max-ratio.
+Unpack an archive (zip, tar.zst, age-encrypted, xr-enc v1 of earlier
+builds, or the reference tool's zip and .zip.enc, told apart by content)
+into DIR/<dataset name>. An age archive encrypted to public keys opens with
+--identity KEYFILE (as age -i); one encrypted to a passphrase (as xr-enc and
+.zip.enc files are) takes it from --passphrase-file, SNAPSHOT_ENCRYPTION_KEY
+or the terminal. Every member's SHA-256 is checked against the archive's
+metadata and the pack is verified (as xr-pack verify) in a staging folder
+before it is moved into place (with --force: swapped with the old pack in
+one step), so a failed extract leaves nothing behind; decrypted data stays
+in unnamed files until then (Linux), and the next extract into DIR removes
+what a killed one left. Refuses path escapes, links, device files, and
+archives that expand beyond --max-size or --max-ratio.
 
 Example:
-  xr-pack archive pages --out pages.tar.zst
-  xr-pack extract pages.tar.zst --out restored && xr-pack cat restored/pages | wc -l
+  age-keygen -o key.txt 2>/dev/null && xr-pack archive -q pages --recipient "$(age-keygen -y key.txt)" --out p.tar.zst.age
+  xr-pack extract --identity key.txt p.tar.zst.age --out restored/ && xr-pack cat restored/pages | wc -l
 `
 
 const locateUsage = `usage: xr-pack locate --id ID DIR

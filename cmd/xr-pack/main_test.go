@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"io/fs"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/xr-lake/xr/internal/scripttest"
@@ -20,6 +22,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if spec := os.Getenv(refArchiveVar); spec != "" {
+		writeRefArchiveAndExit(spec)
+	}
 	testscript.Main(m, map[string]func(){"xr-pack": main})
 }
 
@@ -31,6 +36,10 @@ func TestScripts(t *testing.T) {
 		"unlockpack": unlockpack,
 		"kdfheader":  kdfheader,
 		"modes":      modes,
+		"agekey":     agekey,
+		"agemagic":   agemagic,
+		"agescrypt":  agescrypt,
+		"xrencv1":    xrencv1,
 	}, "xr-canon", "xr-hash", "xr-redact"))
 }
 
@@ -141,4 +150,61 @@ func modes(ts *testscript.TestScript, neg bool, args []string) {
 			return nil
 		}))
 	}
+}
+
+// agekey NAME: a new X25519 identity in NAME (chmod 600, as age-keygen
+// writes it), its recipient in NAME.pub and in $AGEKEY_NAME.
+func agekey(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: agekey NAME")
+	}
+	id, err := age.GenerateX25519Identity()
+	ts.Check(err)
+	pub := id.Recipient().String()
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte("# public key: "+pub+"\n"+id.String()+"\n"), 0o600))
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]+".pub"), []byte(pub+"\n"), 0o644))
+	ts.Setenv("AGEKEY_"+args[0], pub)
+}
+
+// agemagic FILE: FILE is an age file.
+func agemagic(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: agemagic FILE")
+	}
+	b, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if bytes.HasPrefix(b, []byte("age-encryption.org/v1\n")) == neg {
+		ts.Fatalf("%s: age magic present = %v", args[0], !neg)
+	}
+}
+
+// agescrypt IN OUT LOGN: a copy of the passphrase age file IN whose scrypt
+// stanza asks for work factor LOGN (its header MAC no longer matches, as
+// when anyone edits a header).
+func agescrypt(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: agescrypt IN OUT LOGN")
+	}
+	b, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	i := bytes.Index(b, []byte("\n-> scrypt "))
+	if i < 0 {
+		ts.Fatalf("agescrypt: no scrypt stanza")
+	}
+	end := i + 1 + bytes.IndexByte(b[i+1:], '\n')
+	line := b[i+1 : end]
+	sp := bytes.LastIndexByte(line, ' ')
+	out := append(append(append([]byte{}, b[:i+1+sp+1]...), args[2]...), b[end:]...)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), out, 0o644))
+}
+
+// xrencv1 FILE: the xr-enc v1 archive of the reference pack that an earlier
+// build wrote (pkg/archive/testdata; passphrase "correct horse battery staple").
+func xrencv1(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: xrencv1 FILE")
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", "pkg", "archive", "testdata", "xrenc-v1.tar.zst.enc"))
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), b, 0o644))
 }

@@ -462,9 +462,10 @@ func (q *seq) opArchive() {
 	}
 	var env []string
 	if q.rng.Intn(8) == 0 {
-		args = append(args, "--encrypt")
+		out += ".age" // --out names the archive exactly
+		args[4] = out
+		args = append(args, "--encrypt", "--work-factor", "10")
 		env = append(env, "SNAPSHOT_ENCRYPTION_KEY=model-test-key")
-		out += ".enc"
 	}
 	q.logf("xr-snapshot %s", strings.Join(args, " "))
 	q.ops++

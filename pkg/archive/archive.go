@@ -1,13 +1,13 @@
 // Package archive turns a snapshot pack into a single cold-storage file and
 // back: a zip (Deflate, readable by any unzip) or a tar.zst, optionally
-// wrapped in xr's streaming authenticated encryption (AES-256-GCM in 64 KiB
-// chunks, key from Argon2id or PBKDF2-SHA256). Archives are deterministic:
-// the same pack gives the same bytes (before encryption, whose salt is
-// random). Reading detects the format by content, also reads the reference
+// encrypted as an age file (filippo.io/age: to a passphrase, or to public
+// keys so that the machine making backups holds no secret that opens
+// them). Archives are deterministic: the same pack gives the same bytes
+// (before encryption, whose keys are random). Reading detects the format
+// by content, also reads xr-enc v1 (earlier xr builds) and the reference
 // tool's zip and its single-message encrypted .zip.enc, and is safe against
-// hostile archives (path escapes, links and devices, bombs, hash mismatches).
-// Memory stays flat at any size, except for the reference's encrypted
-// format, which must be decrypted whole and is capped at MaxRefEncrypted.
+// hostile archives (path escapes, links and devices, bombs, hash
+// mismatches, damaged ciphertext). Memory stays flat at any size.
 package archive
 
 import (
@@ -30,9 +30,9 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/zip"
-	"github.com/klauspost/compress/zstd"
 
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/snapshot"
@@ -78,14 +78,17 @@ type MetaMember struct {
 
 // CreateOptions configures Create.
 type CreateOptions struct {
-	Format     string    // FormatZip (default) or FormatTarZst
-	Encrypt    bool      // wrap the archive in xr's encrypted format
-	Passphrase []byte    // required with Encrypt
-	KDF        KDF       // zero: DefaultArgon2id
-	Name       string    // dataset folder name; "" = the manifest's dataset_name
-	Created    time.Time // packed_at and member times; zero = the manifest's updated_at/created_at
-	Log        *slog.Logger
-	Diag       xr.Diag // CreateFile: a Warn line when it removes what an interrupted run left
+	Format string // FormatZip (default) or FormatTarZst
+	// Recipients, when any, encrypt the archive as an age file to them
+	// (PassphraseRecipient for a passphrase).
+	Recipients []age.Recipient
+	// RefPassphrase, when set, encrypts the archive in the reference tool's
+	// .zip.enc format instead (zip only), for handing it to that tool.
+	RefPassphrase []byte
+	Name          string    // dataset folder name; "" = the manifest's dataset_name
+	Created       time.Time // packed_at and member times; zero = the manifest's updated_at/created_at
+	Log           *slog.Logger
+	Diag          xr.Diag   // CreateFile: a Warn line when it removes what an interrupted run left
 }
 
 // newStats returns the counters every subcommand of this package reports.
@@ -100,8 +103,8 @@ func Create(ctx context.Context, dir string, out io.Writer, o CreateOptions) (*x
 	if o.Format != FormatZip && o.Format != FormatTarZst {
 		return st, xr.Usagef("--format %q: want zip or tar.zst", o.Format)
 	}
-	if o.KDF == (KDF{}) {
-		o.KDF = DefaultArgon2id
+	if o.RefPassphrase != nil && (o.Format != FormatZip || len(o.Recipients) > 0) {
+		return st, xr.Usagef("the reference tool's encrypted format holds a zip, encrypted with a passphrase only")
 	}
 	m, err := manifest.Load(filepath.Join(dir, snapshot.ManifestFile))
 	if err != nil {
@@ -144,18 +147,22 @@ func Create(ctx context.Context, dir string, out io.Writer, o CreateOptions) (*x
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	o.Log.Debug("archiving", "dir", dir, "dataset", name, "files", len(files), "format", o.Format, "encrypt", o.Encrypt, "kdf", o.KDF.Name)
+	encrypted := len(o.Recipients) > 0 || o.RefPassphrase != nil
+	o.Log.Debug("archiving", "dir", dir, "dataset", name, "files", len(files), "format", o.Format, "recipients", len(o.Recipients), "reference_format", o.RefPassphrase != nil)
 
 	bw := bufio.NewWriterSize(out, 64<<10)
 	var sink io.Writer = bw
 	var enc io.WriteCloser
-	if o.Encrypt {
-		if len(o.Passphrase) == 0 {
-			return st, ErrNeedKey
-		}
-		if enc, err = NewWriter(bw, o.Passphrase, o.KDF); err != nil {
-			return st, err
-		}
+	switch {
+	case o.RefPassphrase != nil:
+		enc, err = NewRefWriter(bw, o.RefPassphrase)
+	case encrypted:
+		enc, err = newAgeWriter(bw, o.Recipients)
+	}
+	if err != nil {
+		return st, err
+	}
+	if enc != nil {
 		sink = enc
 	}
 	mw, err := newMemberWriter(o.Format, sink, created)
@@ -163,7 +170,7 @@ func Create(ctx context.Context, dir string, out io.Writer, o CreateOptions) (*x
 		return st, err
 	}
 	meta := Meta{Format: metaFormat, FormatVersion: 1, DatasetName: name, PackedAt: created.Format(time.RFC3339),
-		Tool: "xr-pack", ToolVersion: xr.Version, Encrypted: o.Encrypt}
+		Tool: "xr-pack", ToolVersion: xr.Version, Encrypted: encrypted}
 	buf := make([]byte, 256<<10)
 	for _, rel := range files {
 		mm, lines, err := addFile(ctx, mw, filepath.Join(dir, filepath.FromSlash(rel)), name+"/"+rel, buf)
@@ -348,9 +355,9 @@ func newMemberWriter(format string, w io.Writer, mtime time.Time) (memberWriter,
 		})
 		return &zipWriter{zw: zw, mtime: mtime}, nil
 	}
-	// zstd's default level (about zstd -3), one block at a time (measured:
-	// klauspost's parallel jobs cost more CPU and wall time on 2 cores)
-	zw, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedDefault))
+	// zstd's default level (about zstd -3), in frames compressed in
+	// parallel (zstdframes.go)
+	zw, err := newFrameWriter(w)
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +378,7 @@ func (z *zipWriter) create(name string, _ int64) (io.Writer, error) {
 func (z *zipWriter) close() error { return z.zw.Close() }
 
 type tarWriter struct {
-	zw    *zstd.Encoder
+	zw    *frameWriter
 	tw    *tar.Writer
 	mtime time.Time
 }

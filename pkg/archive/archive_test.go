@@ -9,10 +9,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/klauspost/compress/zip"
 	"github.com/klauspost/compress/zstd"
 
@@ -77,6 +79,8 @@ func TestReferenceArchives(t *testing.T) {
 	for _, tc := range []struct{ file, key string }{
 		{"dataset.zip", ""},
 		{"dataset-enc.zip.enc", refPass},
+		// written by xr-pack archive --encrypt before age (xr-enc v1, Argon2id)
+		{"xrenc-v1.tar.zst.enc", refPass},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			out := t.TempDir()
@@ -136,23 +140,62 @@ func emptyPack(t *testing.T) string {
 	return dir
 }
 
+// encModes are the ways an archive is written: plain, age to a passphrase
+// (a low work factor keeps tests quick; the header records it), age to an
+// X25519 key, xr-enc v1 (earlier builds), and the reference's .zip.enc.
+var encModes = []string{"plain", "age-passphrase", "age-x25519", "xrenc-v1", "reference"}
+
+// testIdentity is an X25519 key pair for the tests.
+var testIdentity = func() *age.X25519Identity {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		panic(err)
+	}
+	return id
+}()
+
+// createEnc writes the archive of pack in format under mode and returns
+// its path and the options that read it (ok false: the mode does not
+// hold that format).
+func createEnc(t *testing.T, pack, format, mode string) (string, ReadOptions, bool) {
+	t.Helper()
+	ro := ReadOptions{Key: keyFn("pw"), Identities: func() ([]age.Identity, error) { return []age.Identity{testIdentity}, nil }}
+	co := CreateOptions{Format: format}
+	switch mode {
+	case "age-passphrase":
+		r, err := PassphraseRecipient([]byte("pw"), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		co.Recipients = []age.Recipient{r}
+	case "age-x25519":
+		co.Recipients = []age.Recipient{testIdentity.Recipient()}
+	case "xrenc-v1":
+		return createXREnc(t, pack, format, "pw", fastKDF), ro, true
+	case "reference":
+		if format != FormatZip {
+			return "", ro, false
+		}
+		co.RefPassphrase = []byte("pw")
+	}
+	return create(t, pack, co), ro, true
+}
+
 func TestRoundTrip(t *testing.T) {
 	packs := map[string]string{"reference": "testdata/reference-pack", "empty": emptyPack(t)}
+	magic := map[string]string{"plain": "", "age-passphrase": ageMagic, "age-x25519": ageMagic, "xrenc-v1": encMagic}
 	for pname, pack := range packs {
 		for _, format := range []string{FormatZip, FormatTarZst} {
-			for _, enc := range []bool{false, true} {
-				name := pname + "/" + format
-				if enc {
-					name += "/enc"
-				}
-				t.Run(name, func(t *testing.T) {
-					co := CreateOptions{Format: format, Encrypt: enc, Passphrase: []byte("pw"), KDF: fastKDF}
-					a := create(t, pack, co)
-					head, _ := os.ReadFile(a)
-					if enc != bytes.HasPrefix(head, []byte(encMagic)) {
-						t.Fatalf("encrypted=%v but magic %q", enc, head[:6])
+			for _, mode := range encModes {
+				t.Run(pname+"/"+format+"/"+mode, func(t *testing.T) {
+					a, ro, ok := createEnc(t, pack, format, mode)
+					if !ok {
+						return
 					}
-					ro := ReadOptions{Key: keyFn("pw")}
+					head, _ := os.ReadFile(a)
+					if m := magic[mode]; m != "" && !bytes.HasPrefix(head, []byte(m)) {
+						t.Fatalf("%s archive starts %q", mode, head[:min(len(head), 22)])
+					}
 					st, err := Check(context.Background(), a, ro)
 					if err != nil {
 						t.Fatalf("check: %v", err)
@@ -266,7 +309,7 @@ func TestHostileMembers(t *testing.T) {
 		"tar-device":    {tarZstOf(t, []*tar.Header{{Name: "d/null", Typeflag: tar.TypeChar, Devmajor: 1, Devminor: 3}}), "not a regular file"},
 		"tar-dotdot":    {tarZstOf(t, []*tar.Header{{Name: "d/../../x", Typeflag: tar.TypeReg, Size: 1}}), "unsafe path"},
 		"no-pack":       {zipOf(t, map[string]string{"hello.txt": "hi"}), "no manifest.json"},
-		"not-archive":   {zipOf(t, nil)[:0] + writeTemp(t, "just some text, not an archive at all....."), "not a zip, tar.zst or xr-encrypted archive"},
+		"not-archive":   {zipOf(t, nil)[:0] + writeTemp(t, "just some text, not an archive at all....."), "not a zip, tar.zst, age or xr-encrypted archive"},
 		"bad-meta-name": {zipOf(t, map[string]string{"manifest.json": string(man), MetaName: `{"dataset_name":"../up"}`}), "not a plain folder name"},
 	}
 	for name, tc := range cases {
@@ -453,4 +496,40 @@ func TestCreateRefusesLinksSkipsDotfiles(t *testing.T) {
 	if _, err := Create(context.Background(), dir, io.Discard, CreateOptions{}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Fatalf("symlink in pack: err = %v", err)
 	}
+}
+
+// TestTarZstFramesDeterministic: a tar.zst spanning several zstd frames is
+// the same bytes whatever the number of compressing goroutines, and reads
+// back whole.
+func TestTarZstFramesDeterministic(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	copyTree(t, "testdata/reference-pack", dir)
+	b := make([]byte, 2*frameSize+12345)
+	for i := range b {
+		b[i] = byte(i*7 + i/1000) // compressible, not trivially
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.bin"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var archives [][]byte
+	for _, procs := range []int{1, 2, 4} {
+		prev := runtime.GOMAXPROCS(procs)
+		a, _ := os.ReadFile(create(t, dir, CreateOptions{Format: FormatTarZst}))
+		runtime.GOMAXPROCS(prev)
+		archives = append(archives, a)
+	}
+	for i := 1; i < len(archives); i++ {
+		if !bytes.Equal(archives[0], archives[i]) {
+			t.Fatalf("GOMAXPROCS %d and 1 give different archives", []int{1, 2, 4}[i])
+		}
+	}
+	if n := bytes.Count(archives[0], []byte{0x28, 0xb5, 0x2f, 0xfd}); n < 3 {
+		t.Fatalf("%d zstd frames, want at least 3", n)
+	}
+	p := writeTemp(t, string(archives[0]))
+	dest, _, err := Extract(context.Background(), p, t.TempDir(), ExtractOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, dest, dir)
 }

@@ -8,7 +8,6 @@ import (
 	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/pbkdf2"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -19,7 +18,10 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// The xr encrypted format (docs/archive.md has the byte-level description).
+// The xr encrypted format, xr-enc version 1 (docs/archive.md has the
+// byte-level description). xr reads it, for archives made by earlier
+// builds; it no longer writes it (new archives are age files). Its writer
+// lives on in the tests, which need such files.
 const (
 	encMagic     = "XRENC\x00"
 	encVersion   = 1
@@ -132,8 +134,7 @@ var (
 	ErrReordered  = errors.New("archive chunks are out of order")
 	ErrTrailing   = errors.New("archive has data after its final chunk")
 	ErrNeedKey    = errors.New("no key was given")
-	ErrRefTooBig  = errors.New("reference-format encrypted archive is larger than the cap for whole-message decryption")
-	ErrRefOpen    = errors.New("not a zip, tar.zst or xr-encrypted archive, and it does not open as a reference-encrypted .zip.enc under this key (wrong key, or a damaged or foreign file)")
+	ErrRefOpen    = errors.New("not a zip, tar.zst, age or xr-encrypted archive, and it does not open as a reference-encrypted .zip.enc under this key (wrong key, or a damaged or foreign file)")
 	errBadKDFName = errors.New("unknown KDF")
 )
 
@@ -192,39 +193,6 @@ type header struct {
 	raw  [headerSize]byte
 	kdf  KDF
 	salt []byte
-}
-
-func newHeader(k KDF, pass []byte) (*header, cipher.AEAD, error) {
-	if err := k.check(); err != nil {
-		return nil, nil, err
-	}
-	id, _ := k.id()
-	h := &header{kdf: k}
-	b := h.raw[:]
-	copy(b, encMagic)
-	b[6] = encVersion
-	b[7] = id
-	binary.BigEndian.PutUint32(b[8:], k.Time)
-	if id == kdfArgon2id {
-		binary.BigEndian.PutUint32(b[12:], k.Memory)
-		b[16] = k.Threads
-	}
-	b[17] = chunkLog2
-	if _, err := rand.Read(b[20:36]); err != nil {
-		return nil, nil, err
-	}
-	h.salt = b[20:36]
-	payload, checkKey, err := k.derive(pass, h.salt)
-	if err != nil {
-		return nil, nil, err
-	}
-	mac := hmac.New(sha256.New, checkKey)
-	mac.Write(b[:headerBody])
-	copy(b[36:68], mac.Sum(nil))
-	sum := sha256.Sum256(b[:68])
-	copy(b[68:80], sum[:12])
-	aead, err := newGCM(payload)
-	return h, aead, err
 }
 
 // parseHeader checks the header's integrity (not yet the key).
@@ -296,71 +264,6 @@ func chunkNonce(dst *[12]byte, counter uint64, last bool) []byte {
 		dst[11] = 1
 	}
 	return dst[:]
-}
-
-// encWriter seals its input in 64 KiB chunks. Close seals the final chunk;
-// it does not close the underlying writer.
-type encWriter struct {
-	w       io.Writer
-	aead    cipher.AEAD
-	hdr     []byte
-	buf     []byte // plaintext of the pending chunk
-	out     []byte
-	counter uint64
-	nonce   [12]byte
-	err     error
-}
-
-// NewWriter writes the header for a fresh random salt and returns a writer
-// that encrypts everything written to it. Close must be called.
-func NewWriter(w io.Writer, pass []byte, k KDF) (io.WriteCloser, error) {
-	h, aead, err := newHeader(k, pass)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(h.raw[:]); err != nil {
-		return nil, err
-	}
-	return &encWriter{w: w, aead: aead, hdr: h.raw[:], buf: make([]byte, 0, ChunkSize), out: make([]byte, 0, sealedSize)}, nil
-}
-
-func (e *encWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n := 0
-	for len(p) > 0 {
-		if len(e.buf) == ChunkSize { // more data follows: this chunk is not the last
-			if e.err = e.seal(false); e.err != nil {
-				return n, e.err
-			}
-		}
-		k := copy(e.buf[len(e.buf):ChunkSize], p)
-		e.buf = e.buf[:len(e.buf)+k]
-		p = p[k:]
-		n += k
-	}
-	return n, nil
-}
-
-func (e *encWriter) seal(last bool) error {
-	e.out = e.aead.Seal(e.out[:0], chunkNonce(&e.nonce, e.counter, last), e.buf, e.hdr)
-	e.counter++
-	e.buf = e.buf[:0]
-	_, err := e.w.Write(e.out)
-	return err
-}
-
-func (e *encWriter) Close() error {
-	if e.err != nil {
-		return e.err
-	}
-	e.err = e.seal(true)
-	if e.err == nil {
-		e.err = errors.New("encrypted writer is closed")
-		return nil
-	}
-	return e.err
 }
 
 // decReader opens the chunks one at a time. It returns plaintext of a chunk

@@ -127,7 +127,7 @@ func TestHostileCiphertext(t *testing.T) {
 func TestHostileEncryptedArchive(t *testing.T) {
 	big := bigPack(t)
 	for _, format := range []string{FormatTarZst, FormatZip} {
-		a := create(t, big, CreateOptions{Format: format, Encrypt: true, Passphrase: []byte("pw"), KDF: fastKDF})
+		a := createXREnc(t, big, format, "pw", fastKDF)
 		ct, _ := os.ReadFile(a)
 		if len(ct) < headerSize+3*sealedSize {
 			t.Fatalf("archive too small for the test: %d bytes", len(ct))

@@ -11,6 +11,7 @@ import (
 	"os"
 	"sort"
 
+	"filippo.io/age"
 	"github.com/klauspost/compress/zip"
 	"github.com/klauspost/compress/zstd"
 )
@@ -36,8 +37,16 @@ var (
 
 // ReadOptions configures reading an archive (Extract and Check).
 type ReadOptions struct {
-	// Key returns the passphrase; called only when the archive is encrypted.
+	// Key returns the passphrase; called only when the archive is
+	// encrypted with one.
 	Key func() ([]byte, error)
+	// Identities returns the private keys (--identity); called only for an
+	// age archive encrypted to public keys.
+	Identities func() ([]age.Identity, error)
+	// TempDir holds the decrypted copy of a reference-format .zip.enc
+	// while its tag is checked ("": os.TempDir()); the file is unnamed or
+	// unlinked, mode 0600.
+	TempDir string
 	// MaxSize and MaxRatio: 0 means DefaultMaxSize / DefaultMaxRatio.
 	MaxSize    int64
 	MaxRatio   int64
@@ -105,6 +114,8 @@ func open(path string, o ReadOptions) (*source, error) {
 		err = src.openZip(f, fi.Size(), "zip")
 	case bytes.HasPrefix(head, magicZstd):
 		src.openTarZst(br, func() int64 { return cr.n - int64(br.Buffered()) }, "tar.zst")
+	case bytes.HasPrefix(head, []byte(ageMagic[:8])):
+		err = src.openAge(br, cr, o)
 	case bytes.HasPrefix(head, []byte(encMagic)):
 		err = src.openEncrypted(br, cr, o)
 	default:
@@ -142,6 +153,21 @@ func (s *source) openEncrypted(br *bufio.Reader, cr *countReader, o ReadOptions)
 	if err != nil {
 		return err
 	}
+	return s.openDecrypted(dr, cr, "xr-encrypted")
+}
+
+// openAge opens an age archive; what it holds is streamed.
+func (s *source) openAge(br *bufio.Reader, cr *countReader, o ReadOptions) error {
+	dr, err := openAgeStream(br, o)
+	if err != nil {
+		return err
+	}
+	return s.openDecrypted(dr, cr, "age")
+}
+
+// openDecrypted walks the zip or tar.zst that an encryption layer
+// releases, front to back.
+func (s *source) openDecrypted(dr io.Reader, cr *countReader, enc string) error {
 	pr := bufio.NewReaderSize(dr, 64<<10)
 	head, err := pr.Peek(4)
 	if err != nil && len(head) == 0 {
@@ -152,38 +178,43 @@ func (s *source) openEncrypted(br *bufio.Reader, cr *countReader, o ReadOptions)
 	}
 	switch {
 	case bytes.HasPrefix(head, magicZstd):
-		s.openTarZst(pr, func() int64 { return cr.n }, "encrypted tar.zst")
+		s.openTarZst(pr, func() int64 { return cr.n }, enc+" tar.zst")
 		return nil
 	case bytes.HasPrefix(head, magicZip), bytes.HasPrefix(head, magicZipEmpty):
-		s.openZipStream(pr, func() int64 { return cr.n }, "encrypted zip")
+		s.openZipStream(pr, func() int64 { return cr.n }, enc+" zip")
 		return nil
 	}
 	return errors.New("encrypted archive holds neither a zip nor a tar.zst")
 }
 
 // openRef tries the reference tool's encrypted format (no magic: anything
-// that is not one of ours is tried as one, which needs the key).
+// that is not one of ours is tried as one, which needs the key). It is
+// decrypted into a temporary file, and read as a zip only once its tag
+// matched.
 func (s *source) openRef(br *bufio.Reader, size int64, o ReadOptions) error {
-	if size < refSaltSize+refNonceSize+tagSize {
-		return errors.New("not a zip, tar.zst or xr-encrypted archive (and too short to be a reference-encrypted one)")
-	}
-	if size > MaxRefEncrypted {
-		return fmt.Errorf("not a zip, tar.zst or xr-encrypted archive, and %w (%d bytes, cap %d)", ErrRefTooBig, size, MaxRefEncrypted)
+	if size < refHeader+tagSize {
+		return errors.New("not a zip, tar.zst, age or xr-encrypted archive (and too short to be a reference-encrypted one)")
 	}
 	pass, err := getKey(o)
 	if errors.Is(err, ErrNeedKey) {
-		return fmt.Errorf("not a zip, tar.zst or xr-encrypted archive; to try it as a reference-encrypted .zip.enc: %w", err)
+		return fmt.Errorf("not a zip, tar.zst, age or xr-encrypted archive; to try it as a reference-encrypted .zip.enc: %w", err)
 	} else if err != nil {
 		return err
 	}
-	plain, err := decryptRef(br, size, pass)
+	f, err := tempFile(o.TempDir)
 	if err != nil {
 		return err
 	}
-	if !bytes.HasPrefix(plain, magicZip) && !bytes.HasPrefix(plain, magicZipEmpty) {
+	s.cleanups = append(s.cleanups, func() { f.Close() })
+	n, err := decryptRefTo(f, br, size, pass)
+	if err != nil {
+		return err
+	}
+	head := make([]byte, 4)
+	if _, err := f.ReadAt(head, 0); err != nil || !bytes.HasPrefix(head, magicZip) && !bytes.HasPrefix(head, magicZipEmpty) {
 		return errors.New("reference-format encrypted archive does not hold a zip")
 	}
-	return s.openZip(bytes.NewReader(plain), int64(len(plain)), "reference encrypted zip")
+	return s.openZip(f, n, "reference encrypted zip")
 }
 
 func (s *source) openZip(ra io.ReaderAt, size int64, kind string) error {

@@ -50,6 +50,11 @@ type EncryptionPolicy struct {
 	KeySource   string  `json:"key_source"`
 	KeyEnvVar   string  `json:"key_env_var"`
 	KeyFilePath *string `json:"key_file_path"`
+	// Recipients and RecipientsFile name the public keys (age1…, ssh-ed25519 …)
+	// xr-pack archive encrypts to when no --recipient is given; with any,
+	// no passphrase is asked for.
+	Recipients     []string `json:"recipients,omitempty"`
+	RecipientsFile string   `json:"recipients_file,omitempty"`
 }
 
 // Manifest is a dataset's manifest.json.
