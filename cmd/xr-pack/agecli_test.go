@@ -213,3 +213,28 @@ func TestStockAgeRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// TestStockAgeRotation: the rotation docs/archive.md gives, re-encrypting
+// an archive to a new key without unpacking it (age -d | age -r), keeps the
+// inner archive byte for byte: the new file verifies and extracts with the
+// new identity, the old identity no longer opens it.
+func TestStockAgeRotation(t *testing.T) {
+	ageBin, keygen := stockTool(t, "age"), stockTool(t, "age-keygen")
+	src := makePack(t, randomToken(), 50)
+	dir := t.TempDir()
+	oldKey, newKey := filepath.Join(dir, "old.txt"), filepath.Join(dir, "new.txt")
+	runOK(t, keygen, "-o", oldKey)
+	runOK(t, keygen, "-o", newKey)
+	os.Chmod(oldKey, 0o600)
+	os.Chmod(newKey, 0o600)
+	a, b := filepath.Join(dir, "a.tar.zst.age"), filepath.Join(dir, "b.tar.zst.age")
+	xrpack(t, nil, "archive", "-q", src, "--out", a, "--recipient", strings.TrimSpace(runOK(t, keygen, "-y", oldKey)))
+	runOK(t, "sh", "-c", `"$0" -d -i "$1" "$2" | "$0" -r "$3" -o "$4"`, ageBin, oldKey, a, strings.TrimSpace(runOK(t, keygen, "-y", newKey)), b)
+	xrpack(t, nil, "verify", "-q", "--identity", newKey, b)
+	xrpack(t, nil, "extract", "-q", "--identity", newKey, b, "--out", filepath.Join(dir, "x"))
+	samePack(t, filepath.Join(dir, "x", "p"), src)
+	cmd, stderr := packCmd(t, nil, "verify", "--identity", oldKey, b)
+	if err := cmd.Run(); err == nil || !strings.Contains(stderr.String(), "no identity opens this archive") {
+		t.Fatalf("the old identity: err %v, stderr %s", err, stderr)
+	}
+}
