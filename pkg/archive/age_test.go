@@ -47,6 +47,18 @@ func TestHostileAgeArchive(t *testing.T) {
 			chunkAt := func(i int) int { return start + i*sealed }
 			mod := func(f func(b []byte) []byte) []byte { return f(bytes.Clone(ct)) }
 			flip := func(off int) []byte { return mod(func(b []byte) []byte { b[off] ^= 0x01; return b }) }
+			// a stanza body byte changed to another base64 letter (a byte
+			// that is no base64 at all is a parse error: ErrHeader)
+			swap := func(off int) []byte {
+				return mod(func(b []byte) []byte {
+					if b[off] == 'A' {
+						b[off] = 'B'
+					} else {
+						b[off] = 'A'
+					}
+					return b
+				})
+			}
 			mac := bytes.Index(ct, []byte("\n--- ")) + 10
 			stanza := bytes.Index(ct, []byte("\n-> ")) + 1
 			stanzaBody := stanza + bytes.IndexByte(ct[stanza:], '\n') + 5
@@ -82,12 +94,13 @@ func TestHostileAgeArchive(t *testing.T) {
 			}
 			if mode == "age-passphrase" {
 				cases["wrong passphrase"] = hostile{ct, ReadOptions{Key: keyFn("not it")}, ErrWrongKey}
-				cases["flip scrypt stanza"] = hostile{flip(stanzaBody), ro, ErrWrongKey}
+				cases["changed scrypt stanza"] = hostile{swap(stanzaBody), ro, ErrWrongKey}
+				cases["non-base64 in the stanza"] = hostile{mod(func(b []byte) []byte { b[stanzaBody] = '*'; return b }), ro, ErrHeader}
 				cases["no passphrase"] = hostile{ct, ReadOptions{}, ErrNeedKey}
 			} else {
 				wrong := ReadOptions{Identities: func() ([]age.Identity, error) { return []age.Identity{other}, nil }}
 				cases["wrong identity"] = hostile{ct, wrong, ErrNoIdentity}
-				cases["flip X25519 stanza"] = hostile{flip(stanzaBody), ro, ErrNoIdentity}
+				cases["changed X25519 stanza"] = hostile{swap(stanzaBody), ro, ErrNoIdentity}
 				cases["no identity"] = hostile{ct, ReadOptions{Key: keyFn("pw")}, ErrNeedKey}
 			}
 			for name, tc := range cases {
