@@ -88,7 +88,7 @@ type CreateOptions struct {
 	Name          string    // dataset folder name; "" = the manifest's dataset_name
 	Created       time.Time // packed_at and member times; zero = the manifest's updated_at/created_at
 	Log           *slog.Logger
-	Diag          xr.Diag   // CreateFile: a Warn line when it removes what an interrupted run left
+	Diag          xr.Diag // CreateFile: a Warn line when it removes what an interrupted run left
 }
 
 // newStats returns the counters every subcommand of this package reports.
