@@ -225,23 +225,14 @@ func checkStream(ctx context.Context, r io.Reader, file, member string, policy *
 	return nil
 }
 
-// Passphrase returns the passphrase source for encrypted archives: the
-// file (as xr-pack's --passphrase-file: it must not be readable by
-// others), else the environment variable the manifest names
-// (encryption_policy.key_env_var) or SNAPSHOT_ENCRYPTION_KEY. There is no
-// prompt: xr-redact's stdin may be data.
+// Passphrase returns the passphrase source for encrypted archives:
+// archive.KeySource's order (the file, as xr-pack's --passphrase-file, which
+// must not be readable by others; the environment variable the manifest
+// names, encryption_policy.key_env_var, or SNAPSHOT_ENCRYPTION_KEY; the
+// manifest's key_file_path), but no prompt: xr-redact's stdin may be data.
 func Passphrase(file string, m *manifest.Manifest) func() ([]byte, error) {
-	return func() ([]byte, error) {
-		if file != "" {
-			return archive.ReadKeyFile(file)
-		}
-		env := "SNAPSHOT_ENCRYPTION_KEY"
-		if m != nil && m.EncryptionPolicy.KeyEnvVar != "" {
-			env = m.EncryptionPolicy.KeyEnvVar
-		}
-		if v := os.Getenv(env); v != "" {
-			return []byte(v), nil
-		}
+	ks := archive.KeySource{KeyFile: file, Manifest: m, Prompt: func(env string, _ bool) ([]byte, error) {
 		return nil, fmt.Errorf("%w: set %s or pass --passphrase-file", archive.ErrNeedKey, env)
-	}
+	}}
+	return func() ([]byte, error) { return ks.Passphrase(false) }
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"filippo.io/age"
 	"os"
 	"path/filepath"
 	"slices"
@@ -159,6 +160,15 @@ func TestCheckPack(t *testing.T) {
 	}
 }
 
+// passphrase is the age recipient for "pw" at a low work factor (quick).
+func passphrase(t *testing.T) age.Recipient {
+	r, err := archive.PassphraseRecipient([]byte("pw"), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func TestCheckArchives(t *testing.T) {
 	dir := pack(t)
 	tmp := t.TempDir()
@@ -168,7 +178,7 @@ func TestCheckArchives(t *testing.T) {
 	}{
 		{"zip", archive.CreateOptions{Format: archive.FormatZip}},
 		{"tar.zst", archive.CreateOptions{Format: archive.FormatTarZst}},
-		{"zip.enc", archive.CreateOptions{Format: archive.FormatZip, Encrypt: true, Passphrase: []byte("pw"), KDF: archive.KDF{Name: "pbkdf2", Time: 1000}}},
+		{"zip.age", archive.CreateOptions{Format: archive.FormatZip, Recipients: []age.Recipient{passphrase(t)}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(tmp, "ds."+c.name)
@@ -194,7 +204,7 @@ func TestCheckArchives(t *testing.T) {
 		})
 	}
 	// an encrypted archive without a passphrase is an error that says how
-	path := filepath.Join(tmp, "ds.zip.enc")
+	path := filepath.Join(tmp, "ds.zip.age")
 	_, _, err := check(t, []string{path}, "", Options{Archive: archive.ReadOptions{Key: Passphrase("", nil)}})
 	if !errors.Is(err, archive.ErrNeedKey) || !strings.Contains(err.Error(), "SNAPSHOT_ENCRYPTION_KEY") {
 		t.Errorf("err = %v", err)
