@@ -108,50 +108,15 @@ func skipLiteral(b []byte, i int, lit string) (int, error) {
 }
 
 func skipObject(b []byte, i, depth int) (int, error) {
-	if depth > MaxDepth {
-		return i, fmt.Errorf("%w: %w", synErr(i, "more than %d levels", MaxDepth), ErrTooDeep)
+	o := objectAt(b, i, depth)
+	for o.Next() {
 	}
-	i = SkipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return i + 1, nil
-	}
-	for {
-		if i >= len(b) {
-			return i, synErr(i, "unexpected end of input in object")
-		}
-		if b[i] != '"' {
-			return i, synErr(i, "unexpected %s, want an object key string", describe(b[i]))
-		}
-		end, err := SkipString(b, i)
-		if err != nil {
-			return end, err
-		}
-		i = SkipSpace(b, end)
-		if i >= len(b) || b[i] != ':' {
-			return i, synErr(i, "want ':' after object key")
-		}
-		i = SkipSpace(b, i+1)
-		if i, err = skip(b, i, depth); err != nil {
-			return i, err
-		}
-		i = SkipSpace(b, i)
-		if i >= len(b) {
-			return i, synErr(i, "unexpected end of input in object")
-		}
-		switch b[i] {
-		case ',':
-			i = SkipSpace(b, i+1)
-		case '}':
-			return i + 1, nil
-		default:
-			return i, synErr(i, "unexpected %s, want ',' or '}'", describe(b[i]))
-		}
-	}
+	return o.End(), o.Err()
 }
 
 func skipArray(b []byte, i, depth int) (int, error) {
 	if depth > MaxDepth {
-		return i, fmt.Errorf("%w: %w", synErr(i, "more than %d levels", MaxDepth), ErrTooDeep)
+		return i, tooDeep(i)
 	}
 	i = SkipSpace(b, i+1)
 	if i < len(b) && b[i] == ']' {
