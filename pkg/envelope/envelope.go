@@ -9,6 +9,7 @@ package envelope
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -284,6 +285,101 @@ func ParseTime(s string) (time.Time, error) {
 		return bad("no such day")
 	}
 	return t.Add(-time.Duration(off) * time.Second), nil
+}
+
+var (
+	minTime = time.Unix(0, math.MinInt64+1)
+	maxTime = time.Unix(0, math.MaxInt64)
+)
+
+// UnixNano returns t in Unix nanoseconds, clamped to the int64 range
+// (years 1678 to 2262), so that math.MinInt64 stays free to mean "no
+// time" (as xr-diff's index uses it).
+func UnixNano(t time.Time) int64 {
+	switch {
+	case t.Before(minTime):
+		return math.MinInt64 + 1
+	case t.After(maxTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+// ParseUnixNano parses s as ParseTime does and returns UnixNano of it; the
+// common forms YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM) without allocating
+// (xr-diff reads millions of index timestamps).
+func ParseUnixNano(s []byte) (int64, error) {
+	if t, ok := fastTime(s); ok {
+		return t, nil
+	}
+	t, err := ParseTime(string(s))
+	if err != nil {
+		return 0, err
+	}
+	return UnixNano(t), nil
+}
+
+// fastTime is ParseUnixNano's path for the common forms, which must give
+// exactly what ParseTime gives (FuzzFastTime); ok is false for anything
+// else, which is left to ParseTime.
+func fastTime(s []byte) (int64, bool) {
+	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return 0, false
+	}
+	d := func(i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') }
+	for _, i := range [...]int{0, 2, 5, 8, 11, 14, 17} {
+		if s[i] < '0' || s[i] > '9' || s[i+1] < '0' || s[i+1] > '9' {
+			return 0, false
+		}
+	}
+	year := d(0)*100 + d(2)
+	mon, day, hh, mm, ss := d(5), d(8), d(11), d(14), d(17)
+	if mon < 1 || mon > 12 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 59 {
+		return 0, false
+	}
+	rest := s[19:]
+	nsec := 0
+	if rest[0] == '.' {
+		j := 1
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if j == 1 {
+			return 0, false
+		}
+		for k := 1; k <= 9; k++ {
+			nsec *= 10
+			if k < j {
+				nsec += int(rest[k] - '0')
+			}
+		}
+		rest = rest[j:]
+	}
+	off := 0
+	switch {
+	case len(rest) == 1 && rest[0] == 'Z':
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		for _, c := range [...]byte{rest[1], rest[2], rest[4], rest[5]} {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+		}
+		oh, om := int(rest[1]-'0')*10+int(rest[2]-'0'), int(rest[4]-'0')*10+int(rest[5]-'0')
+		if oh > 23 || om > 59 {
+			return 0, false
+		}
+		off = oh*3600 + om*60
+		if rest[0] == '-' {
+			off = -off
+		}
+	default:
+		return 0, false
+	}
+	t := time.Date(year, time.Month(mon), day, hh, mm, ss, nsec, time.UTC)
+	if t.Day() != day {
+		return 0, false
+	}
+	return UnixNano(t.Add(-time.Duration(off) * time.Second)), true
 }
 
 // FormatTime writes t in UTC with a 'Z', keeping sub-second digits (up to
