@@ -64,12 +64,12 @@ func genrecs(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[3]), s.NDJSON(from, to), 0o644))
 }
 
-// refpack DIR: a copy of the reference tool's pack (pkg/snapshot/testdata).
+// refpack DIR: a copy of the reference tool's pack ($SHARED/reference-pack).
 func refpack(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: refpack DIR")
 	}
-	src := filepath.Join("..", "..", "pkg", "snapshot", "testdata", "reference-pack")
+	src := filepath.Join("..", "..", "testdata", "reference-pack")
 	ts.Check(os.CopyFS(ts.MkAbs(args[0]), os.DirFS(src)))
 }
 

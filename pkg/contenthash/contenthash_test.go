@@ -18,7 +18,7 @@ type vector struct {
 }
 
 func loadVectors(t testing.TB) []vector {
-	f, err := os.Open("testdata/hash-vectors.ndjson")
+	f, err := os.Open("../../testdata/hash-vectors.ndjson")
 	if err != nil {
 		t.Fatal(err)
 	}

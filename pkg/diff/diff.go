@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/indexline"
 	"github.com/xr-lake/xr/pkg/snapshot"
 	"github.com/xr-lake/xr/pkg/xr"
 )
@@ -357,7 +358,7 @@ func (c *classifier) record(rec *envelope.Record) error {
 	}
 	t := noTime
 	if tt, ok := rec.ObservedAt(); ok {
-		t = unixNano(tt)
+		t = envelope.UnixNano(tt)
 	}
 	if err := c.classify(rec, h, k, t); err != nil || c.ids == nil || !c.marked(rec.Line) || rec.ID() == "" || !c.packIDs.has(rec.ID()) {
 		return err
@@ -466,31 +467,29 @@ func (c *classifier) checkIDs(ctx context.Context) error {
 	}
 	var hits []hit
 	perFile := map[string]int{}
-	err = snapshot.ReadIndex(f, func(n int, e snapshot.IndexEntry) error {
+	rd := indexline.NewReader(f, 0)
+	for {
+		e, n, err := rd.Scan()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("--pack: %w", err)
+		}
 		if n&4095 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		perFile[e.File]++
-		id := strings.ToLower(e.ID)
+		perFile[string(e.File)]++
+		id := strings.ToLower(string(e.ID))
 		r, ok := c.ids[id]
-		if !ok {
-			return nil
+		if !ok || e.Hash == r.h {
+			delete(c.ids, id)
+			continue
 		}
 		delete(c.ids, id)
-		var ex side
-		if decodeDigest(&ex.h, []byte(e.Hash)); ex.h == r.h {
-			return nil
-		}
-		ex.t = noTime
-		if tt, err := envelope.ParseTime(e.Time); err == nil {
-			ex.t = unixNano(tt)
-		}
-		ex.file = filepath.ToSlash(filepath.Join(c.o.Pack, e.File)) + ":" + strconv.Itoa(perFile[e.File])
+		file := string(e.File)
+		ex := side{h: e.Hash, t: e.Time, file: filepath.ToSlash(filepath.Join(c.o.Pack, file)) + ":" + strconv.Itoa(perFile[file])}
 		hits = append(hits, hit{r, ex})
-		return nil
-	}, nil)
-	if err != nil {
-		return fmt.Errorf("--pack: %w", err)
 	}
 	slices.SortFunc(hits, func(a, b hit) int { return a.r.line - b.r.line })
 	for _, x := range hits {
@@ -570,7 +569,7 @@ func (c *classifier) failed(rec *envelope.Record, h *[32]byte, t int64, ex *side
 
 // locate names the pack's first record a matcher finds ("D/records/…/
 // chunk-0002.ndjson:17"), or is empty when none does.
-func (c *classifier) locate(matchers ...func(snapshot.IndexEntry) bool) string {
+func (c *classifier) locate(matchers ...func(indexline.Entry) bool) string {
 	for _, m := range matchers {
 		if p, ok, err := snapshot.Locate(context.Background(), c.o.Pack, m); err == nil && ok {
 			return p.In(c.o.Pack)

@@ -2,13 +2,12 @@ package diff
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/xr"
@@ -393,30 +392,6 @@ func TestCancel(t *testing.T) {
 	}
 }
 
-// TestFastTime: the allocation-free parser agrees with envelope.ParseTime
-// and leaves other forms to it.
-func TestFastTime(t *testing.T) {
-	for _, s := range []string{
-		"2026-01-15T10:30:00+00:00", "2026-01-15T10:30:00Z", "2026-01-15T10:30:00.5Z",
-		"2026-01-15T10:30:00.123456789123-05:30", "1969-12-31T23:59:59.999999+14:00", "2024-02-29T00:00:00Z",
-		"0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
-	} {
-		got, ok := fastTime([]byte(s))
-		want, err := envelope.ParseTime(s)
-		if !ok || err != nil || got != unixNano(want) {
-			t.Errorf("%s: fast %d %v, ParseTime %v %v", s, got, ok, want, err)
-		}
-	}
-	for _, s := range []string{"2026-01-15 10:30:00Z", "2026-01-15T10:30Z", "2026-02-30T00:00:00Z", "2026-01-15T10:30:00+0000", "2026-01-15T10:30:00", "2026-01-15T10:30:00.Z", "2026-01-15T25:30:00Z"} {
-		if _, ok := fastTime([]byte(s)); ok {
-			t.Errorf("%s: fast path took it", s)
-		}
-	}
-	if unixNano(time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)) <= unixNano(time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)) {
-		t.Error("clamping broke the order")
-	}
-}
-
 // TestIndexCurrent: of several versions of a key, the newest is current,
 // ties broken by hash, whatever the line order.
 func TestIndexCurrent(t *testing.T) {
@@ -445,7 +420,7 @@ func TestIndexCurrent(t *testing.T) {
 }
 
 func decode(s string) (h [32]byte) {
-	decodeDigest(&h, []byte(s))
+	hex.Decode(h[:], []byte(s))
 	return h
 }
 
@@ -481,19 +456,6 @@ func TestKeyHash(t *testing.T) {
 	}
 	if h, amb := keyTextHash([]byte("nopipes")); amb || h == 0 {
 		t.Error("a text without '|' is a key of its own")
-	}
-}
-
-func TestDecodeDigest(t *testing.T) {
-	var h [32]byte
-	d := digest("x")
-	if !decodeDigest(&h, []byte(d)) || h != decode(d) || fmt.Sprintf("%x", h) != d {
-		t.Errorf("decodeDigest(%s) = %x", d, h)
-	}
-	for _, bad := range []string{strings.ToUpper(d), d[:63] + "g", d[:63], d + "0", d[:10] + " " + d[11:]} {
-		if decodeDigest(&h, []byte(bad)) {
-			t.Errorf("decodeDigest(%q) accepted", bad)
-		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/xr-lake/xr/pkg/indexline"
 	"github.com/xr-lake/xr/pkg/snapshot"
 )
 
@@ -51,7 +52,7 @@ func loadIDPrints(ctx context.Context, pack string) (idPrints, error) {
 	}
 	defer f.Close()
 	var p idPrints
-	err = snapshot.ReadIndex(f, func(n int, e snapshot.IndexEntry) error {
+	err = indexline.Read(f, func(n int, e indexline.Entry) error {
 		if n&4095 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}

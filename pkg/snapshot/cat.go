@@ -14,6 +14,7 @@ import (
 
 	"github.com/xr-lake/xr/pkg/contenthash"
 	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/indexline"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -58,7 +59,7 @@ func Cat(ctx context.Context, dir string, out io.Writer, opts CatOptions) (*xr.S
 	}
 	chunks := l.chunks
 	if opts.Key != "" || !opts.Since.IsZero() || !opts.Until.IsZero() {
-		if chunks, err = chunksMatching(dir, l.chunks, func(e IndexEntry) bool { return opts.keeps(e) }); err != nil {
+		if chunks, err = chunksMatching(dir, l.chunks, func(e indexline.Entry) bool { return opts.keeps(e) }); err != nil {
 			return st, err
 		}
 		opts.Log.Debug("chunks the index names", "count", len(chunks))
@@ -223,7 +224,7 @@ func (e *chunkLineErr) Error() string { return e.msg }
 func (e *chunkLineErr) Unwrap() error { return e.err }
 
 // keepsRecord reports whether a record (its index entry) passes the filters.
-func (o *CatOptions) keepsRecord(e IndexEntry) bool {
+func (o *CatOptions) keepsRecord(e indexline.Entry) bool {
 	if o.Key != "" && e.Key != o.Key {
 		return false
 	}
@@ -241,7 +242,7 @@ func (o *CatOptions) inTime(t time.Time, ok bool) bool {
 
 // keeps reports whether an index entry may name a record the filters
 // keep (an entry whose t does not parse may).
-func (o *CatOptions) keeps(e IndexEntry) bool {
+func (o *CatOptions) keeps(e indexline.Entry) bool {
 	if o.Key != "" && e.Key != o.Key {
 		return false
 	}
@@ -256,7 +257,7 @@ func (o *CatOptions) keeps(e IndexEntry) bool {
 // match accepts. When the index is missing, has a bad line or does not
 // cover every chunk (an interrupted write), all chunks are kept, so a
 // lagging index never hides a record.
-func chunksMatching(dir string, chunks []Chunk, match func(IndexEntry) bool) ([]Chunk, error) {
+func chunksMatching(dir string, chunks []Chunk, match func(indexline.Entry) bool) ([]Chunk, error) {
 	f, err := os.Open(filepath.Join(dir, IndexFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return chunks, nil
@@ -266,10 +267,10 @@ func chunksMatching(dir string, chunks []Chunk, match func(IndexEntry) bool) ([]
 	}
 	defer f.Close()
 	indexed := map[string]bool{} // f → holds a match
-	err = ReadIndex(f, func(_ int, e IndexEntry) error {
+	err = indexline.Read(f, func(_ int, e indexline.Entry) error {
 		indexed[e.File] = indexed[e.File] || match(e)
 		return nil
-	}, func(*IndexLineError) error { return errIndexUnusable })
+	}, func(*indexline.LineError) error { return errIndexUnusable })
 	if errors.Is(err, errIndexUnusable) {
 		return chunks, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/indexline"
 )
 
 // Position names a record in a pack: its chunk file (relative to the pack,
@@ -37,16 +38,16 @@ var errFound = errors.New("found")
 // index, or a pack without one) it reads the chunks. It is meant for
 // error messages, so the records that are found pay nothing for it. ok
 // is false when no record matches.
-func Locate(ctx context.Context, dir string, match func(IndexEntry) bool) (p Position, ok bool, err error) {
+func Locate(ctx context.Context, dir string, match func(indexline.Entry) bool) (p Position, ok bool, err error) {
 	var file string
 	if f, err := os.Open(filepath.Join(dir, IndexFile)); err == nil {
-		err = ReadIndex(f, func(_ int, e IndexEntry) error {
+		err = indexline.Read(f, func(_ int, e indexline.Entry) error {
 			if e.File != "" && match(e) {
 				file = e.File
 				return errFound
 			}
 			return nil
-		}, func(*IndexLineError) error { return nil })
+		}, func(*indexline.LineError) error { return nil })
 		f.Close()
 		if err != nil && err != errFound {
 			return p, false, err
@@ -71,13 +72,13 @@ func Locate(ctx context.Context, dir string, match func(IndexEntry) bool) (p Pos
 }
 
 // locateIn finds the first line of chunk c whose record match accepts.
-func locateIn(ctx context.Context, dir string, c Chunk, match func(IndexEntry) bool) (p Position, ok bool, err error) {
+func locateIn(ctx context.Context, dir string, c Chunk, match func(indexline.Entry) bool) (p Position, ok bool, err error) {
 	var rec envelope.Record
 	err = scanChunk(ctx, dir, c, func(n int, line []byte) error {
 		if parseRecord(&rec, line) != nil {
 			return nil
 		}
-		if e := EntryFor(&rec, c.Rel); match(e) {
+		if e := indexline.For(&rec, c.Rel); match(e) {
 			p, ok = Position{File: c.Rel, Line: n}, true
 			return errFound
 		}
@@ -91,11 +92,11 @@ func locateIn(ctx context.Context, dir string, c Chunk, match func(IndexEntry) b
 
 // ByID matches the record whose exchange_id is id (UUIDs compared without
 // regard to case, as the SQL mirror compares them).
-func ByID(id string) func(IndexEntry) bool {
-	return func(e IndexEntry) bool { return e.ID != "" && strings.EqualFold(e.ID, id) }
+func ByID(id string) func(indexline.Entry) bool {
+	return func(e indexline.Entry) bool { return e.ID != "" && strings.EqualFold(e.ID, id) }
 }
 
 // ByHash matches the record whose content_sha256 is h.
-func ByHash(h string) func(IndexEntry) bool {
-	return func(e IndexEntry) bool { return e.Hash == h }
+func ByHash(h string) func(indexline.Entry) bool {
+	return func(e indexline.Entry) bool { return e.Hash == h }
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/indexline"
 	"github.com/xr-lake/xr/pkg/snapshot/snapshottest"
 )
 
@@ -35,7 +36,7 @@ func TestLocate(t *testing.T) {
 	}
 	check := func(name string) {
 		for _, i := range []int{0, 5, 17, len(recs) - 1} {
-			for _, m := range []func(IndexEntry) bool{ByID(strings.ToUpper(recs[i].ID())), ByHash(recs[i].Hash())} {
+			for _, m := range []func(indexline.Entry) bool{ByID(strings.ToUpper(recs[i].ID())), ByHash(recs[i].Hash())} {
 				p, ok, err := Locate(ctx, dir, m)
 				if err != nil || !ok || p != want[i] {
 					t.Errorf("%s: record %d at %v (%v, %v), want %v", name, i, p, ok, err, want[i])

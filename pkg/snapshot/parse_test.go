@@ -16,7 +16,7 @@ import (
 // golden hash vector (JSON parser suite cases spliced into response
 // included), the reference pack's records, generated ones, odd shapes.
 func skimLines(t testing.TB) [][]byte {
-	f, err := os.Open("testdata/hash-vectors.ndjson")
+	f, err := os.Open("../../testdata/hash-vectors.ndjson")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func skimLines(t testing.TB) [][]byte {
 			}
 		}
 	}
-	ref, _ := os.ReadFile("testdata/reference-pack/records/2026/2026-01-15/chunk-0002.ndjson")
+	ref, _ := os.ReadFile("../../testdata/reference-pack/records/2026/2026-01-15/chunk-0002.ndjson")
 	lines = append(lines, bytes.Split(bytes.TrimSpace(ref), []byte("\n"))...)
 	gen := snapshottest.Spec{Seed: "skim"}.Line(3)
 	lines = append(lines, gen,

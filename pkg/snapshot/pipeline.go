@@ -12,6 +12,7 @@ import (
 
 	"github.com/xr-lake/xr/pkg/contenthash"
 	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/indexline"
 	"github.com/xr-lake/xr/pkg/redact"
 )
 
@@ -33,14 +34,14 @@ type item struct {
 	start, end int // the line in batch.buf
 	n          int // line number in its source
 	err        error
-	kind       string     // Verify: the problem counter of err
-	e          IndexEntry // File is set by the consumer
-	day        string     // Write: UTC day of observed_at_utc
-	h          [32]byte   // Write: content_sha256 (after redaction)
-	h0         [32]byte   // Write: content_sha256 as it came in
-	line       []byte     // the redacted record, nil when no rule fired
-	rules      []string   // the redaction rule ids that fired
-	secret     bool       // the record holds what the policy removes
+	kind       string          // Verify: the problem counter of err
+	e          indexline.Entry // File is set by the consumer
+	day        string          // Write: UTC day of observed_at_utc
+	h          [32]byte        // Write: content_sha256 (after redaction)
+	h0         [32]byte        // Write: content_sha256 as it came in
+	line       []byte          // the redacted record, nil when no rule fired
+	rules      []string        // the redaction rule ids that fired
+	secret     bool            // the record holds what the policy removes
 }
 
 type batch struct {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/indexline"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -40,7 +41,7 @@ func Rebuild(ctx context.Context, dir string, opts RebuildOptions) (*xr.Stats, e
 
 // rebuildLocked writes a new index.jsonl for the chunks in l, calling
 // onEntry for each entry written. The caller holds the exclusive lock.
-func rebuildLocked(ctx context.Context, dir string, l *listing, onEntry func(IndexEntry), problem func(string)) (*xr.Stats, error) {
+func rebuildLocked(ctx context.Context, dir string, l *listing, onEntry func(indexline.Entry), problem func(string)) (*xr.Stats, error) {
 	st := xr.NewStats("chunks", "records", "index_entries", "bad_lines")
 	a, err := CreateAtomic(filepath.Join(dir, IndexFile), 0o644)
 	if err != nil {
@@ -64,7 +65,7 @@ func rebuildLocked(ctx context.Context, dir string, l *listing, onEntry func(Ind
 			return nil
 		}
 		it.e.File = rel
-		buf = AppendIndexLine(buf[:0], it.e)
+		buf = indexline.Append(buf[:0], it.e)
 		st.Inc("index_entries")
 		if onEntry != nil {
 			onEntry(it.e)
@@ -95,7 +96,7 @@ func rebuildWork(w *worker, line []byte, it *item) {
 		it.err = errors.New("content_sha256 missing")
 		return
 	}
-	it.e = EntryFor(&w.rec, "")
+	it.e = indexline.For(&w.rec, "")
 }
 
 // scanChunk calls fn with each non-blank line of chunk c and its 1-based

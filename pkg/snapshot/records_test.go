@@ -17,7 +17,7 @@ import (
 // first is named, as a LineError wrapping ErrMismatch, and the reader is
 // still read to its end (an archive member teed into a file).
 func TestCheckRecords(t *testing.T) {
-	chunk, err := os.ReadFile("testdata/reference-pack/records/2026/2026-01-16/chunk-0003.ndjson")
+	chunk, err := os.ReadFile("../../testdata/reference-pack/records/2026/2026-01-16/chunk-0003.ndjson")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/xr-lake/xr/pkg/indexline"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -123,7 +124,7 @@ func Redact(ctx context.Context, dir string, opts RedactOptions) (*xr.Stats, err
 			return err
 		}
 		it.e.File = rel
-		buf = AppendIndexLine(buf[:0], it.e)
+		buf = indexline.Append(buf[:0], it.e)
 		_, err := idx.Write(buf)
 		return err
 	})

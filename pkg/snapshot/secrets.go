@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/indexline"
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/redact"
 	"github.com/xr-lake/xr/pkg/xr"
@@ -41,7 +42,7 @@ func redactItem(r *redact.Redactor, w *worker, it *item) error {
 	it.rules = slices.Clone(ids)
 	// id and time are those of the record as it came; the key may have
 	// lost a secret (a natural_key built from a request's URL)
-	e := EntryFor(&w.rec, it.e.File)
+	e := indexline.For(&w.rec, it.e.File)
 	it.e.Hash, it.e.Key, it.e.KP = sum, e.Key, e.KP
 	decodeHash(&it.h, sum)
 	return nil

@@ -22,16 +22,16 @@
 //     the error wraps xr.ErrMismatch and names each problem.
 //   - Rebuild(ctx, dir, RebuildOptions) regenerates index.jsonl atomically.
 //   - Chunks(dir) lists the chunk files in pack order.
-//   - ReadIndex, ParseIndexLine, AppendIndexLine, EntryFor, FormatIndexTime
-//     and IndexEntry read and write index lines.
-//   - WriteFileAtomic(path, data, perm) writes a file crash-safely.
+//   - CheckRecords(ctx, r, maxLine) checks one chunk's records (archives).
+//
+// The index lines themselves are package indexline's.
 //
 // Crash safety: a chunk is written under a temporary name (".xr-tmp-…"
 // in its folder), fsynced, closed, hard-linked to its final name (which
 // never replaces a file) and its folder fsynced; only then are its index
 // lines appended to index.jsonl and fsynced. One writer at a time holds an
-// flock(2) on <pack>/.xr-pack.lock, which the kernel releases if the
-// writer dies. After a kill -9 the pack holds its old records plus whole
+// flock(2) on the pack folder (readers a shared one), which the kernel
+// releases if the writer dies. After a kill -9 the pack holds its old records plus whole
 // new chunks; the index may lack the lines of the last chunk (Verify names
 // them, Rebuild restores them, and the next Write repairs the index
 // before it adds anything). Nothing in the pack is rewritten, except

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xr-lake/xr/pkg/indexline"
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/snapshot/snapshottest"
 	"github.com/xr-lake/xr/pkg/xr"
@@ -79,7 +80,7 @@ func catAll(t testing.TB, dir string, o CatOptions) string {
 }
 
 func TestReferencePack(t *testing.T) {
-	dir := copyDir(t, "testdata/reference-pack")
+	dir := copyDir(t, "../../testdata/reference-pack")
 	st := mustVerify(t, dir)
 	if st.Get("records") != 50 || st.Get("chunks") != 8 || st.Get("index_entries") != 50 {
 		t.Fatalf("verify counters: %s", st.Summary())
@@ -104,7 +105,7 @@ func TestReferencePack(t *testing.T) {
 	var got []string
 	f, _ := os.Open(filepath.Join(dir, IndexFile))
 	defer f.Close()
-	if err := ReadIndex(f, func(_ int, e IndexEntry) error {
+	if err := indexline.Read(f, func(_ int, e indexline.Entry) error {
 		got = append(got, e.ID+" "+e.Hash+" "+e.File)
 		return nil
 	}, nil); err != nil {
@@ -127,7 +128,7 @@ func TestReferencePack(t *testing.T) {
 	if _, err := Rebuild(ctx, dir, RebuildOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	a, _ := os.ReadFile("testdata/reference-pack/index.jsonl")
+	a, _ := os.ReadFile("../../testdata/reference-pack/index.jsonl")
 	b, _ := os.ReadFile(filepath.Join(dir, IndexFile))
 	if !bytes.Equal(a, b) {
 		t.Fatalf("rebuilt index differs from the reference's")
@@ -135,7 +136,7 @@ func TestReferencePack(t *testing.T) {
 }
 
 func TestAppendToReferencePack(t *testing.T) {
-	dir := copyDir(t, "testdata/reference-pack")
+	dir := copyDir(t, "../../testdata/reference-pack")
 	before := fileSums(t, dir)
 	oldIndex, _ := os.ReadFile(filepath.Join(dir, IndexFile))
 	spec := snapshottest.Spec{Seed: "ref", Start: time.Date(2026, 1, 16, 12, 0, 0, 0, time.UTC), Step: 5 * time.Hour}
@@ -344,31 +345,6 @@ func TestInit(t *testing.T) {
 		}
 	}
 	mustVerify(t, dir)
-}
-
-func TestIndexLine(t *testing.T) {
-	e := IndexEntry{Hash: strings.Repeat("a", 64), Key: `s|e|"q"é`, ID: "60bda264-06cc-4793-b4da-22c94920ab31", Time: "2026-01-14T22:00:00+00:00", File: "records/2026/2026-01-14/chunk-0001.ndjson"}
-	line := AppendIndexLine(nil, e)
-	want := `{"h": "` + e.Hash + `", "k": "s|e|\"q\"é", "id": "60bda264-06cc-4793-b4da-22c94920ab31", "t": "2026-01-14T22:00:00+00:00", "f": "records/2026/2026-01-14/chunk-0001.ndjson"}` + "\n"
-	if string(line) != want {
-		t.Fatalf("got  %s\nwant %s", line, want)
-	}
-	got, err := ParseIndexLine(bytes.TrimSpace(line))
-	if err != nil || got != e {
-		t.Fatalf("round trip: %+v %v", got, err)
-	}
-	compact := `{"k":"s|e|","h":"` + e.Hash + `","t":"2026-01-14T22:00:00Z","id":null}`
-	if got, err := ParseIndexLine([]byte(compact)); err != nil || got.Key != "s|e|" || got.ID != "" || got.File != "" {
-		t.Fatalf("compact: %+v %v", got, err)
-	}
-	for _, bad := range []string{`{"h": "abc"}`, `{"h": "` + e.Hash + `"`, `[1]`, `{"h": 1}`} {
-		if _, err := ParseIndexLine([]byte(bad)); err == nil {
-			t.Errorf("%s accepted", bad)
-		}
-	}
-	if s := FormatIndexTime(time.Date(2026, 1, 2, 3, 4, 5, 120000000, time.FixedZone("x", 3600))); s != "2026-01-02T02:04:05.120000+00:00" {
-		t.Fatalf("time: %s", s)
-	}
 }
 
 func TestWriteFileAtomic(t *testing.T) {

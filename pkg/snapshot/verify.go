@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/indexline"
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/xr"
 )
@@ -216,7 +217,7 @@ func (v *verifier) loadIndex() error {
 		return err
 	}
 	defer f.Close()
-	return ReadIndex(f, func(n int, e IndexEntry) error {
+	return indexline.Read(f, func(n int, e indexline.Entry) error {
 		v.st.Inc("index_entries")
 		k := makeKey(e.Hash, e.ID)
 		if prev, dup := v.byKey[k]; dup {
@@ -226,7 +227,7 @@ func (v *verifier) loadIndex() error {
 		v.byKey[k] = int32(len(v.lines))
 		v.lines = append(v.lines, idxLine{line: int32(n), file: v.intern(e.File), kt: v.keyTime(e.Key, e.Time), id: e.ID, kp: e.KP})
 		return nil
-	}, func(ie *IndexLineError) error {
+	}, func(ie *indexline.LineError) error {
 		v.problem("bad_index_lines", "%s", ie.Error())
 		return nil
 	})
@@ -264,7 +265,7 @@ func verifyWork(w *worker, line []byte, it *item) {
 		}
 		it.kind, it.err = "bad_hashes", err
 	}
-	it.e = EntryFor(&w.rec, "")
+	it.e = indexline.For(&w.rec, "")
 }
 
 // record checks one chunk record against the index.

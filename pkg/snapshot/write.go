@@ -17,6 +17,7 @@ import (
 	"github.com/xr-lake/xr/pkg/contenthash"
 	"github.com/xr-lake/xr/pkg/decompress"
 	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/indexline"
 	"github.com/xr-lake/xr/pkg/redact"
 	"github.com/xr-lake/xr/pkg/xr"
 )
@@ -237,14 +238,14 @@ func (w *writer) loadIndex(l *listing) (bool, error) {
 	ok := true
 	perFile := map[string]int{}
 	last := ""
-	err = ReadIndex(f, func(_ int, e IndexEntry) error {
+	err = indexline.Read(f, func(_ int, e indexline.Entry) error {
 		w.rememberEntry(e)
 		if e.File != last {
 			last = e.File
 		}
 		perFile[e.File]++
 		return nil
-	}, func(*IndexLineError) error { ok = false; return nil })
+	}, func(*indexline.LineError) error { ok = false; return nil })
 	if err != nil {
 		return false, err
 	}
@@ -305,7 +306,7 @@ func (w *writer) checkID(it *item) error {
 
 // rememberEntry adds an index entry's hash to the set of hashes in the
 // pack, and its exchange_id.
-func (w *writer) rememberEntry(e IndexEntry) {
+func (w *writer) rememberEntry(e indexline.Entry) {
 	var k [32]byte
 	if _, err := hex.Decode(k[:], []byte(e.Hash)); err != nil || len(e.Hash) != 64 {
 		return
@@ -315,7 +316,7 @@ func (w *writer) rememberEntry(e IndexEntry) {
 }
 
 // add writes one record line into the open chunk of its day.
-func (w *writer) add(day string, line []byte, e IndexEntry) error {
+func (w *writer) add(day string, line []byte, e indexline.Entry) error {
 	c := w.open[day]
 	if c != nil && (c.n >= w.opts.ChunkSize || c.n > 0 && c.size+int64(len(line))+1 > w.opts.ChunkBytes) {
 		if err := w.finish(c); err != nil {
@@ -342,7 +343,7 @@ func (w *writer) add(day string, line []byte, e IndexEntry) error {
 	w.openBytes += int64(len(line)) + 1
 	w.accepted++
 	e.File = c.rel
-	c.idx = AppendIndexLine(c.idx, e)
+	c.idx = indexline.Append(c.idx, e)
 	if w.openBytes >= w.opts.CommitBytes {
 		return w.commitOpen()
 	}
@@ -497,7 +498,7 @@ func writeWork(r *redact.Redactor) workFunc {
 			it.err = err
 			return
 		}
-		it.e = EntryFor(&w.rec, "")
+		it.e = indexline.For(&w.rec, "")
 		it.day = string(t.UTC().AppendFormat(w.day[:0], "2006-01-02"))
 		decodeHash(&it.h, w.rec.Hash())
 		it.h0 = it.h

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/xr-lake/xr/pkg/envelope"
+	"github.com/xr-lake/xr/pkg/indexline"
 	"github.com/xr-lake/xr/pkg/jsonscan"
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/xr"
@@ -97,7 +98,7 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 	for _, g := range o.filters(f) {
 		if o.Index {
 			err = e.dumpIndex(ctx, g, func(r *IndexRow) error {
-				line = AppendIndexLine(line[:0], r)
+				line = indexline.AppendCompact(line[:0], indexEntry(r))
 				return put(line)
 			})
 		} else {
@@ -145,26 +146,17 @@ func (o *DumpOptions) filters(f Filter) []Filter {
 	return fs
 }
 
-// AppendIndexLine appends {"h":…,"k":…,"id":…,"t":…} and '\n'. k is
-// source|entity|natural_key (nothing after the last '|' without a key),
-// the text of envelope.Record.Key(); t is observed_at_utc in UTC with Z;
-// "kp" (the key's parts) follows when k cannot tell them apart
+// indexEntry is the index line of a row: k is source|entity|natural_key
+// (nothing after the last '|' without a key), the text of
+// envelope.Record.Key(); t is observed_at_utc in UTC with Z; "kp" (the
+// key's parts) is set when k cannot tell them apart
 // (envelope.KeyParts.NeedsParts).
-func AppendIndexLine(dst []byte, r *IndexRow) []byte {
-	dst = append(dst, `{"h":`...)
-	dst = jsonscan.AppendQuoteString(dst, r.Hash)
-	k := envelope.IndexKey(r.Source, r.Entity, deref(r.NaturalKey))
-	dst = append(dst, `,"k":`...)
-	dst = jsonscan.AppendQuoteString(dst, k)
-	dst = append(dst, `,"id":`...)
-	dst = jsonscan.AppendQuoteString(dst, r.ID)
-	dst = append(dst, `,"t":`...)
-	dst = jsonscan.AppendQuoteString(dst, envelope.FormatTime(r.Observed))
-	p := envelope.KeyParts{Source: r.Source, Entity: r.Entity, Natural: deref(r.NaturalKey), HasNatural: r.NaturalKey != nil}
-	if p.NeedsParts() { // the parts, which k cannot tell apart
-		dst = p.AppendJSON(append(dst, `,"kp":`...))
+func indexEntry(r *IndexRow) indexline.Entry {
+	e := indexline.Entry{Hash: r.Hash, Key: envelope.IndexKey(r.Source, r.Entity, deref(r.NaturalKey)), ID: r.ID, Time: envelope.FormatTime(r.Observed)}
+	if p := (envelope.KeyParts{Source: r.Source, Entity: r.Entity, Natural: deref(r.NaturalKey), HasNatural: r.NaturalKey != nil}); p.NeedsParts() {
+		e.KP = string(p.AppendJSON(nil))
 	}
-	return append(dst, '}', '\n')
+	return e
 }
 
 // canonID is how a canonical envelope line (DESIGN order, as xr-canon
