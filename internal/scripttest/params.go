@@ -1,6 +1,7 @@
 package scripttest
 
 import (
+	"errors"
 	"flag"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +18,8 @@ type TestCmd = func(ts *testscript.TestScript, neg bool, args []string)
 
 // Params are the settings every command's script test shares: scripts in
 // testdata/script, the shared commands (Cmds) plus extra, explicit exec,
-// -update, $TESTDATA naming the package's testdata folder, and on PATH the
+// -update, $TESTDATA naming the package's testdata folder and $SHARED the
+// repository's (the fixtures several packages use), and on PATH the
 // other xr commands named in others (built from ../NAME), for scripts that
 // pipe into them.
 func Params(t *testing.T, extra map[string]TestCmd, others ...string) testscript.Params {
@@ -45,7 +47,9 @@ func Params(t *testing.T, extra map[string]TestCmd, others ...string) testscript
 			}
 			td, err := filepath.Abs("testdata")
 			env.Setenv("TESTDATA", td)
-			return err
+			shared, serr := filepath.Abs(filepath.Join("..", "..", "testdata"))
+			env.Setenv("SHARED", shared)
+			return errors.Join(err, serr)
 		},
 	}
 }

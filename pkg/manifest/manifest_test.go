@@ -12,11 +12,11 @@ import (
 // The reference tool's manifest loads and writes back byte for byte (plus
 // the final line end the reference leaves out).
 func TestReferenceRoundTrip(t *testing.T) {
-	want, err := os.ReadFile("testdata/reference-manifest.json")
+	want, err := os.ReadFile("../../testdata/reference-pack/manifest.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Load("testdata/reference-manifest.json")
+	m, err := Load("../../testdata/reference-pack/manifest.json")
 	if err != nil {
 		t.Fatal(err)
 	}
