@@ -25,7 +25,7 @@ type Object struct {
 	i     int // where reading goes on; at an error, its offset
 	k, ke int // the current key (quotes included)
 	v, ve int // the current value; ve < 0 while unread
-	depth int // nesting of the object, for the MaxDepth check of values
+	depth int // nesting of the object inside Skip (0 outside), for MaxDepth
 	state uint8
 	whole bool // ObjectText: only whitespace may follow the object
 	err   error
@@ -42,20 +42,26 @@ const (
 var ErrNotObject = errors.New("not a JSON object")
 
 // ObjectAt starts reading the object at b[i], which must be '{'.
-func ObjectAt(b []byte, i int) Object { return Object{b: b, i: i, ve: -1, depth: 1} }
+// Its values are read as Skip reads a value on its own: MaxDepth counts
+// from each value, not from the document.
+func ObjectAt(b []byte, i int) Object { return Object{b: b, i: i, ve: -1} }
 
 // ObjectText starts reading b as one JSON object with nothing around it
 // but whitespace (an NDJSON line). Text that is not an object fails at
 // the first Next: with its syntax error, or ErrNotObject.
 func ObjectText(b []byte) Object {
-	o := Object{b: b, i: SkipSpace(b, 0), ve: -1, depth: 1, whole: true}
+	o := Object{b: b, i: SkipSpace(b, 0), ve: -1, whole: true}
 	if o.i >= len(b) || b[o.i] != '{' {
-		o.state, o.err = objDone, Valid(b)
-		if o.err == nil {
-			o.err = ErrNotObject
-		}
+		o.notObject()
 	}
 	return o
+}
+
+func (o *Object) notObject() {
+	o.state, o.err = objDone, Valid(o.b)
+	if o.err == nil {
+		o.err = ErrNotObject
+	}
 }
 
 // objectAt is ObjectAt for Skip, at its nesting depth.
@@ -65,67 +71,91 @@ func objectAt(b []byte, i, depth int) Object { return Object{b: b, i: i, ve: -1,
 // returns false at the end of the object (End is then set) or at an error
 // (Err).
 func (o *Object) Next() bool {
+	if o.state != objMember {
+		return o.start()
+	}
+	ve := o.ve
+	if ve < 0 {
+		var err error
+		if ve, err = skip(o.b, o.v, o.depth); err != nil {
+			return o.stop(ve, err)
+		}
+	}
 	b := o.b
-	var i int
-	switch o.state {
-	case objDone:
+	i := SkipSpace(b, ve)
+	if i < len(b) && b[i] == ',' {
+		return o.member(SkipSpace(b, i+1))
+	}
+	if i < len(b) && b[i] == '}' {
+		return o.close(i + 1)
+	}
+	return o.fail(i, wantSep)
+}
+
+// start reads the '{' and the first member.
+func (o *Object) start() bool {
+	if o.state == objDone {
 		return false
-	case objStart:
-		if o.i >= len(b) || b[o.i] != '{' {
-			return o.fail(o.i, "want an object")
-		}
-		if o.depth > MaxDepth {
-			o.state, o.err = objDone, tooDeep(o.i)
-			return false
-		}
-		i = SkipSpace(b, o.i+1)
-		if i < len(b) && b[i] == '}' {
-			return o.close(i + 1)
-		}
-		o.state = objMember
-	default:
-		ve := o.ve
-		if ve < 0 {
-			var err error
-			if ve, err = skip(b, o.v, o.depth); err != nil {
-				o.state, o.i, o.err = objDone, ve, err
-				return false
-			}
-		}
-		i = SkipSpace(b, ve)
-		if i >= len(b) {
-			return o.fail(i, "unexpected end of input in object")
-		}
-		switch b[i] {
-		case ',':
-			i = SkipSpace(b, i+1)
-		case '}':
-			return o.close(i + 1)
-		default:
-			return o.fail(i, "unexpected %s, want ',' or '}'", describe(b[i]))
-		}
 	}
-	if i >= len(b) {
-		return o.fail(i, "unexpected end of input in object")
+	b := o.b
+	if o.i >= len(b) || b[o.i] != '{' {
+		return o.stop(o.i, synErr(o.i, "want an object"))
 	}
-	if b[i] != '"' {
-		return o.fail(i, "unexpected %s, want an object key string", describe(b[i]))
+	if o.depth > MaxDepth {
+		return o.stop(o.i, tooDeep(o.i))
+	}
+	o.state = objMember
+	i := SkipSpace(b, o.i+1)
+	if i < len(b) && b[i] == '}' {
+		return o.close(i + 1)
+	}
+	return o.member(i)
+}
+
+// member reads the key at b[i] and the ':' after it.
+func (o *Object) member(i int) bool {
+	b := o.b
+	if i >= len(b) || b[i] != '"' {
+		return o.fail(i, wantKey)
 	}
 	ke, err := SkipString(b, i)
 	if err != nil {
-		o.state, o.i, o.err = objDone, ke, err
-		return false
+		return o.stop(ke, err)
 	}
 	j := SkipSpace(b, ke)
 	if j >= len(b) || b[j] != ':' {
-		return o.fail(j, "want ':' after object key")
+		return o.fail(j, wantColon)
 	}
 	o.k, o.ke, o.v, o.ve = i, ke, SkipSpace(b, j+1), -1
 	return true
 }
 
-func (o *Object) fail(i int, format string, args ...any) bool {
-	o.state, o.i, o.err = objDone, i, synErr(i, format, args...)
+// What Next wanted where the object is broken.
+const (
+	wantSep = iota
+	wantKey
+	wantColon
+)
+
+// fail ends the object with the syntax error of what it wanted at b[i]:
+// the one wording of every object loop.
+func (o *Object) fail(i, want int) bool {
+	var err error
+	switch {
+	case want == wantColon:
+		err = synErr(i, "want ':' after object key")
+	case i >= len(o.b):
+		err = synErr(i, "unexpected end of input in object")
+	case want == wantKey:
+		err = synErr(i, "unexpected %s, want an object key string", describe(o.b[i]))
+	default:
+		err = synErr(i, "unexpected %s, want ',' or '}'", describe(o.b[i]))
+	}
+	return o.stop(i, err)
+}
+
+func (o *Object) stop(i int, err error) bool {
+	o.state, o.i, o.err = objDone, i, err
 	return false
 }
 
@@ -143,6 +173,9 @@ func (o *Object) close(end int) bool {
 // escapes included.
 func (o *Object) Key() []byte { return o.b[o.k:o.ke] }
 
+// KeyStart is the offset of the current key.
+func (o *Object) KeyStart() int { return o.k }
+
 // KeyIs reports whether the current key is name, written without escapes.
 func (o *Object) KeyIs(name string) bool {
 	return o.ke-o.k == len(name)+2 && string(o.b[o.k+1:o.ke-1]) == name
@@ -152,7 +185,22 @@ func (o *Object) KeyIs(name string) bool {
 func (o *Object) ValueStart() int { return o.v }
 
 // Value returns the current member's value, validated by Skip.
-func (o *Object) Value() ([]byte, error) { return o.ValueWith(Skip) }
+func (o *Object) Value() ([]byte, error) {
+	if o.ve < 0 {
+		return o.skipValue()
+	}
+	return o.b[o.v:o.ve:o.ve], nil
+}
+
+func (o *Object) skipValue() ([]byte, error) {
+	end, err := skip(o.b, o.v, o.depth)
+	if err != nil {
+		o.stop(end, err)
+		return nil, err
+	}
+	o.ve = end
+	return o.b[o.v:end], nil
+}
 
 // ValueWith returns the current member's value as read by skip (Skip,
 // Delimit or the like). An error ends the object: Next returns false and
@@ -161,7 +209,7 @@ func (o *Object) ValueWith(skip func(b []byte, i int) (int, error)) ([]byte, err
 	if o.ve < 0 {
 		end, err := skip(o.b, o.v)
 		if err != nil {
-			o.state, o.i, o.err = objDone, end, err
+			o.stop(end, err)
 			return nil, err
 		}
 		o.ve = end

@@ -1,6 +1,7 @@
 package jsonscan
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -50,30 +51,22 @@ func Pointer(b []byte, ptr string) (raw []byte, found bool, err error) {
 
 // member finds key in the object at b[i] and returns its value's offset.
 func member(b []byte, i int, key string) (int, bool, error) {
-	i = SkipSpace(b, i+1)
-	for i < len(b) && b[i] == '"' {
-		kend, err := SkipString(b, i)
-		if err != nil {
+	o := ObjectAt(b, i)
+	for o.Next() {
+		k := o.Key()
+		if bytes.IndexByte(k, '\\') < 0 {
+			if string(k[1:len(k)-1]) == key {
+				return o.ValueStart(), true, nil
+			}
+			continue
+		}
+		if s, err := Unquote(k); err != nil {
 			return 0, false, err
-		}
-		k, err := Unquote(b[i:kend])
-		if err != nil {
-			return 0, false, err
-		}
-		i = SkipSpace(b, kend)
-		i = SkipSpace(b, i+1) // ':'
-		if k == key {
-			return i, true, nil
-		}
-		if i, err = Skip(b, i); err != nil {
-			return 0, false, err
-		}
-		i = SkipSpace(b, i)
-		if i < len(b) && b[i] == ',' {
-			i = SkipSpace(b, i+1)
+		} else if s == key {
+			return o.ValueStart(), true, nil
 		}
 	}
-	return 0, false, nil
+	return 0, false, o.Err()
 }
 
 // element finds the n-th element of the array at b[i].

@@ -1,0 +1,118 @@
+package jsonscan
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestObject: members come in order with their raw keys and values, a
+// value the caller read itself or left unread is stepped over, and each
+// way an object can be broken has its one text.
+func TestObject(t *testing.T) {
+	line := []byte(` { "a" : 1 ,"b\u0041":[ {"x":"}"} ] , "c":"s", "d":{} } `)
+	var got []string
+	o := ObjectText(line)
+	for o.Next() {
+		switch {
+		case o.KeyIs("a"):
+			v, err := o.Value()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, "a="+string(v))
+		case o.KeyIs("c"):
+			end, err := SkipString(line, o.ValueStart())
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.SetValueEnd(end)
+			got = append(got, "c="+string(line[o.ValueStart():end]))
+		default: // left unread
+			got = append(got, string(o.Key()))
+		}
+	}
+	if o.Err() != nil || strings.Join(got, " ") != `a=1 "b\u0041" c="s" "d"` || o.End() != len(line)-1 {
+		t.Fatalf("got %q, end %d, err %v", got, o.End(), o.Err())
+	}
+	if o := ObjectAt([]byte(`[{}, 1]`), 1); o.Next() || o.Err() != nil || o.End() != 3 {
+		t.Fatalf("empty object inside: end %d, err %v", o.End(), o.Err())
+	}
+	for in, want := range map[string]string{
+		``:                      "invalid JSON at byte 0: unexpected end of input, want a value",
+		`[1]`:                   "not a JSON object",
+		`{"a":1} x`:             "invalid JSON at byte 8: unexpected text after the object",
+		`{"a":1`:                "invalid JSON at byte 6: unexpected end of input in object",
+		`{"a":1,}`:              "invalid JSON at byte 7: unexpected '}', want an object key string",
+		`{a:1}`:                 "invalid JSON at byte 1: unexpected 'a', want an object key string",
+		`{"a" 1}`:               "invalid JSON at byte 5: want ':' after object key",
+		`{"a":1 "b":2}`:         `invalid JSON at byte 7: unexpected '"', want ',' or '}'`,
+		`{"a":tru}`:             "invalid JSON at byte 5: invalid literal, want true",
+		"{\"a\":1,\"b\x01\":2}": "invalid JSON at byte 9: control character 0x01 in string",
+	} {
+		o := ObjectText([]byte(in))
+		for o.Next() {
+		}
+		if o.Err() == nil || o.Err().Error() != want {
+			t.Errorf("%q: %v, want %s", in, o.Err(), want)
+		}
+	}
+}
+
+// FuzzObject: reading a line's members one by one accepts exactly the
+// lines that are one valid JSON object, and finds the keys Pointer finds.
+func FuzzObject(f *testing.F) {
+	for _, s := range []string{`{"a":1}`, ` {"a" : [1,{"b":null}] , "c\n":"\u00e9"} `, `{}`, `{"a":1,}`, `[1]`, `{"a"}`, `{"a":1}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		o := ObjectText(b)
+		n := 0
+		for o.Next() {
+			n++
+			if n%2 == 0 { // every other value read here, the rest left to Next
+				if _, err := o.Value(); err != nil {
+					break
+				}
+			}
+		}
+		trimmed := bytes.TrimLeft(b, " \t\r\n")
+		valid := Valid(b) == nil && len(trimmed) > 0 && trimmed[0] == '{'
+		if (o.Err() == nil) != valid {
+			t.Fatalf("%q: Object %v, Valid %v", b, o.Err(), Valid(b))
+		}
+		if !valid {
+			return
+		}
+		if j := SkipSpace(b, o.End()); j != len(b) {
+			t.Fatalf("%q: ends at %d", b, o.End())
+		}
+		o = ObjectText(b)
+		for o.Next() {
+			k, err := Unquote(o.Key())
+			if err != nil || strings.ContainsAny(k, "/~") {
+				continue
+			}
+			raw, ok, err := Pointer(b, "/"+k)
+			v, _ := o.Value()
+			if !ok || err != nil || len(raw) == 0 {
+				t.Fatalf("%q: Pointer(/%s) %v %v", b, k, ok, err)
+			}
+			_ = v // a repeated key: Pointer finds the first
+		}
+	})
+}
+
+func ExampleObjectText() {
+	o := ObjectText([]byte(`{"h": "x", "n": [1, 2]}`))
+	for o.Next() {
+		v, _ := o.Value()
+		fmt.Printf("%s=%s\n", o.Key(), v)
+	}
+	fmt.Println(o.Err())
+	// Output:
+	// "h"="x"
+	// "n"=[1, 2]
+	// <nil>
+}
