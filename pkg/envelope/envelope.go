@@ -375,11 +375,47 @@ func fastTime(s []byte) (int64, bool) {
 	default:
 		return 0, false
 	}
-	t := time.Date(year, time.Month(mon), day, hh, mm, ss, nsec, time.UTC)
-	if t.Day() != day {
+	if day > daysIn(year, mon) {
 		return 0, false
 	}
-	return UnixNano(t.Add(-time.Duration(off) * time.Second)), true
+	secs := int64(daysSinceEpoch(year, mon, day))*86400 + int64(hh*3600+mm*60+ss-off)
+	if secs < minNanoSec || secs > maxNanoSec { // near the ends of UnixNano's range
+		return UnixNano(time.Unix(secs, int64(nsec))), true
+	}
+	return secs*1e9 + int64(nsec), true
+}
+
+// The seconds whose every nanosecond UnixNano holds without clamping.
+const (
+	minNanoSec = math.MinInt64/int64(time.Second) + 1
+	maxNanoSec = math.MaxInt64/int64(time.Second) - 1
+)
+
+// daysIn is the number of days of month mon (1-12) of year.
+func daysIn(year, mon int) int {
+	switch mon {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysSinceEpoch counts the days from 1970-01-01 to the proleptic
+// Gregorian date (H. Hinnant's days_from_civil), for years 0 to 9999.
+func daysSinceEpoch(year, mon, day int) int {
+	if mon <= 2 {
+		year--
+	}
+	era := (year+400)/400 - 1 // floor(year/400) for year >= -1
+	yoe := year - era*400
+	doy := (153*((mon+9)%12)+2)/5 + day - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
 // FormatTime writes t in UTC with a 'Z', keeping sub-second digits (up to

@@ -20,6 +20,7 @@ type Reader struct {
 	max     int
 	line    int
 	buf     []byte // the current line, without its line end
+	own     []byte // a line longer than br's buffer, gathered
 	rec     Record
 	lenient bool
 	deferP  bool
@@ -56,28 +57,37 @@ func (r *Reader) Bytes() []byte { return r.buf }
 // ReadLine returns the next non-blank line without parsing it.
 func (r *Reader) ReadLine() ([]byte, error) {
 	for {
-		r.buf = r.buf[:0]
+		// a line that fits in the read buffer is returned from it, without
+		// a copy; a longer one is gathered in own
+		r.own = r.own[:0]
+		var b []byte
 		for {
 			chunk, err := r.br.ReadSlice('\n')
-			if len(r.buf)+len(chunk) > r.max+2 { // +2: the line end itself
+			if len(r.own)+len(chunk) > r.max+2 { // +2: the line end itself
 				r.line++
-				n := len(r.buf) + len(chunk) + r.skipRest(chunk, err)
+				r.buf = r.own // the part read, for --rejects
+				n := len(r.own) + len(chunk) + r.skipRest(chunk, err)
 				return nil, &LineError{Line: r.line, Err: &LongLineError{Max: r.max, Bytes: n}}
 			}
-			r.buf = append(r.buf, chunk...)
 			if err == bufio.ErrBufferFull {
+				r.own = append(r.own, chunk...)
 				continue
 			}
 			if err != nil && err != io.EOF {
 				return nil, err
 			}
-			if len(r.buf) == 0 && err == io.EOF {
+			if len(r.own) > 0 {
+				b = append(r.own, chunk...)
+				r.own = b
+			} else {
+				b = chunk[:len(chunk):len(chunk)] // an append must not write into br
+			}
+			if len(b) == 0 && err == io.EOF {
 				return nil, io.EOF
 			}
 			break
 		}
 		r.line++
-		b := r.buf
 		if n := len(b); n > 0 && b[n-1] == '\n' {
 			b = b[:n-1]
 		}
@@ -91,7 +101,7 @@ func (r *Reader) ReadLine() ([]byte, error) {
 			r.buf = b
 			return nil, &LineError{Line: r.line, Err: &LongLineError{Max: r.max, Bytes: len(b)}}
 		}
-		if len(bytes.TrimLeft(b, " \t\r")) == 0 {
+		if len(b) == 0 || b[0] <= ' ' && len(bytes.TrimLeft(b, " \t\r")) == 0 {
 			continue
 		}
 		r.buf = b
@@ -167,58 +177,23 @@ func ParseDeferred(rec *Record, line []byte) error {
 }
 
 func parse(rec *Record, line []byte, lenient, deferPayloads bool) error {
-	i := jsonscan.SkipSpace(line, 0)
-	if i >= len(line) || line[i] != '{' {
-		if err := jsonscan.Valid(line); err != nil {
-			return &LineError{Err: err}
+	o := jsonscan.ObjectText(line)
+	for o.Next() {
+		key := o.Key()
+		skip := jsonscan.Skip
+		if deferPayloads && (string(key) == `"request"` || string(key) == `"response"`) {
+			skip = jsonscan.Delimit
 		}
-		return &LineError{Err: errors.New("not a JSON object")}
-	}
-	i = jsonscan.SkipSpace(line, i+1)
-	if i < len(line) && line[i] == '}' {
-		i++
-	} else {
-		for {
-			if i >= len(line) || line[i] != '"' {
-				return &LineError{Err: &jsonscan.SyntaxError{Offset: i, Msg: "want an object key string"}}
-			}
-			kend, err := jsonscan.SkipString(line, i)
-			if err != nil {
-				return &LineError{Err: err}
-			}
-			key := line[i:kend]
-			i = jsonscan.SkipSpace(line, kend)
-			if i >= len(line) || line[i] != ':' {
-				return &LineError{Err: &jsonscan.SyntaxError{Offset: i, Msg: "want ':' after object key"}}
-			}
-			i = jsonscan.SkipSpace(line, i+1)
-			vstart := i
-			skip := jsonscan.Skip
-			if deferPayloads && (string(key) == `"request"` || string(key) == `"response"`) {
-				skip = jsonscan.Delimit
-			}
-			if i, err = skip(line, i); err != nil {
-				return &LineError{Field: fieldLabel(key), Err: err}
-			}
-			if err := rec.setMember(key, line[vstart:i]); err != nil {
-				return err
-			}
-			i = jsonscan.SkipSpace(line, i)
-			if i >= len(line) {
-				return &LineError{Err: &jsonscan.SyntaxError{Offset: i, Msg: "unexpected end of line in object"}}
-			}
-			if line[i] == '}' {
-				i++
-				break
-			}
-			if line[i] != ',' {
-				return &LineError{Err: &jsonscan.SyntaxError{Offset: i, Msg: fmt.Sprintf("unexpected %q, want ',' or '}'", line[i])}}
-			}
-			i = jsonscan.SkipSpace(line, i+1)
+		v, err := o.ValueWith(skip)
+		if err != nil {
+			return &LineError{Field: fieldLabel(key), Err: err}
+		}
+		if err := rec.setMember(key, v); err != nil {
+			return err
 		}
 	}
-	if j := jsonscan.SkipSpace(line, i); j != len(line) {
-		return &LineError{Err: &jsonscan.SyntaxError{Offset: j, Msg: "unexpected text after the object"}}
+	if err := o.Err(); err != nil {
+		return &LineError{Err: err}
 	}
 	return rec.validate(lenient)
 }
