@@ -319,23 +319,14 @@ func (c *Canonicalizer) object(dst, b []byte, i, depth int) ([]byte, int, error)
 	}
 	region := len(dst)
 	dst = append(dst, '{')
-	i = jsonscan.SkipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return append(dst, '}'), i + 1, nil
-	}
 	base, keyBase := len(c.members), len(c.keys)
 	defer func() { c.members, c.keys = c.members[:base], c.keys[:keyBase] }()
-	for {
-		if i >= len(b) || b[i] != '"' {
-			return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: "want an object key string"}
-		}
-		kend, err := jsonscan.SkipString(b, i)
-		if err != nil {
-			return dst, kend, err
-		}
+	o := jsonscan.ObjectAt(b, i)
+	for o.Next() {
 		dOff := len(c.keys)
-		if c.keys, err = jsonscan.AppendUnquote(c.keys, b[i:kend]); err != nil {
-			return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: "object key: " + err.Error()}
+		var err error
+		if c.keys, err = jsonscan.AppendUnquote(c.keys, o.Key()); err != nil {
+			return dst, o.KeyStart(), &jsonscan.SyntaxError{Offset: o.KeyStart(), Msg: "object key: " + err.Error()}
 		}
 		dEnd, kOff := len(c.keys), dOff
 		if !norm.NFC.IsNormal(c.keys[dOff:]) {
@@ -345,27 +336,19 @@ func (c *Canonicalizer) object(dst, b []byte, i, depth int) ([]byte, int, error)
 		start := len(dst)
 		dst = jsonscan.AppendQuote(dst, c.keys[kOff:])
 		dst = append(dst, ':')
-		i = jsonscan.SkipSpace(b, kend)
-		if i >= len(b) || b[i] != ':' {
-			return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: "want ':' after object key"}
+		var end int
+		if dst, end, err = c.value(dst, b, o.ValueStart(), depth); err != nil {
+			return dst, end, err
 		}
-		i = jsonscan.SkipSpace(b, i+1)
-		if dst, i, err = c.value(dst, b, i, depth); err != nil {
-			return dst, i, err
-		}
+		o.SetValueEnd(end)
 		c.members = append(c.members, member{kOff: kOff, kEnd: len(c.keys), dOff: dOff, dEnd: dEnd, start: start, end: len(dst)})
-		i = jsonscan.SkipSpace(b, i)
-		if i >= len(b) {
-			return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: "unexpected end of input in object"}
-		}
-		if b[i] == '}' {
-			i++
-			break
-		}
-		if b[i] != ',' {
-			return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: fmt.Sprintf("unexpected %q, want ',' or '}'", b[i])}
-		}
-		i = jsonscan.SkipSpace(b, i+1)
+	}
+	if err := o.Err(); err != nil {
+		return dst, o.End(), err
+	}
+	i = o.End()
+	if len(c.members) == base {
+		return append(dst, '}'), i, nil
 	}
 	return c.sortMembers(dst, region, c.members[base:]), i, nil
 }
