@@ -47,8 +47,13 @@ func (e *IndexError) Error() string {
 
 func (e *IndexError) Unwrap() error { return e.Err }
 
-// indexError is the IndexError of a bad line read from index name.
-func indexError(name string, le *indexline.LineError) error {
+// indexError is the error of reading index name: a bad line as an
+// IndexError.
+func indexError(name string, err error) error {
+	var le *indexline.LineError
+	if !errors.As(err, &le) {
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	ie := &IndexError{Name: name, Line: le.Line, Err: le.Err}
 	var fe *indexline.Error
 	if errors.As(le.Err, &fe) {
@@ -63,21 +68,20 @@ func Load(ctx context.Context, r io.Reader, name string, o LoadOptions) (*Index,
 	rd := indexline.NewReader(r, o.MaxLine)
 	ix := &Index{}
 	var pending []unresolved
+	var scratch entry
 	for {
 		f, line, err := rd.Scan()
 		if err == io.EOF {
 			break
 		}
-		if le := (*indexline.LineError)(nil); errors.As(err, &le) {
-			return nil, indexError(name, le)
-		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, indexError(name, err)
 		}
 		if line&0xffff == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		e := entry{h: f.Hash, t: f.Time}
+		e := &scratch // one entry for all lines: &e would escape per line through Keep
+		*e = entry{h: f.Hash, t: f.Time}
 		if !o.NoKeys {
 			var ambiguous bool
 			if e.k, ambiguous = entryKey(f); ambiguous {
@@ -85,7 +89,7 @@ func Load(ctx context.Context, r io.Reader, name string, o LoadOptions) (*Index,
 					return nil, &IndexError{Name: name, Line: line, Field: "k", Err: errAmbiguousKey}
 				}
 				// resolved from the record once the index is read
-				pending = append(pending, unresolved{line: line, e: e, file: string(f.File), k: string(f.Key)})
+				pending = append(pending, unresolved{line: line, e: *e, file: string(f.File), k: string(f.Key)})
 				continue
 			}
 		}
@@ -95,7 +99,7 @@ func Load(ctx context.Context, r io.Reader, name string, o LoadOptions) (*Index,
 		if ix.ent.n == math.MaxUint32 {
 			return nil, fmt.Errorf("%s: more than %d entries", name, uint32(math.MaxUint32))
 		}
-		ix.ent.add(e)
+		ix.ent.add(*e)
 	}
 	if err := resolveKeys(pending, name, o, &ix.ent); err != nil {
 		return nil, err

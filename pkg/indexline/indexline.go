@@ -124,25 +124,25 @@ func (f *Fields) Scan(line []byte) error {
 		if err != nil {
 			return &Error{Field: string(memberName(o.Key())), Err: err}
 		}
-		switch {
-		case o.KeyIs("h"):
+		switch string(o.Key()) { // members written without escapes, as every writer does
+		case `"h"`:
 			if len(v) != 66 || v[0] != '"' || !decodeDigest(&f.Hash, v[1:65]) {
 				return fieldErr("h", "not a lowercase hex SHA-256 digest: %s", clip(v))
 			}
 			haveH = true
-		case o.KeyIs("k"):
+		case `"k"`:
 			if f.Key, err = f.text("k", v); err != nil {
 				return err
 			}
-		case o.KeyIs("id"):
+		case `"id"`:
 			if f.ID, err = f.text("id", v); err != nil {
 				return err
 			}
-		case o.KeyIs("f"):
+		case `"f"`:
 			if f.File, err = f.text("f", v); err != nil {
 				return err
 			}
-		case o.KeyIs("t"):
+		case `"t"`:
 			switch {
 			case string(v) == "null":
 				f.TimeText, f.Time = nil, NoTime
@@ -155,7 +155,7 @@ func (f *Fields) Scan(line []byte) error {
 				}
 				f.TimeText, f.Time = v[1:len(v)-1], t
 			}
-		case o.KeyIs("kp"):
+		case `"kp"`:
 			if string(v) == "null" {
 				f.KP, f.HasKP = envelope.KeyParts{}, false
 				break
@@ -177,6 +177,13 @@ func (f *Fields) Scan(line []byte) error {
 
 // text reads the string member v (or null: nil) of field name.
 func (f *Fields) text(name string, v []byte) ([]byte, error) {
+	if v[0] == '"' && bytes.IndexByte(v, '\\') < 0 { // most strings: no escapes
+		return v[1 : len(v)-1], nil
+	}
+	return f.unquote(name, v)
+}
+
+func (f *Fields) unquote(name string, v []byte) ([]byte, error) {
 	switch {
 	case string(v) == "null":
 		return nil, nil
@@ -346,11 +353,12 @@ func decodeDigest(h *[32]byte, b []byte) bool {
 	if len(b) != 64 {
 		return false
 	}
+	b = b[:64:64]
 	var bad byte
-	for i := range h {
-		hi, lo := unhex[b[2*i]], unhex[b[2*i+1]]
+	for i := 0; i < 64; i += 2 {
+		hi, lo := unhex[b[i]], unhex[b[i+1]]
 		bad |= hi | lo
-		h[i] = hi<<4 | lo
+		h[i>>1] = hi<<4 | lo
 	}
 	return bad&0xf0 == 0
 }
