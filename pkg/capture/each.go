@@ -77,7 +77,7 @@ func eachFile(ctx context.Context, f *Format, name string, stdin io.Reader, b *B
 		if ie == nil {
 			return inFile(name, err)
 		}
-		if err := xr.Bad(reject, st, ie.Pos.Line, ie.Raw, err); err != nil {
+		if err := xr.RejectOrFail(reject, st, ie.Pos.Line, ie.Raw, err); err != nil {
 			return err
 		}
 	}

@@ -50,10 +50,10 @@ func TestFinish(t *testing.T) {
 		}
 		st := xr.NewStats("read", "written")
 		st.Add("read", 3)
-		if err := xr.Bad(reject, st, 2, []byte(`{"a":`), errors.New("line 2: bad")); err != nil {
+		if err := xr.RejectOrFail(reject, st, 2, []byte(`{"a":`), errors.New("line 2: bad")); err != nil {
 			return nil, err
 		}
-		if err := xr.Bad(reject, st, 3, []byte(`{"a":1}`), errors.New("line 3: worse")); err != nil {
+		if err := xr.RejectOrFail(reject, st, 3, []byte(`{"a":1}`), errors.New("line 3: worse")); err != nil {
 			return nil, err
 		}
 		return st, retErr

@@ -317,7 +317,7 @@ func (c *classifier) pass(ctx context.Context, in io.Reader) error {
 			if !errors.As(err, &le) {
 				return err
 			}
-			if err := xr.Bad(c.o.Reject, c.st, le.Line, rd.Bytes(), err); err != nil {
+			if err := xr.RejectOrFail(c.o.Reject, c.st, le.Line, rd.Bytes(), err); err != nil {
 				return err
 			}
 			continue
@@ -325,7 +325,7 @@ func (c *classifier) pass(ctx context.Context, in io.Reader) error {
 		if err := c.record(rec); err != nil {
 			var le *envelope.LineError
 			if errors.As(err, &le) {
-				if err := xr.Bad(c.o.Reject, c.st, le.Line, rd.Bytes(), err); err != nil {
+				if err := xr.RejectOrFail(c.o.Reject, c.st, le.Line, rd.Bytes(), err); err != nil {
 					return err
 				}
 				continue

@@ -8,8 +8,11 @@ import (
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
-// ForEachLine reads every non-blank line of r and calls fn on it: the one
-// read loop of the stages. A line that is too long, or for which fn
+// ForEachLine reads every non-blank line of r and calls fn on it: the read
+// loop of the stages that take a record at a time (xr-canon, xr-hash,
+// xr-redact); xr-diff (two passes, the second over a spool), xr-sqlload
+// (batches) and xr-pack write (a parallel pipeline) read with a Reader
+// of their own. A line that is too long, or for which fn
 // returns a *LineError (a zero Line is filled in with the line's number),
 // goes to reject (counted as "rejected") or, with no reject sink, ends the
 // loop with that error. It counts "read" and checks ctx every 256 lines.
@@ -38,7 +41,7 @@ func ForEachLine(ctx context.Context, r *Reader, st *xr.Stats, reject xr.RejectF
 		if le.Line == 0 {
 			le.Line = r.line
 		}
-		if err := xr.Bad(reject, st, le.Line, r.Bytes(), err); err != nil {
+		if err := xr.RejectOrFail(reject, st, le.Line, r.Bytes(), err); err != nil {
 			return err
 		}
 	}

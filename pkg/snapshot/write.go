@@ -493,7 +493,7 @@ func writeWork(r *redact.Redactor) workFunc {
 			return
 		}
 		w.rec.Line = it.n
-		t, err := checkRecord(&w.hash, &w.rec) // also validates the skimmed payloads
+		t, err := checkRecord(&w.hash, &w.rec) // also validates the payloads parseRecord only delimited
 		if err != nil {
 			it.err = err
 			return
@@ -556,7 +556,7 @@ func (w *writer) run(ctx context.Context, in io.Reader) error {
 			it := &b.items[i]
 			w.st.Inc("read")
 			if it.err != nil {
-				if err := xr.Bad(w.opts.Reject, w.st, it.n, b.line(it), it.err); err != nil {
+				if err := xr.RejectOrFail(w.opts.Reject, w.st, it.n, b.line(it), it.err); err != nil {
 					return err
 				}
 				continue
@@ -566,7 +566,7 @@ func (w *writer) run(ctx context.Context, in io.Reader) error {
 				continue
 			}
 			if err := w.checkID(it); err != nil {
-				if err := xr.Bad(w.opts.Reject, w.st, it.n, b.line(it), err); err != nil {
+				if err := xr.RejectOrFail(w.opts.Reject, w.st, it.n, b.line(it), err); err != nil {
 					return err
 				}
 				continue

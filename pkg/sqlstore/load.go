@@ -421,7 +421,7 @@ func (l *loader) read(ctx context.Context, in io.Reader, st *xr.Stats, ready, fr
 		var le *envelope.LineError
 		if errors.As(err, &le) {
 			st.Inc("read")
-			if err := xr.Bad(l.o.Reject, st, le.Line, rd.Bytes(), err); err != nil {
+			if err := xr.RejectOrFail(l.o.Reject, st, le.Line, rd.Bytes(), err); err != nil {
 				return err
 			}
 			continue
@@ -435,7 +435,7 @@ func (l *loader) read(ctx context.Context, in io.Reader, st *xr.Stats, ready, fr
 			err = l.lim.check(&r)
 		}
 		if err != nil {
-			if err := xr.Bad(l.o.Reject, st, rec.Line, rd.Bytes(), err); err != nil {
+			if err := xr.RejectOrFail(l.o.Reject, st, rec.Line, rd.Bytes(), err); err != nil {
 				return err
 			}
 			continue
@@ -524,7 +524,7 @@ func (l *loader) flush(ctx context.Context, b *batch) error {
 		return err
 	}
 	for _, f := range a.refused {
-		if err := xr.Bad(l.o.Reject, l.st, f.r.line, []byte(f.r.payload), f.err); err != nil {
+		if err := xr.RejectOrFail(l.o.Reject, l.st, f.r.line, []byte(f.r.payload), f.err); err != nil {
 			return err
 		}
 	}

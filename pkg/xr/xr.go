@@ -150,9 +150,10 @@ func ParseStats(b []byte) (*Stats, error) {
 // rejected and goes on. A nil RejectFunc means a bad line stops the stage.
 type RejectFunc func(line int, raw []byte, err error) error
 
-// Bad handles one bad line: with no reject sink it returns err (the stage
-// stops); otherwise it hands the line over and counts it as "rejected".
-func Bad(reject RejectFunc, st *Stats, line int, raw []byte, err error) error {
+// RejectOrFail handles one bad line: with no reject sink it returns err
+// (the stage stops); otherwise it hands the line over and counts it as
+// "rejected".
+func RejectOrFail(reject RejectFunc, st *Stats, line int, raw []byte, err error) error {
 	if reject == nil {
 		return err
 	}
