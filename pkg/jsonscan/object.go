@@ -176,11 +176,6 @@ func (o *Object) Key() []byte { return o.b[o.k:o.ke] }
 // KeyStart is the offset of the current key.
 func (o *Object) KeyStart() int { return o.k }
 
-// KeyIs reports whether the current key is name, written without escapes.
-func (o *Object) KeyIs(name string) bool {
-	return o.ke-o.k == len(name)+2 && string(o.b[o.k+1:o.ke-1]) == name
-}
-
 // ValueStart is the offset of the current member's value.
 func (o *Object) ValueStart() int { return o.v }
 

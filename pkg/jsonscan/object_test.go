@@ -16,13 +16,13 @@ func TestObject(t *testing.T) {
 	o := ObjectText(line)
 	for o.Next() {
 		switch {
-		case o.KeyIs("a"):
+		case string(o.Key()) == `"a"`:
 			v, err := o.Value()
 			if err != nil {
 				t.Fatal(err)
 			}
 			got = append(got, "a="+string(v))
-		case o.KeyIs("c"):
+		case string(o.Key()) == `"c"`:
 			end, err := SkipString(line, o.ValueStart())
 			if err != nil {
 				t.Fatal(err)

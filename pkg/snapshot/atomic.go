@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 )
@@ -138,16 +137,11 @@ func linkNoReplace(tmp, path string) error {
 	return os.Rename(tmp, path)
 }
 
-// WriteFileAtomic writes data to path so that path holds either its old
+// writeAtomic writes data to path so that path holds either its old
 // content or all of data, even after a crash: a temporary file in the same
 // directory is written, fsynced, closed and renamed over path, then the
-// directory is fsynced.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	return writeAtomic(path, data, perm, false)
-}
-
-// writeAtomic is WriteFileAtomic; with noReplace it refuses to replace an
-// existing file (the error wraps fs.ErrExist).
+// directory is fsynced. With noReplace it refuses to replace an existing
+// file (the error wraps fs.ErrExist).
 func writeAtomic(path string, data []byte, perm os.FileMode, noReplace bool) error {
 	a, err := CreateAtomic(path, perm)
 	if err != nil {
@@ -200,5 +194,3 @@ func mkdirAllSync(dir string) error {
 	}
 	return syncDir(parent)
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func TestLocate(t *testing.T) {
 		}
 	}
 	check("indexed")
-	if want[17].String() != want[17].File+":"+itoa(want[17].Line) || !strings.HasPrefix(want[17].String(), "records/2026/") {
+	if want[17].String() != want[17].File+":"+strconv.Itoa(want[17].Line) || !strings.HasPrefix(want[17].String(), "records/2026/") {
 		t.Errorf("String: %s", want[17])
 	}
 	// an index that names the wrong chunk for each record, or none at all

@@ -12,10 +12,10 @@ import (
 	"github.com/xr-lake/xr/pkg/snapshot/snapshottest"
 )
 
-// skimLines are envelope lines with and without a correct hash: every
+// recordLines are envelope lines with and without a correct hash: every
 // golden hash vector (JSON parser suite cases spliced into response
 // included), the reference pack's records, generated ones, odd shapes.
-func skimLines(t testing.TB) [][]byte {
+func recordLines(t testing.TB) [][]byte {
 	f, err := os.Open("../../testdata/hash-vectors.ndjson")
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +44,7 @@ func skimLines(t testing.TB) [][]byte {
 	}
 	ref, _ := os.ReadFile("../../testdata/reference-pack/records/2026/2026-01-15/chunk-0002.ndjson")
 	lines = append(lines, bytes.Split(bytes.TrimSpace(ref), []byte("\n"))...)
-	gen := snapshottest.Spec{Seed: "skim"}.Line(3)
+	gen := snapshottest.Spec{Seed: "parserecord"}.Line(3)
 	lines = append(lines, gen,
 		bytes.Replace(gen, []byte(`"request":`), []byte(` "request" :  `), 1),
 		bytes.Replace(gen, []byte(`"response":{`), []byte(`"response":[{`), 1),
@@ -71,13 +71,13 @@ func outcome(rec *envelope.Record, perr error) string {
 
 // parseRecord followed by hash verification accepts exactly what
 // envelope.Parse followed by it accepts, with the same fields.
-func TestSkimAgreesWithParse(t *testing.T) {
-	for _, line := range skimLines(t) {
-		checkSkim(t, line)
+func TestParseRecordAgreesWithParse(t *testing.T) {
+	for _, line := range recordLines(t) {
+		checkParseRecord(t, line)
 	}
 }
 
-func checkSkim(t *testing.T, line []byte) {
+func checkParseRecord(t *testing.T, line []byte) {
 	var full, fast envelope.Record
 	want := outcome(&full, envelope.Parse(&full, line, false))
 	err := parseRecord(&fast, line)
@@ -85,17 +85,17 @@ func checkSkim(t *testing.T, line []byte) {
 	failed := func(s string) bool { return s == "parse error" || s == "verify error" }
 	switch {
 	case !failed(want) && got != want:
-		t.Fatalf("line %.300s\nparse+verify: %.300s\nskim+verify:  %.300s", line, want, got)
+		t.Fatalf("line %.300s\nparse+verify: %.300s\nparseRecord+verify: %.300s", line, want, got)
 	case failed(want) && !failed(got):
-		t.Fatalf("skim accepted a line the parser rejects: %.300s", line)
+		t.Fatalf("parseRecord accepted a line the parser rejects: %.300s", line)
 	}
 }
 
-func FuzzSkim(f *testing.F) {
-	for _, l := range skimLines(f) {
+func FuzzParseRecord(f *testing.F) {
+	for _, l := range recordLines(f) {
 		f.Add(l)
 	}
-	f.Fuzz(checkSkim)
+	f.Fuzz(checkParseRecord)
 }
 
 func BenchmarkParseRecord(b *testing.B) {

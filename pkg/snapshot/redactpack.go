@@ -223,5 +223,5 @@ func (c *chunkRewrite) markPending() error {
 	if _, err := os.Stat(c.pending); err == nil {
 		return nil
 	}
-	return WriteFileAtomic(c.pending, []byte("xr-pack redact is rewriting this pack's chunks; rerun it to finish\n"), 0o644)
+	return writeAtomic(c.pending, []byte("xr-pack redact is rewriting this pack's chunks; rerun it to finish\n"), 0o644, false)
 }

@@ -417,7 +417,7 @@ func TestWriteAfterInterruptedRedact(t *testing.T) {
 	}
 	c := mustChunks(t, dir)[0]
 	b, _ := os.ReadFile(filepath.Join(scrubbed, filepath.FromSlash(c.Rel)))
-	if err := WriteFileAtomic(filepath.Join(dir, filepath.FromSlash(c.Rel)), b, 0o644); err != nil {
+	if err := writeAtomic(filepath.Join(dir, filepath.FromSlash(c.Rel)), b, 0o644, false); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, RedactPendingFile), nil, 0o644)

@@ -175,7 +175,7 @@ func (l *ledger) save(dir string, chunks []Chunk) {
 		return
 	}
 	if b, err := json.Marshal(l); err == nil {
-		WriteFileAtomic(filepath.Join(dir, SecretsFile), append(b, '\n'), 0o644)
+		writeAtomic(filepath.Join(dir, SecretsFile), append(b, '\n'), 0o644, false)
 	}
 }
 

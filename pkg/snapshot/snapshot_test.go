@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -199,7 +200,7 @@ func TestWriteChunking(t *testing.T) {
 	var in []byte
 	days := []snapshottest.Spec{}
 	for d := 0; d < 3; d++ {
-		days = append(days, snapshottest.Spec{Seed: "d" + itoa(d), Start: time.Date(2026, 5, 1+d, 0, 0, 0, 0, time.UTC), Step: time.Minute})
+		days = append(days, snapshottest.Spec{Seed: "d" + strconv.Itoa(d), Start: time.Date(2026, 5, 1+d, 0, 0, 0, 0, time.UTC), Step: time.Minute})
 	}
 	for i := 0; i < 25; i++ {
 		for _, s := range days {
@@ -347,10 +348,10 @@ func TestInit(t *testing.T) {
 	mustVerify(t, dir)
 }
 
-func TestWriteFileAtomic(t *testing.T) {
+func TestWriteAtomic(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "f.json")
 	for _, data := range []string{"one", "two"} {
-		if err := WriteFileAtomic(p, []byte(data), 0o600); err != nil {
+		if err := writeAtomic(p, []byte(data), 0o600, false); err != nil {
 			t.Fatal(err)
 		}
 		if b, _ := os.ReadFile(p); string(b) != data {
