@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"text/template"
 	"time"
 
 	"github.com/xr-lake/xr/pkg/contenthash"
@@ -554,44 +552,8 @@ func (l *loader) logConflicts(ds []decline, resolution string) error {
 func firstLine(b *batch) int { return b.rows[0].line }
 func lastLine(b *batch) int  { return b.rows[len(b.rows)-1].line }
 
-// retry runs f again after transient errors (deadlock victim,
-// serialization failure, connection reset, busy database), with
-// exponential backoff and jitter, up to 6 attempts.
-func retry(ctx context.Context, f func() error) error {
-	delay := 50 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		err := f()
-		if err == nil || attempt >= 6 || !isTransient(err) || ctx.Err() != nil {
-			return err
-		}
-		d := delay + time.Duration(rand.Int64N(int64(delay)))
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(d):
-		}
-		delay *= 2
-	}
-}
-
-// render fills a statement or DDL template with validated names.
-func render(text string, n ddlNames) (string, error) {
-	tm, err := template.New("sql").Option("missingkey=error").Parse(text)
-	if err != nil {
-		return "", err
-	}
-	var sb strings.Builder
-	if err := tm.Execute(&sb, n); err != nil {
-		return "", err
-	}
-	return sb.String(), nil
-}
-
-// mustRender is render for the statement templates compiled into xr.
-func mustRender(text string, n ddlNames) string {
-	s, err := render(text, n)
-	if err != nil {
-		panic(err)
-	}
-	return s
+// errNoTable is the error of a load under --no-create into a table that
+// is not there, on every engine.
+func errNoTable(name string, e Engine) error {
+	return fmt.Errorf("table %s does not exist (run without --no-create, or apply `xr-sqlload --ddl --db %s:...`)", name, e)
 }

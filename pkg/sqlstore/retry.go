@@ -1,11 +1,14 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql/driver"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"net"
 	"syscall"
+	"time"
 )
 
 // isTransient reports whether a failed batch may succeed when run again.
@@ -22,4 +25,24 @@ func isTransient(err error) bool {
 		return true
 	}
 	return sqliteTransient(err) || pgTransient(err) || msTransient(err)
+}
+
+// retry runs f again after transient errors (deadlock victim,
+// serialization failure, connection reset, busy database), with
+// exponential backoff and jitter, up to 6 attempts.
+func retry(ctx context.Context, f func() error) error {
+	delay := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := f()
+		if err == nil || attempt >= 6 || !isTransient(err) || ctx.Err() != nil {
+			return err
+		}
+		d := delay + time.Duration(rand.Int64N(int64(delay)))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(d):
+		}
+		delay *= 2
+	}
 }

@@ -136,10 +136,6 @@ func (t *sqliteTx) ensure(ctx context.Context, create bool) error {
 // engines alike (a record SQLite took would fail on PostgreSQL).
 func (t *sqliteTx) limits(context.Context) (colLimits, error) { return specLimits, nil }
 
-func errNoTable(name string, e Engine) error {
-	return fmt.Errorf("table %s does not exist (run without --no-create, or apply `xr-sqlload --ddl --db %s:...`)", name, e)
-}
-
 func (t *sqliteTx) upsert(ctx context.Context, rows []row, mode casMode) (a applied, err error) {
 	update := t.e.s.update
 	if mode == replaceOlder {
@@ -237,35 +233,6 @@ func (t *sqliteTx) rollback(context.Context) error {
 	return nil
 }
 
-// where builds the WHERE clause of a dump with ? placeholders.
-func (f Filter) where(n ddlNames, ph func(i int) string, ts func(time.Time) any) (string, []any) {
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, strings.Replace(cond, "?", ph(len(args)), 1))
-	}
-	if f.Source != "" {
-		add("source_system = ?", f.Source)
-	}
-	if f.Entity != "" {
-		add("entity_type = ?", f.Entity)
-	}
-	if f.HasKey {
-		add(n.NK+" = ?", f.Key)
-	}
-	if !f.Since.IsZero() {
-		add("observed_at_utc >= ?", ts(f.Since.UTC()))
-	}
-	if !f.Until.IsZero() {
-		add("observed_at_utc < ?", ts(f.Until.UTC()))
-	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
-}
-
 func sqliteTS(t time.Time) any { return t.Format(sqliteTime) }
 func qmark(int) string         { return "?" }
 
@@ -283,64 +250,6 @@ func (e *sqliteEngine) dumpIndex(ctx context.Context, f Filter, emit func(*Index
 	}, emit)
 }
 
-// queryer is a *sql.DB or a *sql.Conn.
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-// sqlPayloads streams the one-column result of q (database/sql engines).
-func sqlPayloads(ctx context.Context, db queryer, q string, args []any, emit func([]byte) error) error {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var b sql.RawBytes
-	for rows.Next() {
-		if err := rows.Scan(&b); err != nil {
-			return err
-		}
-		if err := emit(b); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// sqlIndex streams index rows (hash, source, entity, key, id, observed,
-// payload or its id probe) of q; observed is scanned into obs and
-// converted by setTime.
-func sqlIndex(ctx context.Context, db queryer, q string, args []any, obs any, setTime func(*IndexRow) error, emit func(*IndexRow) error) error {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var r IndexRow
-	var nk sql.NullString
-	var p sql.RawBytes
-	for rows.Next() {
-		if err := rows.Scan(&r.Hash, &r.Source, &r.Entity, &nk, &r.ID, obs, &p); err != nil {
-			return err
-		}
-		r.ID = envelopeID(p, r.ID)
-		r.NaturalKey = nil
-		if nk.Valid {
-			r.NaturalKey = &nk.String
-		}
-		if err := setTime(&r); err != nil {
-			return fmt.Errorf("observed_at_utc of %s: %v", r.ID, err)
-		}
-		if err := emit(&r); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// sqliteTransient: a table locked in a shared cache. SQLITE_BUSY is not
-// transient: it comes after busy_timeout, the lock timeout, has passed
-// (isLockTimeout).
 func sqliteTransient(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {

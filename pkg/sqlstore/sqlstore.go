@@ -19,6 +19,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"text/template"
 	"time"
 
 	"github.com/xr-lake/xr/ddl"
@@ -157,4 +158,26 @@ func PrintDDL(w io.Writer, db string, getenv func(string) string, m *manifest.Ma
 	}
 	_, err = io.WriteString(w, s)
 	return err
+}
+
+// render fills a statement or DDL template with validated names.
+func render(text string, n ddlNames) (string, error) {
+	tm, err := template.New("sql").Option("missingkey=error").Parse(text)
+	if err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	if err := tm.Execute(&sb, n); err != nil {
+		return "", err
+	}
+	return sb.String(), nil
+}
+
+// mustRender is render for the statement templates compiled into xr.
+func mustRender(text string, n ddlNames) string {
+	s, err := render(text, n)
+	if err != nil {
+		panic(err)
+	}
+	return s
 }
