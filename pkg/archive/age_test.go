@@ -128,7 +128,7 @@ func TestHostileAgeArchive(t *testing.T) {
 // reader does not hold names the recipients it has, never extracts.
 func TestAgeArchiveForSomeoneElse(t *testing.T) {
 	someone, _ := age.GenerateX25519Identity()
-	a := create(t, "testdata/reference-pack", CreateOptions{Recipients: []age.Recipient{someone.Recipient(), someone.Recipient()}})
+	a := create(t, refPack, CreateOptions{Recipients: []age.Recipient{someone.Recipient(), someone.Recipient()}})
 	out := filepath.Join(t.TempDir(), "out")
 	ro := ReadOptions{Identities: func() ([]age.Identity, error) { return []age.Identity{testIdentity}, nil }}
 	_, _, err := Extract(context.Background(), a, out, ExtractOptions{ReadOptions: ro})
@@ -148,7 +148,7 @@ func TestScryptLimit(t *testing.T) {
 	if got := (KDFLimits{MemoryKiB: 1 << 20}).scryptMax(); got != 20 {
 		t.Fatalf("--max-kdf-memory 1024: scrypt limit 2^%d, want 2^20", got)
 	}
-	a, _, _ := createEnc(t, "testdata/reference-pack", FormatZip, "age-passphrase")
+	a, _, _ := createEnc(t, refPack, FormatZip, "age-passphrase")
 	ct, _ := os.ReadFile(a)
 	costly := bytes.Replace(ct, []byte(" 10\n"), []byte(" 19\n"), 1)
 	asked := false

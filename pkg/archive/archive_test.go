@@ -21,6 +21,9 @@ import (
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
+// refPack is the reference tool's pack, the fixture shared by the packages.
+const refPack = "../../testdata/reference-pack"
+
 const refPass = "correct horse battery staple"
 
 // fastKDF keeps tests quick; the header stores the parameters.
@@ -95,7 +98,7 @@ func TestReferenceArchives(t *testing.T) {
 			if st.Get("records") != 50 || st.Get("files") != 10 {
 				t.Fatalf("stats %s", st.Summary())
 			}
-			sameTree(t, dest, "testdata/reference-pack")
+			sameTree(t, dest, refPack)
 			if _, err := Check(context.Background(), filepath.Join("testdata", tc.file), o.ReadOptions); err != nil {
 				t.Fatalf("check: %v", err)
 			}
@@ -133,7 +136,7 @@ func create(t *testing.T, dir string, o CreateOptions) string {
 func emptyPack(t *testing.T) string {
 	dir := filepath.Join(t.TempDir(), "empty")
 	os.MkdirAll(dir, 0o755)
-	b, _ := os.ReadFile("testdata/reference-pack/manifest.json")
+	b, _ := os.ReadFile(refPack + "/manifest.json")
 	b = bytes.Replace(b, []byte(`"reference-pack"`), []byte(`"empty"`), 1)
 	os.WriteFile(filepath.Join(dir, "manifest.json"), b, 0o644)
 	os.WriteFile(filepath.Join(dir, "index.jsonl"), nil, 0o644)
@@ -182,7 +185,7 @@ func createEnc(t *testing.T, pack, format, mode string) (string, ReadOptions, bo
 }
 
 func TestRoundTrip(t *testing.T) {
-	packs := map[string]string{"reference": "testdata/reference-pack", "empty": emptyPack(t)}
+	packs := map[string]string{"reference": refPack, "empty": emptyPack(t)}
 	magic := map[string]string{"plain": "", "age-passphrase": ageMagic, "age-x25519": ageMagic, "xrenc-v1": encMagic}
 	for pname, pack := range packs {
 		for _, format := range []string{FormatZip, FormatTarZst} {
@@ -229,10 +232,10 @@ func TestRoundTrip(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	for _, format := range []string{FormatZip, FormatTarZst} {
-		a, _ := os.ReadFile(create(t, "testdata/reference-pack", CreateOptions{Format: format}))
+		a, _ := os.ReadFile(create(t, refPack, CreateOptions{Format: format}))
 		// a copy of the pack with other file times gives the same bytes
 		cp := filepath.Join(t.TempDir(), "p")
-		copyTree(t, "testdata/reference-pack", cp)
+		copyTree(t, refPack, cp)
 		b, _ := os.ReadFile(create(t, cp, CreateOptions{Format: format}))
 		if !bytes.Equal(a, b) {
 			t.Fatalf("%s: two archives of the same pack differ", format)
@@ -294,7 +297,7 @@ func tarZstOf(t *testing.T, hdrs []*tar.Header) string {
 }
 
 func TestHostileMembers(t *testing.T) {
-	man, _ := os.ReadFile("testdata/reference-pack/manifest.json")
+	man, _ := os.ReadFile(refPack + "/manifest.json")
 	cases := map[string]struct {
 		file string
 		want string
@@ -334,7 +337,7 @@ func writeTemp(t *testing.T, s string) string {
 }
 
 func TestBomb(t *testing.T) {
-	man, _ := os.ReadFile("testdata/reference-pack/manifest.json")
+	man, _ := os.ReadFile(refPack + "/manifest.json")
 	bombs := map[string]string{
 		"zip":     zipOf(t, map[string]string{"manifest.json": string(man), "records/2026/z.bin": strings.Repeat("\x00", 8<<20)}),
 		"tar.zst": tarZstOf(t, []*tar.Header{{Name: "d/records/z.bin", Typeflag: tar.TypeReg, Size: 8 << 20}}),
@@ -363,7 +366,7 @@ func TestBomb(t *testing.T) {
 // TestMemberHashMismatch rewrites one of our archives with a chunk changed
 // and the metadata kept.
 func TestMemberHashMismatch(t *testing.T) {
-	a := create(t, "testdata/reference-pack", CreateOptions{})
+	a := create(t, refPack, CreateOptions{})
 	zr, err := zip.OpenReader(a)
 	if err != nil {
 		t.Fatal(err)
@@ -397,7 +400,7 @@ func TestMemberHashMismatch(t *testing.T) {
 }
 
 func TestVerifyPackFailureLeavesNothing(t *testing.T) {
-	a := create(t, "testdata/reference-pack", CreateOptions{Format: FormatTarZst})
+	a := create(t, refPack, CreateOptions{Format: FormatTarZst})
 	out := filepath.Join(t.TempDir(), "out")
 	bad := errors.New("pack is bad")
 	_, _, err := Extract(context.Background(), a, out, ExtractOptions{VerifyPack: func(context.Context, string) error { return bad }})
@@ -412,7 +415,7 @@ func TestVerifyPackFailureLeavesNothing(t *testing.T) {
 // and extract (through xr-pack verify) leaves nothing.
 func TestCorruptRecordInPack(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "p")
-	copyTree(t, "testdata/reference-pack", dir)
+	copyTree(t, refPack, dir)
 	chunk := filepath.Join(dir, "records/2026/2026-01-16/chunk-0003.ndjson")
 	b, _ := os.ReadFile(chunk)
 	lines := bytes.SplitAfter(b, []byte("\n"))
@@ -436,7 +439,7 @@ func TestCorruptRecordInPack(t *testing.T) {
 func TestCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Create(ctx, "testdata/reference-pack", io.Discard, CreateOptions{}); !errors.Is(err, context.Canceled) {
+	if _, err := Create(ctx, refPack, io.Discard, CreateOptions{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("create: err = %v", err)
 	}
 	out := filepath.Join(t.TempDir(), "out")
@@ -473,7 +476,7 @@ func FuzzCheck(f *testing.F) {
 func emptyPackF(f *testing.F) string {
 	dir := filepath.Join(f.TempDir(), "fz")
 	os.MkdirAll(dir, 0o755)
-	b, _ := os.ReadFile("testdata/reference-pack/manifest.json")
+	b, _ := os.ReadFile(refPack + "/manifest.json")
 	os.WriteFile(filepath.Join(dir, "manifest.json"), bytes.Replace(b, []byte(`"reference-pack"`), []byte(`"fz"`), 1), 0o644)
 	os.WriteFile(filepath.Join(dir, "index.jsonl"), nil, 0o644)
 	return dir
@@ -481,7 +484,7 @@ func emptyPackF(f *testing.F) string {
 
 func TestCreateRefusesLinksSkipsDotfiles(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "p")
-	copyTree(t, "testdata/reference-pack", dir)
+	copyTree(t, refPack, dir)
 	os.WriteFile(filepath.Join(dir, ".xr-pack.lock"), []byte("1\n"), 0o644)
 	os.MkdirAll(filepath.Join(dir, ".tmp"), 0o755)
 	os.WriteFile(filepath.Join(dir, ".tmp", "x"), []byte("x"), 0o644)
@@ -503,7 +506,7 @@ func TestCreateRefusesLinksSkipsDotfiles(t *testing.T) {
 // back whole.
 func TestTarZstFramesDeterministic(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "p")
-	copyTree(t, "testdata/reference-pack", dir)
+	copyTree(t, refPack, dir)
 	b := make([]byte, 2*frameSize+12345)
 	for i := range b {
 		b[i] = byte(i*7 + i/1000) // compressible, not trivially

@@ -170,7 +170,7 @@ func TestHostileEncryptedArchive(t *testing.T) {
 // extra files, so that its archive spans several chunks.
 func bigPack(t *testing.T) string {
 	dir := filepath.Join(t.TempDir(), "big")
-	copyTree(t, "testdata/reference-pack", dir)
+	copyTree(t, refPack, dir)
 	b := make([]byte, 300<<10)
 	rand.Read(b)
 	if err := os.WriteFile(filepath.Join(dir, "notes.bin"), b, 0o644); err != nil {

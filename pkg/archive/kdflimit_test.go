@@ -34,7 +34,7 @@ func craftKDF(ct []byte, k KDF) []byte {
 // well under 2 s and 300 MB, saying what it asks for and which flag allows
 // it, and never "wrong key" (the right key is given; it was not tried).
 func TestCraftedKDFHeaderIsRefusedCheaply(t *testing.T) {
-	ct, _ := os.ReadFile(createXREnc(t, "testdata/reference-pack", FormatTarZst, "pw", fastKDF))
+	ct, _ := os.ReadFile(createXREnc(t, refPack, FormatTarZst, "pw", fastKDF))
 	for name, tc := range map[string]struct {
 		k    KDF
 		want []string
@@ -87,7 +87,7 @@ func TestCraftedKDFHeaderIsRefusedCheaply(t *testing.T) {
 // the limits do try the key, and the failure says they may have been.
 func TestKDFLimitsRaised(t *testing.T) {
 	costly := KDF{Name: "argon2id", Time: 6, Memory: 64, Threads: 1}
-	p := createXREnc(t, "testdata/reference-pack", FormatZip, "pw", costly)
+	p := createXREnc(t, refPack, FormatZip, "pw", costly)
 	var le *KDFLimitError
 	if _, err := Check(context.Background(), p, ReadOptions{Key: keyFn("pw")}); !errors.As(err, &le) {
 		t.Fatalf("default limits: err = %v, want a KDFLimitError", err)

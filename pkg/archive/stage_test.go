@@ -54,7 +54,7 @@ func TestExtractSyncsEveryFolder(t *testing.T) {
 		return snapshot.SyncDir(dir)
 	}
 	defer func() { syncDir = snapshot.SyncDir }()
-	p := create(t, "testdata/reference-pack", CreateOptions{Format: FormatZip})
+	p := create(t, refPack, CreateOptions{Format: FormatZip})
 	outDir := t.TempDir()
 	dest, _, err := Extract(context.Background(), p, outDir, ExtractOptions{})
 	if err != nil {

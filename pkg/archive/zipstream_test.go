@@ -33,7 +33,7 @@ func members(t *testing.T, s *source) map[string]string {
 // through the central directory: the reference's (sizes in the local
 // headers) and ours (data descriptors).
 func TestZipStreamMatchesRandomAccess(t *testing.T) {
-	for _, p := range []string{"testdata/dataset.zip", create(t, "testdata/reference-pack", CreateOptions{})} {
+	for _, p := range []string{"testdata/dataset.zip", create(t, refPack, CreateOptions{})} {
 		b, _ := os.ReadFile(p)
 		ra, st := &source{}, &source{}
 		if err := ra.openZip(bytes.NewReader(b), int64(len(b)), "zip"); err != nil {
@@ -58,8 +58,8 @@ func encryptFile(t *testing.T, plain []byte) string {
 }
 
 func TestZipStreamHostile(t *testing.T) {
-	man, _ := os.ReadFile("testdata/reference-pack/manifest.json")
-	ours, _ := os.ReadFile(create(t, "testdata/reference-pack", CreateOptions{}))
+	man, _ := os.ReadFile(refPack + "/manifest.json")
+	ours, _ := os.ReadFile(create(t, refPack, CreateOptions{}))
 	corrupt := bytes.Clone(ours)
 	corrupt[200] ^= 0xff // inside the first member's deflate data
 	var stored bytes.Buffer
