@@ -144,6 +144,7 @@ func Create(ctx context.Context, dir string, out io.Writer, o CreateOptions) (*x
 	if err != nil {
 		return st, err
 	}
+	xr.MeterFiles(ctx, dir, files)
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -295,7 +296,7 @@ func addFile(ctx context.Context, mw memberWriter, src, name string, buf []byte)
 	}
 	h := sha256.New()
 	lc := &lineCounter{}
-	n, err := io.CopyBuffer(io.MultiWriter(w, h, lc), ctxReader{ctx, io.LimitReader(f, fi.Size())}, buf)
+	n, err := io.CopyBuffer(io.MultiWriter(w, h, lc), ctxReader{ctx, xr.MeteredReader(ctx, io.LimitReader(f, fi.Size()))}, buf)
 	if err != nil {
 		return mm, 0, fmt.Errorf("%s: %w", src, err)
 	}

@@ -86,6 +86,7 @@ func (w *walker) member(m *member, create func(name string) (io.WriteCloser, err
 		}
 		w.meta = b
 		w.seen[name] = MetaMember{Path: name}
+		meterMeta(w.ctx, b, !w.check)
 		return nil
 	}
 	var dst io.WriteCloser
@@ -138,6 +139,7 @@ func (w *walker) member(m *member, create func(name string) (io.WriteCloser, err
 	w.st.Add("bytes", n)
 	if snapshot.IsChunk(rel) {
 		w.st.Add("records", lc.lines())
+		xr.MeterOf(w.ctx).Add(0, lc.lines())
 	} else if rel == snapshot.IndexFile {
 		w.indexN += lc.lines()
 	}
@@ -150,6 +152,7 @@ type limitWriter struct{ w *walker }
 func (l *limitWriter) Write(p []byte) (int, error) {
 	w := l.w
 	w.total += int64(len(p))
+	xr.MeterOf(w.ctx).Add(int64(len(p)), 0)
 	if max := w.o.maxSize(); w.total > max {
 		return 0, fmt.Errorf("archive expands beyond the size cap of %d bytes (decompression bomb?)", max)
 	}
@@ -375,7 +378,7 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 	if o.VerifyPack == nil {
 		o.VerifyPack = verifyPack
 	}
-	if err := o.VerifyPack(ctx, packDir); err != nil {
+	if err := o.VerifyPack(xr.KeepTotal(ctx), packDir); err != nil {
 		return "", st, fmt.Errorf("extracted pack does not verify: %w", err)
 	}
 	if err := ctx.Err(); err != nil {

@@ -73,6 +73,7 @@ type Env struct {
 	args      []string
 	rejects   *rejectFile
 	stopInput func()
+	progress  progressOpts // --progress and the display (progress.go)
 	mu        sync.Mutex // one diagnostic line at a time
 }
 
@@ -97,6 +98,7 @@ func (c *Command) exec(ctx context.Context, as string, args []string, stdin io.R
 		x.Name = as
 	}
 	x.Flags = newFlags(x.Name)
+	x.Ctx = xr.WithMeter(x.Ctx, lazyMeter{x}) // the library's progress (progress.go)
 	st, err := x.cmd.Run(x)
 	return x.finish(st, err)
 }
@@ -218,7 +220,7 @@ func (x *Env) Input() io.Reader {
 
 // InputFrom is Input of the input file f.
 func (x *Env) InputFrom(f *os.File) io.Reader {
-	r, stop := Input(x.Ctx, x.Prog, f)
+	r, stop := x.input(f)
 	x.stopInput = stop
 	return r
 }
@@ -249,6 +251,7 @@ func (x *Env) finish(st *xr.Stats, err error) int {
 	if x.stopInput != nil {
 		x.stopInput()
 	}
+	x.stopProgress()
 	restoreBlocking()
 	if err == errHelp {
 		return ExitOK

@@ -66,9 +66,6 @@ func (x *Env) register(which CommonFlags) {
 	fs.Bool(new(bool), "h,help", "print this help and exit")
 }
 
-// commonProgress declares the progress flags (engineer progress's hook).
-func commonProgress(*Env) {}
-
 // Logger returns the -v debug logger (a discarding one without -v).
 func (x *Env) Logger() *slog.Logger {
 	if !x.Verbose {

@@ -100,10 +100,3 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
-
-// Input is how a stage reads its input file (stdin): Interruptible, with
-// the progress line of Progress on a terminal. Call the returned function
-// before the summary.
-func Input(ctx context.Context, name string, f *os.File) (io.Reader, func()) {
-	return Progress(name, Interruptible(ctx, f), os.Stderr)
-}

@@ -64,6 +64,7 @@ func Cat(ctx context.Context, dir string, out io.Writer, opts CatOptions) (*xr.S
 		}
 		opts.Log.Debug("chunks the index names", "count", len(chunks))
 	}
+	meterChunks(ctx, dir, chunks)
 	bw := bufio.NewWriterSize(out, 64<<10)
 	switch {
 	case opts.Verify:
@@ -87,6 +88,7 @@ var bom = []byte("\xef\xbb\xbf")
 // next stage would refuse it.
 func catRaw(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writer, st *xr.Stats) error {
 	buf := make([]byte, 256<<10)
+	meter := xr.MeterOf(ctx)
 	for _, c := range chunks {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -104,7 +106,9 @@ func catRaw(ctx context.Context, dir string, chunks []Chunk, bw *bufio.Writer, s
 				b = bytes.TrimPrefix(b, bom)
 			}
 			if len(b) > 0 {
-				st.Add("written", int64(bytes.Count(b, []byte{'\n'})))
+				lines := int64(bytes.Count(b, []byte{'\n'}))
+				st.Add("written", lines)
+				meter.Add(int64(n), lines)
 				last = b[len(b)-1]
 				if _, err := bw.Write(b); err != nil {
 					f.Close()

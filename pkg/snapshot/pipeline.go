@@ -14,6 +14,7 @@ import (
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/indexline"
 	"github.com/xr-lake/xr/pkg/redact"
+	"github.com/xr-lake/xr/pkg/xr"
 )
 
 // Parsing an envelope and verifying its hash cost far more than storing
@@ -260,7 +261,11 @@ func scanChunkLines(ctx context.Context, dir string, chunks []Chunk, maxLine int
 			return nil, io.EOF
 		}
 		i++
-		return os.Open(filepath.Join(dir, filepath.FromSlash(chunks[i-1].Rel)))
+		f, err := os.Open(filepath.Join(dir, filepath.FromSlash(chunks[i-1].Rel)))
+		if err != nil {
+			return nil, err
+		}
+		return xr.MeteredReader(ctx, f), nil
 	}
 	p := startPipeline(next, maxLine, work, false)
 	defer p.close()

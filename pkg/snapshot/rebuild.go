@@ -107,7 +107,7 @@ func scanChunk(ctx context.Context, dir string, c Chunk, fn func(n int, line []b
 		return err
 	}
 	defer f.Close()
-	rd := envelope.NewReader(f, 0)
+	rd := envelope.NewReader(xr.MeteredReader(ctx, f), 0)
 	for i := 0; ; i++ {
 		if i&255 == 0 {
 			if err := ctx.Err(); err != nil {

@@ -74,6 +74,7 @@ func Verify(ctx context.Context, dir string, opts VerifyOptions) (*xr.Stats, err
 	if err := v.loadIndex(); err != nil {
 		return st, err
 	}
+	meterChunks(ctx, dir, l.chunks)
 	if err := v.chunks(ctx, l.chunks); err != nil {
 		return st, err
 	}

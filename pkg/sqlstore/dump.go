@@ -77,12 +77,14 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 	bw := bufio.NewWriterSize(out, outBuf)
 	var n int64
 	var line []byte
+	meter := xr.MeterOf(ctx) // no total: counting the rows first would cost a scan
 	put := func(b []byte) error {
 		if watching {
 			w.end()
 			watching = false
 		}
 		n++
+		meter.Add(int64(len(b))+1, 1)
 		if n&1023 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
