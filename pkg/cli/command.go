@@ -74,7 +74,7 @@ type Env struct {
 	rejects   *rejectFile
 	stopInput func()
 	progress  progressOpts // --progress and the display (progress.go)
-	mu        sync.Mutex // one diagnostic line at a time
+	mu        sync.Mutex   // one diagnostic line at a time
 }
 
 // Exec runs cmd with args and the streams, and returns the exit status.
