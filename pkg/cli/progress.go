@@ -67,8 +67,19 @@ type progressOpts struct {
 	meter *meter // nil: no display
 }
 
-// commonProgress declares --progress (every command takes it).
+// progressCommands are the commands with work to show: the stages (their
+// input), the SQL commands and xr-pack's readers and writers. The others
+// (xr-pack init, locate, secrets) do not take --progress, since a flag a
+// command would ignore is refused.
+var progressCommands = map[string]bool{"xr-canon": true, "xr-hash": true, "xr-redact": true, "xr-diff": true,
+	"xr-sqlload": true, "xr-sqldump": true, "xr-pack write": true, "xr-pack cat": true, "xr-pack index": true,
+	"xr-pack verify": true, "xr-pack redact": true, "xr-pack archive": true, "xr-pack extract": true}
+
+// commonProgress declares --progress for the commands that show progress.
 func commonProgress(x *Env) {
+	if !progressCommands[x.Name] {
+		return
+	}
 	x.Flags.Func("progress", "MODE", "progress on stderr: auto (a line when stderr is a terminal), json (status lines, terminal or not) or none; default: $XR_PROGRESS, else auto", func(s string) error {
 		if !validProgressMode(s) {
 			return fmt.Errorf("want auto, json or none, not %q", s)
@@ -104,7 +115,11 @@ func (x *Env) progressMode() string {
 // the command shows no progress. A command's stdin and its pack feed the
 // same one.
 func (x *Env) meter() *meter {
-	x.progress.once.Do(func() { x.progress.meter = newMeter(x.Name, x.progressMode(), x.Stderr) })
+	x.progress.once.Do(func() {
+		if progressCommands[x.Name] {
+			x.progress.meter = newMeter(x.Name, x.progressMode(), x.Stderr)
+		}
+	})
 	return x.progress.meter
 }
 
