@@ -72,7 +72,7 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 	}
 	defer e.close()
 	// a dump waits for a lock before its first row, if at all
-	w := watchLock(ctx, e, o.Diag.Warn, "reading table "+t.Name(), o.LockTimeout)
+	w := watchLock(ctx, e, o.Diag.Warn, "reading table "+t.NameIn(d.Engine), o.LockTimeout)
 	watching := true
 	bw := bufio.NewWriterSize(out, outBuf)
 	var n int64
@@ -118,7 +118,7 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 	}
 	if watching {
 		if holder := w.end(); err != nil && isLockTimeout(err) {
-			err = fmt.Errorf("reading table %s: %w", t.Name(), &lockTimeoutError{limit: o.LockTimeout, holder: holder, err: err})
+			err = fmt.Errorf("reading table %s: %w", t.NameIn(d.Engine), &lockTimeoutError{limit: o.LockTimeout, holder: holder, err: err})
 		}
 	}
 	st.Add("written", n)

@@ -212,7 +212,7 @@ func Load(ctx context.Context, in io.Reader, o LoadOptions) (*xr.Stats, error) {
 	}
 	defer e.close()
 	l := &loader{e: e, o: o, st: st}
-	what := "table " + t.Name()
+	what := "table " + t.NameIn(d.Engine)
 	err = watched(ctx, e, o.Diag.Warn, what, o.LockTimeout, func() error { return l.start(ctx) })
 	var lt *lockTimeoutError
 	if errors.As(err, &lt) {

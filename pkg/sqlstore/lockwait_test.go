@@ -211,14 +211,14 @@ func TestDumpLockTimeout(t *testing.T) {
 	t0 := time.Now()
 	_, err := Dump(context.Background(), io.Discard, DumpOptions{DB: e.db, Manifest: e.man, LockTimeout: 3 * time.Second, Diag: xr.NewDiag(nil, w.add)})
 	took := time.Since(t0)
-	if err == nil || !strings.Contains(err.Error(), "reading table lake.RawExchangeRecord: lock not granted within 3s") || !strings.Contains(err.Error(), h.who) {
+	if err == nil || !strings.Contains(err.Error(), "reading table lake.\"RawExchangeRecord\": lock not granted within 3s") || !strings.Contains(err.Error(), h.who) {
 		t.Fatalf("dump behind a lock: %v", err)
 	}
 	if took > 8*time.Second {
 		t.Errorf("dump failed after %v, want about 3s", took)
 	}
 	msg, _, ok := w.first()
-	if !ok || !strings.Contains(msg, "reading table lake.RawExchangeRecord: waiting") {
+	if !ok || !strings.Contains(msg, "reading table lake.\"RawExchangeRecord\": waiting") {
 		t.Errorf("no wait message: %q", msg)
 	}
 	h.release()

@@ -141,7 +141,7 @@ func resolve(db, from string, getenv func(string) string, m *manifest.Manifest, 
 	for _, n := range d.Notes {
 		note(n)
 	}
-	note(fmt.Sprintf("database: %s, table %s%s", d.Describe(), t.Name(), suffix))
+	note(fmt.Sprintf("database: %s, table %s%s", d.Describe(), t.NameIn(d.Engine), suffix))
 	return t, d, nil
 }
 

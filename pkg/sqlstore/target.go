@@ -68,6 +68,28 @@ func (t Target) Validate() error {
 // Name is schema.table as the user knows it.
 func (t Target) Name() string { return t.Schema + "." + t.Table }
 
+// NameIn is the table's name as a query in engine e's own client spells
+// it, which every message uses, so that `sqlite3 lake.db 'select count(*)
+// from NAME'` finds it: SQLite has no schemas (lake_RawExchangeRecord),
+// PostgreSQL folds an unquoted name to lower case (lake."RawExchangeRecord").
+func (t Target) NameIn(e Engine) string {
+	switch e {
+	case SQLite:
+		return t.names(e).TableName
+	case Postgres:
+		return pgName(t.Schema) + "." + pgName(t.Table)
+	}
+	return t.Name()
+}
+
+// pgName quotes a name PostgreSQL would fold to lower case.
+func pgName(s string) string {
+	if s == strings.ToLower(s) {
+		return s
+	}
+	return quoteANSI(s)
+}
+
 // quoting per engine; the names are validated, quoting only keeps case
 // and keywords safe. The bracket form still doubles ']' (T-SQL's escape)
 // so it stays correct should validation ever admit one.
