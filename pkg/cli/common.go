@@ -71,7 +71,7 @@ func (x *Env) Logger() *slog.Logger {
 	if !x.Verbose {
 		return slog.New(slog.DiscardHandler)
 	}
-	return slog.New(slog.NewTextHandler(x.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return slog.New(newDebugHandler(x.Prog, x.Stderr, &x.mu))
 }
 
 // LoadManifest loads -m's manifest; nil without -m.
