@@ -6,7 +6,9 @@ const initUsage = `usage: xr-pack init --name N --source S --entity E [--type T]
 
 Creates the pack DIR/N: DIR/N/manifest.json (every field of the spec, with
 its defaults), an empty DIR/N/index.jsonl and DIR/N/records/. Prints DIR/N.
-Never replaces an existing manifest.
+Never replaces an existing manifest. --source and --entity are required but
+may be empty: an empty one selects every source (entity) when the dataset
+is exported, so --source '' --entity '' makes a dataset of the whole table.
 
 Example:
   xr-pack init --name wookieepedia-pages --source wookieepedia --entity page \

@@ -69,8 +69,8 @@ func runInit(x *cli.Env) (*xr.Stats, error) {
 	if pos := x.Args(); len(pos) > 0 {
 		return nil, xr.Usagef("takes no arguments, got %q", pos[0])
 	}
-	if nm == "" || source == "" || entity == "" {
-		return nil, xr.Usagef("init needs --name, --source and --entity")
+	if err := initScope(x.Flags, nm); err != nil {
+		return nil, err
 	}
 	m := manifest.Default(nm, typ, source, entity)
 	m.Description, m.Owner = desc, owner
