@@ -47,14 +47,14 @@ func progressPack(t *testing.T, dir string, mb int) string {
 		t.Fatal(err)
 	}
 	f.Close()
-	runIn(t, dir, nil, "xr-pack", "init", "--name", "big", "--source", "wookieepedia", "--entity", "page", "--out", dir)
-	runIn(t, dir, in, "xr-pack", "write", "-q", filepath.Join(dir, "big"))
+	mustRunIn(t, dir, nil, "xr-pack", "init", "--name", "big", "--source", "wookieepedia", "--entity", "page", "--out", dir)
+	mustRunIn(t, dir, in, "xr-pack", "write", "-q", filepath.Join(dir, "big"))
 	return filepath.Join(dir, "big", "manifest.json")
 }
 
-// runIn runs a command in dir (stdin from the file in, if any) and fails
+// mustRunIn runs a command in dir (stdin from the file in, if any) and fails
 // the test if it fails.
-func runIn(t *testing.T, dir string, in any, name string, args ...string) {
+func mustRunIn(t *testing.T, dir string, in any, name string, args ...string) {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
