@@ -312,10 +312,15 @@ func TestProgressLongCommands(t *testing.T) {
 		t.Errorf("%s: no final status line:\n%s", strings.Join(args, " "), stderr.Bytes())
 		return nil
 	}
+	in, err := os.ReadFile(filepath.Join(dir, "in.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := float64(bytes.Count(in, []byte("\n")))
 	whole := func(args []string, stdin string) {
 		t.Helper()
-		if st := final(args, stdin); st != nil && (st["percent_done"] != 1.0 || st["bytes_done"] != st["total_bytes"] || st["bytes_done"] == 0.0) {
-			t.Errorf("%s: final status %v, want 100%% of a known total", strings.Join(args, " "), st)
+		if st := final(args, stdin); st != nil && (st["percent_done"] != 1.0 || st["bytes_done"] != st["total_bytes"] || st["bytes_done"] == 0.0 || st["records_done"] != records) {
+			t.Errorf("%s: final status %v, want 100%% of a known total and %v records", strings.Join(args, " "), st, records)
 		}
 	}
 	whole([]string{"xr-pack", "cat", pack}, "")

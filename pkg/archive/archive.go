@@ -296,7 +296,7 @@ func addFile(ctx context.Context, mw memberWriter, src, name string, buf []byte)
 	}
 	h := sha256.New()
 	lc := &lineCounter{}
-	n, err := io.CopyBuffer(io.MultiWriter(w, h, lc), ctxReader{ctx, xr.MeteredReader(ctx, io.LimitReader(f, fi.Size()))}, buf)
+	n, err := io.CopyBuffer(io.MultiWriter(w, h, lc), ctxReader{ctx, meterFile(ctx, io.LimitReader(f, fi.Size()), name)}, buf)
 	if err != nil {
 		return mm, 0, fmt.Errorf("%s: %w", src, err)
 	}

@@ -3,6 +3,7 @@ package archive
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 
 	"github.com/xr-lake/xr/pkg/snapshot"
@@ -35,3 +36,22 @@ func meterMeta(ctx context.Context, b []byte, verified bool) {
 	}
 	xr.MeterOf(ctx).SetTotal(total)
 }
+
+// meterFile counts what is read of the pack file name on the meter of
+// ctx: its bytes, and its lines as records only for a chunk (not the
+// index's or the manifest's).
+func meterFile(ctx context.Context, r io.Reader, name string) io.Reader {
+	if !xr.Metered(ctx) {
+		return r
+	}
+	m := xr.MeterOf(ctx)
+	if _, rel, _ := strings.Cut(name, "/"); !snapshot.IsChunk(rel) {
+		m = bytesOnly{m}
+	}
+	return xr.MeterReader(m, r)
+}
+
+// bytesOnly is a meter that counts no records.
+type bytesOnly struct{ xr.Meter }
+
+func (b bytesOnly) Add(n, _ int64) { b.Meter.Add(n, 0) }

@@ -67,17 +67,18 @@ type progressOpts struct {
 	meter *meter // nil: no display
 }
 
-// progressCommands are the commands with work to show: the stages (their
-// input), the SQL commands and xr-pack's readers and writers. The others
-// (xr-pack init, locate, secrets) do not take --progress, since a flag a
-// command would ignore is refused.
+// progressCommands are the commands with work to show, by their own
+// names (xr-pack's subcommands by theirs, whatever name $XR_PROG_NAME
+// gives them): the stages (their input), the SQL commands and xr-pack's
+// readers and writers. The others (xr-pack init, locate, secrets) do not
+// take --progress, since a flag a command would ignore is refused.
 var progressCommands = map[string]bool{"xr-canon": true, "xr-hash": true, "xr-redact": true, "xr-diff": true,
-	"xr-sqlload": true, "xr-sqldump": true, "xr-pack write": true, "xr-pack cat": true, "xr-pack index": true,
-	"xr-pack verify": true, "xr-pack redact": true, "xr-pack archive": true, "xr-pack extract": true}
+	"xr-sqlload": true, "xr-sqldump": true, "write": true, "cat": true, "index": true,
+	"verify": true, "redact": true, "archive": true, "extract": true}
 
 // commonProgress declares --progress for the commands that show progress.
 func commonProgress(x *Env) {
-	if !progressCommands[x.Name] {
+	if !progressCommands[x.cmd.Name] {
 		return
 	}
 	x.Flags.Func("progress", "MODE", "progress on stderr: auto (a line when stderr is a terminal), json (status lines, terminal or not) or none; default: $XR_PROGRESS, else auto", func(s string) error {
@@ -116,7 +117,7 @@ func (x *Env) progressMode() string {
 // same one.
 func (x *Env) meter() *meter {
 	x.progress.once.Do(func() {
-		if progressCommands[x.Name] {
+		if progressCommands[x.cmd.Name] {
 			x.progress.meter = newMeter(x.Name, x.progressMode(), x.Stderr)
 		}
 	})

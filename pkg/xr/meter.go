@@ -59,8 +59,10 @@ func Metered(ctx context.Context) bool {
 	return ok
 }
 
-// KeepTotal returns ctx whose meter (if any) ignores SetTotal: for a
-// phase of a command whose total the command has already counted in.
+// KeepTotal returns ctx whose meter (if any) ignores SetTotal and counts
+// no records: for a phase of a command that reads again records it has
+// counted, and whose bytes it has counted in its total (extract's
+// verification of the pack it extracted).
 func KeepTotal(ctx context.Context) context.Context {
 	if m, ok := meterIn(ctx); ok {
 		return WithMeter(ctx, keepTotal{m})
@@ -71,6 +73,8 @@ func KeepTotal(ctx context.Context) context.Context {
 type keepTotal struct{ Meter }
 
 func (keepTotal) SetTotal(int64) {}
+
+func (k keepTotal) Add(bytes, _ int64) { k.Meter.Add(bytes, 0) }
 
 type noMeter struct{}
 
