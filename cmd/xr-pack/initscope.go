@@ -7,7 +7,7 @@ import (
 
 // initScope checks init's --name, --source and --entity. --source and
 // --entity must be given, but may be empty: an empty one is no filter,
-// so `--source '' --entity ''` makes the dataset the whole table
+// so two empty values make the dataset the whole table
 // (docs/workflows.md). Left out, they are a usage error: a forgotten flag
 // must not silently make a pack of every row.
 func initScope(f *cli.Flags, name string) error {
