@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -178,12 +180,17 @@ var verifyCmd = &cli.Command{Name: "verify", Summary: "check a pack, or an archi
 // `xr-pack verify FILE`; the flags about archives are refused for a pack.
 func runVerify(x *cli.Env) (*xr.Stats, error) {
 	var kf keyFlags
+	var asJSON bool
 	kf.register(x.Flags, true)
+	x.Flags.Bool(&asJSON, "json", "write each problem of a pack folder as one NDJSON line on stdout: {file, line, exchange_id, kind, problem}")
 	if err := x.Parse(); err != nil {
 		return nil, err
 	}
 	if pos := x.Args(); len(pos) == 1 && x.Manifest == "" {
 		if fi, err := os.Stat(pos[0]); err == nil && fi.Mode().IsRegular() {
+			if asJSON {
+				return nil, xr.Usagef("--json applies to a pack folder, not an archive FILE")
+			}
 			ro := kf.readOptions()
 			ro.MaxLine = x.MaxLine
 			return archive.Check(x.Ctx, pos[0], ro)
@@ -198,5 +205,16 @@ func runVerify(x *cli.Env) (*xr.Stats, error) {
 	if err != nil {
 		return nil, err
 	}
-	return snapshot.Verify(x.Ctx, dir, snapshot.VerifyOptions{Problem: x.Warn, Diag: x.Diag(), Log: x.Logger()})
+	opts := snapshot.VerifyOptions{Problem: x.Warn, Diag: x.Diag(), Log: x.Logger()}
+	if asJSON {
+		opts.Problem, opts.Finding = nil, findingsTo(x.Stdout)
+	}
+	return snapshot.Verify(x.Ctx, dir, opts)
+}
+
+// findingsTo writes each of verify's findings as one JSON line on w.
+func findingsTo(w io.Writer) func(snapshot.Finding) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return func(f snapshot.Finding) { _ = enc.Encode(f) }
 }

@@ -89,8 +89,11 @@ const verifyUsage = `usage: xr-pack verify DIR | FILE
 Checks the pack DIR: every chunk line is a valid envelope whose
 content_sha256 verifies, and index.jsonl and the chunks agree exactly (no
 missing, extra or duplicate lines; "f" names the chunk holding the record),
-and one exchange_id names one record. Each problem is printed on stderr;
-exit status 4 when there is any. Records holding secrets that the
+and one exchange_id names one record. Each problem is printed on stderr
+(with --json, as one NDJSON line on stdout instead: {"file", "line",
+"exchange_id", "kind", "problem"}, file relative to DIR, line 0 or absent
+for a whole file, kind the counter it counts in); exit status 4 when there
+is any. Records holding secrets that the
 manifest's redaction_policy removes are counted (secrets) and told in one
 line naming 'xr-pack redact DIR'; that alone is not a problem.
 
@@ -103,6 +106,7 @@ record and index counts (exit 4 on a mismatch). The passphrase, --identity,
 
 Example:
   xr-pack verify pages || xr-pack index --rebuild pages
+  xr-pack verify --json pages | jq -r 'select(.kind == "bad_hashes") | .file'
   xr-pack archive pages --out pages.zip && xr-pack verify pages.zip
 `
 

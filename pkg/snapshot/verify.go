@@ -25,11 +25,33 @@ type VerifyOptions struct {
 	// found; the returned error then only counts them. When nil, the
 	// error itself names the problems (the first 20).
 	Problem func(msg string)
+	// Finding, when set, also receives each problem with where it is
+	// (`xr-pack verify --json`); the error then only counts them.
+	Finding func(Finding)
 	// Diag gets the Warn line that tells a pack holding secrets its
 	// redaction policy removes (not a problem: exit 0).
 	Diag xr.Diag
 	// Log receives debug messages.
 	Log *slog.Logger
+}
+
+// Finding is one problem Verify found and where: File is relative to the
+// pack (a chunk, index.jsonl or manifest.json), Line its 1-based line (0:
+// the whole file), ExchangeID the record's when known, Kind the counter it
+// counts in and Problem the message Verify prints.
+type Finding struct {
+	File       string `json:"file"`
+	Line       int    `json:"line,omitempty"`
+	ExchangeID string `json:"exchange_id,omitempty"`
+	Kind       string `json:"kind"`
+	Problem    string `json:"problem"`
+}
+
+// at is where a problem is: the Finding without its kind and message.
+type at struct {
+	file string
+	line int
+	id   string
 }
 
 // The problem counters of Verify, in summary order.
@@ -60,16 +82,16 @@ func Verify(ctx context.Context, dir string, opts VerifyOptions) (*xr.Stats, err
 	defer lk.unlock()
 	v := &verifier{dir: dir, st: st, opts: opts, byKey: map[recKey]int32{}, fileID: map[string]int32{}, byID: map[[16]byte]idPlace{}}
 	if b, err := os.ReadFile(filepath.Join(dir, ManifestFile)); err != nil {
-		v.problem("bad_manifest", "%s: %v", ManifestFile, unwrapPathErr(err))
+		v.problem(at{file: ManifestFile}, "bad_manifest", "%s: %v", ManifestFile, unwrapPathErr(err))
 	} else if _, err := manifest.Parse(b); err != nil {
-		v.problem("bad_manifest", "%s: %v", ManifestFile, err)
+		v.problem(at{file: ManifestFile}, "bad_manifest", "%s: %v", ManifestFile, err)
 	}
 	l, err := listChunks(dir)
 	if err != nil {
 		return st, err
 	}
 	for _, t := range l.temps {
-		v.problem("temp_files", "%s: temporary file of an interrupted write (index --rebuild removes it)", t)
+		v.problem(at{file: t}, "temp_files", "%s: temporary file of an interrupted write (index --rebuild removes it)", t)
 	}
 	if err := v.loadIndex(); err != nil {
 		return st, err
@@ -87,7 +109,7 @@ func Verify(ctx context.Context, dir string, opts VerifyOptions) (*xr.Stats, err
 	}
 	for i := range v.lines {
 		if il := &v.lines[i]; !il.used {
-			v.problem("extra_index", "index line %d: no such record in the chunks (id %s, f %s)", il.line, orNull(il.id), orNull(v.files[il.file]))
+			v.problem(at{file: IndexFile, line: int(il.line), id: il.id}, "extra_index", "index line %d: no such record in the chunks (id %s, f %s)", il.line, orNull(il.id), orNull(v.files[il.file]))
 		}
 	}
 	return st, v.result()
@@ -153,9 +175,12 @@ type idPlace struct {
 	h          [32]byte
 }
 
-func (v *verifier) problem(counter, format string, args ...any) {
+func (v *verifier) problem(where at, counter, format string, args ...any) {
 	v.st.Inc(counter)
 	msg := fmt.Sprintf(format, args...)
+	if v.opts.Finding != nil {
+		v.opts.Finding(Finding{File: where.file, Line: where.line, ExchangeID: where.id, Kind: counter, Problem: msg})
+	}
 	if v.opts.Problem != nil {
 		v.opts.Problem(msg)
 	} else if len(v.named) < 20 {
@@ -171,7 +196,7 @@ func (v *verifier) result() error {
 	switch {
 	case n == 0:
 		return nil
-	case v.opts.Problem != nil:
+	case v.opts.Problem != nil || v.opts.Finding != nil:
 		return fmt.Errorf("%d problems found: %w", n, xr.ErrMismatch)
 	}
 	more := ""
@@ -222,14 +247,14 @@ func (v *verifier) loadIndex() error {
 		v.st.Inc("index_entries")
 		k := makeKey(e.Hash, e.ID)
 		if prev, dup := v.byKey[k]; dup {
-			v.problem("duplicate_index", "index line %d: same record as index line %d (id %s)", n, v.lines[prev].line, orNull(e.ID))
+			v.problem(at{file: IndexFile, line: n, id: e.ID}, "duplicate_index", "index line %d: same record as index line %d (id %s)", n, v.lines[prev].line, orNull(e.ID))
 			return nil
 		}
 		v.byKey[k] = int32(len(v.lines))
 		v.lines = append(v.lines, idxLine{line: int32(n), file: v.intern(e.File), kt: v.keyTime(e.Key, e.Time), id: e.ID, kp: e.KP})
 		return nil
 	}, func(ie *indexline.LineError) error {
-		v.problem("bad_index_lines", "%s", ie.Error())
+		v.problem(at{file: IndexFile, line: ie.Line}, "bad_index_lines", "%s", ie.Error())
 		return nil
 	})
 }
@@ -278,7 +303,7 @@ func (v *verifier) record(rel string, it *item) {
 		if kind == "" { // a line the reader refused (too long)
 			kind = "bad_lines"
 		}
-		v.problem(kind, "%s: line %d: %s", rel, n, trimLinePrefix(it.err))
+		v.problem(at{file: rel, line: n, id: it.e.ID}, kind, "%s: line %d: %s", rel, n, trimLinePrefix(it.err))
 		if kind == "bad_lines" || it.e.Hash == "" {
 			return
 		}
@@ -290,23 +315,23 @@ func (v *verifier) record(rel string, it *item) {
 	i, ok := v.byKey[k]
 	switch {
 	case !ok:
-		v.problem("missing_index", "%s: line %d: no index line for id %s (h %s)", rel, n, orNull(e.ID), e.Hash)
+		v.problem(at{file: rel, line: n, id: e.ID}, "missing_index", "%s: line %d: no index line for id %s (h %s)", rel, n, orNull(e.ID), e.Hash)
 		return
 	case v.lines[i].used:
-		v.problem("duplicate_records", "%s: line %d: the same record (id %s, same content_sha256) is already in the pack", rel, n, orNull(e.ID))
+		v.problem(at{file: rel, line: n, id: e.ID}, "duplicate_records", "%s: line %d: the same record (id %s, same content_sha256) is already in the pack", rel, n, orNull(e.ID))
 		return
 	}
 	il := &v.lines[i]
 	il.used = true
 	if v.files[il.file] != rel {
-		v.problem("wrong_file", "index line %d: f is %s but the record is in %s line %d", il.line, orNull(v.files[il.file]), rel, n)
+		v.problem(at{file: IndexFile, line: int(il.line), id: e.ID}, "wrong_file", "index line %d: f is %s but the record is in %s line %d", il.line, orNull(v.files[il.file]), rel, n)
 	}
 	if il.kt != v.keyTime(e.Key, e.Time) || il.kp != "" && il.kp != e.KP {
 		kp := ""
 		if il.kp != "" {
 			kp = ", kp " + orNull(e.KP)
 		}
-		v.problem("index_differs", "index line %d: k or t differs from the record in %s line %d (want k %q%s, t %s)", il.line, rel, n, e.Key, kp, orNull(e.Time))
+		v.problem(at{file: IndexFile, line: int(il.line), id: e.ID}, "index_differs", "index line %d: k or t differs from the record in %s line %d (want k %q%s, t %s)", il.line, rel, n, e.Key, kp, orNull(e.Time))
 	}
 }
 
@@ -322,7 +347,7 @@ func (v *verifier) checkID(rel string, n int, id string, k recKey) {
 		return
 	}
 	if p.h != k.h {
-		v.problem("duplicate_ids", "%s: line %d: exchange_id %s is also the record at %s line %d, with other content; one exchange_id names one record", rel, n, id, v.files[p.file], p.line)
+		v.problem(at{file: rel, line: n, id: id}, "duplicate_ids", "%s: line %d: exchange_id %s is also the record at %s line %d, with other content; one exchange_id names one record", rel, n, id, v.files[p.file], p.line)
 	}
 }
 
