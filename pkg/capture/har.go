@@ -154,14 +154,23 @@ func (h *harReader) members(in string, fn func(key string) (bool, error)) (found
 		s.off++
 		return false, nil
 	}
+	return h.membersFrom(in, fn)
+}
+
+// membersFrom is members from a key on: the one loop over the members of
+// an object in the stream (the stream's counterpart of jsonscan.Object,
+// which reads a value held whole in memory). A nil fn skips every member.
+func (h *harReader) membersFrom(in string, fn func(key string) (bool, error)) (found bool, err error) {
+	s := h.s
 	for {
 		k, err := s.key(in)
 		if err != nil {
 			return false, err
 		}
-		took, err := fn(k)
-		if err != nil || took {
-			return took, err
+		if fn != nil {
+			if took, err := fn(k); err != nil || took {
+				return took, err
+			}
 		}
 		if _, err := s.value(nil, false, 0, in+"."+k); err != nil {
 			return false, err
@@ -178,21 +187,12 @@ func (h *harReader) finish() error {
 	h.state = harDone
 	s := h.s
 	for _, in := range []string{"log", "the document"} {
-		for {
-			more, err := s.next('}', in)
-			if err != nil {
-				return err
-			}
-			if !more {
-				break
-			}
-			k, err := s.key(in)
-			if err != nil {
-				return err
-			}
-			if _, err := s.value(nil, false, 0, in+"."+k); err != nil {
-				return err
-			}
+		more, err := s.next('}', in)
+		if err == nil && more {
+			_, err = h.membersFrom(in, nil)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	if c, err := s.peek(); err != io.EOF {

@@ -70,6 +70,7 @@ func TestHARErrors(t *testing.T) {
 		{"empty entries", `{"log":{"entries":[]}}`, "", "", 0},
 		{"truncated in entries", `{"log":{"entries":[` + harOne + `,{"request":{"met`, "", "unexpected end of the file in log.entries (truncated?)", 1},
 		{"truncated after entries", `{"log":{"entries":[` + harOne + `]`, "", "line 1 (byte 141): unexpected end of the file in log (truncated?)", 1},
+		{"broken member after entries", `{"log":{"entries":[` + harOne + `],"pages" []}}`, "", `log: want ':', found '['`, 1},
 		{"garbage after", `{"log":{"entries":[]}} x`, "", `unexpected 'x' after the HAR document`, 0},
 		{"bad separator", `{"log":{"entries":[` + harOne + ` ` + harOne + `]}}`, "", `log.entries: want ',' or ']', found '{'`, 1},
 		{"entry not an object", "{\"log\":{\"entries\":[\n" + harOne + ",\n\n7]}}", "entries/1 (line 4): want an object, found a number", "", 1},

@@ -252,21 +252,18 @@ func harHeaders(v []byte, field string) ([]Header, error) {
 // members calls fn on each member of the valid JSON object v, its key
 // decoded.
 func members(v []byte, fn func(key string, val []byte)) {
-	i := jsonscan.SkipSpace(v, 1)
-	for i < len(v) && v[i] == '"' {
-		kend := jsonscan.StringEnd(v, i)
-		key := v[i+1 : kend-1]
-		k := string(key)
+	o := jsonscan.ObjectAt(v, 0)
+	for o.Next() {
+		raw := o.Key()
+		k := string(raw[1 : len(raw)-1])
 		if strings.IndexByte(k, '\\') >= 0 {
-			k, _ = jsonscan.Unquote(v[i:kend])
+			k, _ = jsonscan.Unquote(raw)
 		}
-		i = jsonscan.SkipSpace(v, jsonscan.SkipSpace(v, kend)+1)
-		end, _ := jsonscan.Delimit(v, i)
-		fn(k, v[i:end])
-		i = jsonscan.SkipSpace(v, end)
-		if i < len(v) && v[i] == ',' {
-			i = jsonscan.SkipSpace(v, i+1)
+		val, err := o.ValueWith(jsonscan.Delimit)
+		if err != nil {
+			return // not reached: v is valid
 		}
+		fn(k, val)
 	}
 }
 

@@ -23,33 +23,27 @@ type member struct {
 // changes); the caller then re-encodes the record instead.
 func splice(dst, line []byte, vals [3][]byte, applied []byte, ms []member) ([]byte, []member, bool) {
 	ms = ms[:0]
-	i := jsonscan.SkipSpace(line, 0)
-	if i >= len(line) || line[i] != '{' {
-		return dst, ms, false
-	}
-	i = jsonscan.SkipSpace(line, i+1)
 	var seen [5]bool
-	for i < len(line) && line[i] == '"' {
-		ke := stringEnd(line, i)
-		m := member{ks: i}
-		m.f, m.known = envelope.FieldByName(string(line[i+1 : ke-1]))
+	o := jsonscan.ObjectText(line)
+	for o.Next() {
+		key := o.Key()
+		m := member{ks: o.KeyStart(), vs: o.ValueStart()}
+		m.f, m.known = envelope.FieldByName(string(key[1 : len(key)-1]))
 		if k := touched(m); k >= 0 {
 			if seen[k] {
 				return dst, ms, false
 			}
 			seen[k] = true
 		}
-		m.vs = jsonscan.SkipSpace(line, jsonscan.SkipSpace(line, ke)+1)
-		end, err := jsonscan.Skip(line, m.vs)
+		v, err := o.Value()
 		if err != nil {
 			return dst, ms, false
 		}
-		m.ve = end
+		m.ve = m.vs + len(v)
 		ms = append(ms, m)
-		i = jsonscan.SkipSpace(line, end)
-		if i < len(line) && line[i] == ',' {
-			i = jsonscan.SkipSpace(line, i+1)
-		}
+	}
+	if o.Err() != nil {
+		return dst, ms, false
 	}
 	if len(ms) == 0 {
 		return dst, ms, false

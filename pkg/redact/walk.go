@@ -87,24 +87,14 @@ func (w *walker) value(i, mode int, hdr string) int {
 }
 
 func (w *walker) object(i, mode int, hdr string) int {
-	b := w.src
-	i = jsonscan.SkipSpace(b, i+1)
-	if b[i] == '}' {
-		return i + 1
-	}
-	for {
-		ke := stringEnd(b, i)
-		key := b[i:ke]
-		i = jsonscan.SkipSpace(b, jsonscan.SkipSpace(b, ke)+1)
+	o := jsonscan.ObjectAt(w.src, i)
+	for o.Next() {
+		key := o.Key()
 		w.path = append(w.path, seg{key: key})
-		i = w.member(key, i, mode, hdr)
+		o.SetValueEnd(w.member(key, o.ValueStart(), mode, hdr))
 		w.path = w.path[:len(w.path)-1]
-		i = jsonscan.SkipSpace(b, i)
-		if b[i] != ',' {
-			return i + 1 // '}'
-		}
-		i = jsonscan.SkipSpace(b, i+1)
 	}
+	return o.End()
 }
 
 // member walks the value at v of the object member named key.
@@ -202,24 +192,13 @@ func (w *walker) array(i, mode int, hdr string) int {
 // entryHeader returns the rule id of the header named by the "name" (or
 // "key") member of the header-list entry at i, or "".
 func (w *walker) entryHeader(i int) string {
-	b := w.src
-	i = jsonscan.SkipSpace(b, i+1)
-	for i < len(b) && b[i] == '"' {
-		ke := stringEnd(b, i)
-		lk := w.lowerKey(b[i:ke])
-		v := jsonscan.SkipSpace(b, jsonscan.SkipSpace(b, ke)+1)
-		end, err := jsonscan.Skip(b, v)
-		if err != nil {
-			return ""
+	o := jsonscan.ObjectAt(w.src, i)
+	for o.Next() {
+		if lk := w.lowerKey(o.Key()); string(lk) == "name" || string(lk) == "key" {
+			if v, err := o.Value(); err == nil && v[0] == '"' {
+				return w.headerID(v)
+			}
 		}
-		if (string(lk) == "name" || string(lk) == "key") && b[v] == '"' {
-			return w.headerID(b[v:end])
-		}
-		i = jsonscan.SkipSpace(b, end)
-		if i >= len(b) || b[i] != ',' {
-			return ""
-		}
-		i = jsonscan.SkipSpace(b, i+1)
 	}
 	return ""
 }
