@@ -93,8 +93,7 @@ func needShell(t *testing.T, prog string) {
 func checkMan(t *testing.T, prefix string) {
 	needShell(t, "man")
 	for _, c := range binaries {
-		var env []string
-		env = append(os.Environ(), "MANPATH="+filepath.Join(prefix, "share", "man"), "MANWIDTH=200", "MANPAGER=cat", "PAGER=cat")
+		env := append(os.Environ(), "MANPATH="+filepath.Join(prefix, "share", "man"), "MANWIDTH=200", "MANPAGER=cat", "PAGER=cat")
 		cmd := exec.Command("man", c)
 		cmd.Env = env
 		page, err := cmd.Output()

@@ -21,6 +21,9 @@ import (
 	"testing"
 )
 
+// refPassphrase is the passphrase of the reference-format archives made here.
+const refPassphrase = "correct horse battery staple"
+
 // TestReferenceFormatStreams: a reference-format .zip.enc far larger than
 // memory allows extracts and verifies with flat memory (it used to be
 // decrypted whole, and refused above 64 MiB). The archive is made the way
@@ -31,8 +34,6 @@ import (
 // (Before the streaming reader: "reference-format encrypted archive is
 // larger than the cap for whole-message decryption" at 300 MB.) 20 MB normally;
 // XR_TEST_LONG=1 makes it 300 MB.
-const refPassphrase = "correct horse battery staple"
-
 func TestReferenceFormatStreams(t *testing.T) {
 	size := 20 << 20
 	if os.Getenv("XR_TEST_LONG") == "1" {

@@ -118,10 +118,6 @@ func fishCompletion(top cmdFlags, cmds []cmdFlags) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# fish completion for %s; generated from its -h by internal/docgen (make install).\n", top.name)
 	if len(top.subs) > 0 {
-		var names []string
-		for _, s := range top.subs {
-			names = append(names, s.name)
-		}
 		fmt.Fprintf(&b, "complete -c %s -f\n", top.name)
 		for _, s := range top.subs {
 			fmt.Fprintf(&b, "complete -c %s -n '__fish_use_subcommand' -a %s -d %s\n", top.name, s.name, fq(s.summary))

@@ -159,8 +159,8 @@ func (q *seq) opDeleteSQL() {
 	q.check("a delete in SQL")
 }
 
-// syncArgs draws one import, export or sync: the command, its direction
-// and strategy, and the arguments.
+// syncCall is one import, export or sync as drawSync draws it: the
+// command, its direction and strategy, and the arguments.
 type syncCall struct {
 	cmd, direction, strategy string
 	args                     []string

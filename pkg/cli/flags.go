@@ -3,7 +3,6 @@ package cli
 import (
 	"flag"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -394,14 +393,3 @@ type funcValue func(string) error
 
 func (f funcValue) Set(s string) error { return f(s) }
 func (f funcValue) String() string     { return "" }
-
-// sortedNames returns every name (long and short, aliases too) of fs, for
-// completion.
-func (fs *Flags) sortedNames() []string {
-	var n []string
-	for k := range fs.byName {
-		n = append(n, k)
-	}
-	sort.Strings(n)
-	return n
-}

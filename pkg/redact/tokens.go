@@ -96,7 +96,6 @@ var (
 	hexAny    = newSet("a-f", "A-F", "0-9")
 	hexDash   = newSet("a-f", "0-9", "-")
 	b64url    = newSet("a-z", "A-Z", "0-9", "_-=")
-	b64any    = newSet("a-z", "A-Z", "0-9", "_-=+/")
 	wordDot   = newSet("a-z", "A-Z", "0-9", "_-=.")
 	bech32    = newSet("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L")
 	tokenChar = newSet("a-z", "A-Z", "0-9", "_", "-") // what may not precede a token

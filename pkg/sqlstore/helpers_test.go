@@ -127,7 +127,8 @@ func sameSet(t *testing.T, got, want []byte) {
 	}
 }
 
-// rec builds one hashed envelope line. nk nil: no natural key.
+// recSpec is one hashed envelope line, as mkLine builds it. nk nil: no
+// natural key.
 type recSpec struct {
 	id       int
 	typ      string // exchange_type ("" = http)

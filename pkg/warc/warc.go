@@ -99,12 +99,11 @@ func (r *Record) Type() string { return r.Header.Get("WARC-Type") }
 
 // Reader reads records one after another.
 type Reader struct {
-	src    *bufio.Reader // the file's bytes
-	srcN   *countReader  // how many bytes src has taken from the file
-	gz     *gzip.Reader  // nil for a plain WARC
-	member Position      // the gzip member being decompressed: its file offset, Inner unused
-	body   *bufio.Reader // the decompressed (or plain) stream
-	bodyN  *countReader  // how many bytes body has taken from the stream
+	src   *bufio.Reader // the file's bytes
+	srcN  *countReader  // how many bytes src has taken from the file
+	gz    *gzip.Reader  // nil for a plain WARC
+	body  *bufio.Reader // the decompressed (or plain) stream
+	bodyN *countReader  // how many bytes body has taken from the stream
 	// members lists the starts of the gzip members the body buffer may
 	// still hold bytes of: the stream offset where each begins and its
 	// file offset, so a record's start maps back to its member.
