@@ -312,25 +312,13 @@ func (c *classifier) pass(ctx context.Context, in io.Reader) error {
 		if err == io.EOF {
 			return nil
 		}
-		if err != nil {
-			var le *envelope.LineError
-			if !errors.As(err, &le) {
-				return err
-			}
-			if err := xr.RejectOrFail(c.o.Reject, c.st, le.Line, rd.Bytes(), err); err != nil {
-				return err
-			}
-			continue
+		if err == nil {
+			err = c.record(rec)
 		}
-		if err := c.record(rec); err != nil {
-			var le *envelope.LineError
-			if errors.As(err, &le) {
-				if err := xr.RejectOrFail(c.o.Reject, c.st, le.Line, rd.Bytes(), err); err != nil {
-					return err
-				}
-				continue
+		if err != nil {
+			if err := rd.Reject(err, c.o.Reject, c.st); err != nil {
+				return err
 			}
-			return err
 		}
 	}
 }

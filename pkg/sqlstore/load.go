@@ -389,6 +389,10 @@ func (l *loader) run(ctx context.Context, in io.Reader) error {
 	return rerr
 }
 
+// errWriterDone ends read when the writer has stopped: its error is the
+// one the load reports.
+var errWriterDone = errors.New("the writer stopped")
+
 // read parses and verifies records into batches and hands full ones over;
 // the last, partial one only at the end of a clean input.
 func (l *loader) read(ctx context.Context, in io.Reader, st *xr.Stats, ready, free chan *batch, done chan struct{}) error {
@@ -411,42 +415,27 @@ func (l *loader) read(ctx context.Context, in io.Reader, st *xr.Stats, ready, fr
 			return false
 		}
 	}
-	for {
-		rec, err := rd.Read()
-		if err == io.EOF {
-			break
-		}
-		var le *envelope.LineError
-		if errors.As(err, &le) {
-			st.Inc("read")
-			if err := xr.RejectOrFail(l.o.Reject, st, le.Line, rd.Bytes(), err); err != nil {
-				return err
-			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		st.Inc("read")
+	err := envelope.ForEach(ctx, rd, st, l.o.Reject, func(rec *envelope.Record) error {
 		r, err := rowFrom(rec, rd.Bytes(), &h)
 		if err == nil {
 			err = l.lim.check(&r)
 		}
 		if err != nil {
-			if err := xr.RejectOrFail(l.o.Reject, st, rec.Line, rd.Bytes(), err); err != nil {
-				return err
-			}
-			continue
+			return err // a *LineError: rejected, or the load stops
 		}
 		if b.conflicts(&r) || len(b.rows) >= l.o.Batch || b.bytes+len(r.payload) > maxBatchBytes && len(b.rows) > 0 {
 			if !send() {
-				return nil
+				return errWriterDone
 			}
 		}
 		b.add(r)
-		if len(b.rows)%256 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
+		return nil
+	})
+	switch {
+	case err == errWriterDone:
+		return nil
+	case err != nil:
+		return err
 	}
 	if len(b.rows) > 0 {
 		send()
