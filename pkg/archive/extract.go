@@ -424,11 +424,3 @@ func checkDest(dest string, force bool) error {
 	}
 	return nil
 }
-
-type syncCloser struct{ f *os.File }
-
-func (s syncCloser) Write(p []byte) (int, error) { return s.f.Write(p) }
-
-func (s syncCloser) Close() error {
-	return errors.Join(s.f.Sync(), s.f.Close())
-}

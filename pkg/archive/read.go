@@ -252,22 +252,34 @@ func (s *source) openZip(ra io.ReaderAt, size int64, kind string) error {
 	return nil
 }
 
+// openTarZst walks the tar.zst r. Decryption and decompression run ahead
+// on a goroutine of their own (readAhead), overlapped with what fn does
+// with the members (hashing, writing); consumed is then called on that
+// goroutine only.
 func (s *source) openTarZst(r io.Reader, consumed func() int64, kind string) {
 	s.kind = kind
-	s.consumed = consumed
+	var ra *readAhead
+	s.consumed = func() int64 {
+		if ra == nil {
+			return 0
+		}
+		return ra.usedSource()
+	}
 	s.walk = func(fn func(*member) error) error {
 		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(32<<20), zstd.WithDecoderLowmem(true))
 		if err != nil {
 			return err
 		}
 		defer zr.Close()
-		tr := tar.NewReader(zr)
+		ra = newReadAhead(zr, consumed)
+		defer ra.Close()
+		tr := tar.NewReader(ra)
 		for {
 			h, err := tr.Next()
 			if errors.Is(err, io.EOF) {
 				// drain: the encrypted layer reports truncation or
 				// trailing data only at its end
-				_, err = io.Copy(io.Discard, zr)
+				_, err = io.Copy(io.Discard, ra)
 				return err
 			}
 			if err != nil {

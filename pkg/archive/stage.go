@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/xr-lake/xr/pkg/snapshot"
 )
@@ -36,6 +37,7 @@ type staging struct {
 	lock     *os.File // flock held on dir
 	unnamed  []unnamedFile
 	fdBudget int // unnamed files still allowed (file descriptors)
+	syncs    syncer
 }
 
 // unnamedFile is an extracted file not yet given its name.
@@ -69,7 +71,7 @@ func newStaging(outDir string) (*staging, error) {
 	// extract's cleanStaging cannot lock this one either, so it takes it for
 	// alive and leaves it alone.
 	snapshot.TryLock(lk)
-	return &staging{dir: dir, lock: lk, fdBudget: fdBudget()}, nil
+	return &staging{dir: dir, lock: lk, fdBudget: fdBudget(), syncs: syncer{sem: make(chan struct{}, maxSyncs)}}, nil
 }
 
 // root is the folder the archive's members are extracted into.
@@ -90,7 +92,7 @@ func (s *staging) create(name string) (io.WriteCloser, error) {
 			}
 			s.fdBudget--
 			s.unnamed = append(s.unnamed, unnamedFile{f: f, path: p})
-			return syncOnClose{f}, nil
+			return syncOnClose{f: f, s: &s.syncs, name: name}, nil
 		}
 		if !errors.Is(err, errNoUnnamed) {
 			return nil, err
@@ -101,7 +103,7 @@ func (s *staging) create(name string) (io.WriteCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return syncCloser{f}, nil
+	return syncOnClose{f: f, s: &s.syncs, name: name, named: true}, nil
 }
 
 // commit makes the verified pack durable in the staging folder: its
@@ -109,6 +111,9 @@ func (s *staging) create(name string) (io.WriteCloser, error) {
 // (those holding only folders too), so that no entry of it is lost in a
 // crash once it is moved into place.
 func (s *staging) commit() error {
+	if err := s.syncs.wait(); err != nil {
+		return err
+	}
 	if err := s.name(); err != nil {
 		return err
 	}
@@ -146,6 +151,7 @@ func (s *staging) name() error {
 
 // close drops the staging folder and all it holds.
 func (s *staging) close() {
+	s.syncs.wait()
 	for _, u := range s.unnamed {
 		u.f.Close()
 	}
@@ -240,8 +246,12 @@ func cleanStaging(outDir string, notice func(string)) error {
 	return nil
 }
 
-// syncDir fsyncs a folder (a variable, so that a test can see which).
-var syncDir = snapshot.SyncDir
+// syncDir fsyncs a folder, syncFile a file (variables, so that a test can
+// see which, and fail them).
+var (
+	syncDir  = snapshot.SyncDir
+	syncFile = (*os.File).Sync
+)
 
 // crash kills the process at the named step when XR_TEST_EXTRACT_CRASH
 // names it: the kill tests of extract use it to stop between steps.
@@ -254,12 +264,59 @@ func crash(step string) {
 	}
 }
 
-// syncOnClose fsyncs an unnamed file on Close and keeps it open: it is
-// given its name later.
-type syncOnClose struct{ f *os.File }
+// syncOnClose hands its file to the staging folder's syncer on Close: an
+// unnamed file is fsynced and kept open (it is given its name later), a
+// named one fsynced and closed.
+type syncOnClose struct {
+	f     *os.File
+	s     *syncer
+	name  string // the member's
+	named bool
+}
 
 func (s syncOnClose) Write(p []byte) (int, error) { return s.f.Write(p) }
-func (s syncOnClose) Close() error                { return s.f.Sync() }
+func (s syncOnClose) Close() error                { s.s.sync(s.f, s.name, s.named); return nil }
+
+// syncer fsyncs extracted files in the background, up to maxSyncs at a
+// time, while the extract goes on: an fsync mostly waits for the disk,
+// which need not hold up decrypting, decompressing and hashing the next
+// member. wait returns the first error once every file is synced; commit
+// calls it before anything gets a name.
+type syncer struct {
+	wg  sync.WaitGroup
+	sem chan struct{}
+	mu  sync.Mutex
+	err error
+}
+
+const maxSyncs = 4
+
+func (s *syncer) sync(f *os.File, name string, closeAfter bool) {
+	s.sem <- struct{}{}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		err := syncFile(f)
+		if closeAfter {
+			err = errors.Join(err, f.Close())
+		}
+		<-s.sem
+		if err != nil {
+			s.mu.Lock()
+			if s.err == nil {
+				s.err = fmt.Errorf("member %q: %w", name, err)
+			}
+			s.mu.Unlock()
+		}
+	}()
+}
+
+func (s *syncer) wait() error {
+	s.wg.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
 
 var (
 	errNoUnnamed  = errors.New("unnamed files are not supported here")

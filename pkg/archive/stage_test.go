@@ -2,10 +2,12 @@ package archive
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/xr-lake/xr/pkg/snapshot"
@@ -84,5 +86,43 @@ func TestExtractSyncsEveryFolder(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestExtractSyncsEveryFile: every extracted file is fsynced (in the
+// background, while the next members are extracted) before the pack is
+// moved into place, and a failed fsync fails the extract, naming the
+// member, with nothing left behind.
+func TestExtractSyncsEveryFile(t *testing.T) {
+	var mu sync.Mutex
+	synced := 0
+	fail := false
+	syncFile = func(f *os.File) error {
+		mu.Lock()
+		defer mu.Unlock()
+		synced++
+		if fail && synced == 3 {
+			return errors.New("disk on fire")
+		}
+		return f.Sync()
+	}
+	defer func() { syncFile = (*os.File).Sync }()
+	for _, format := range []string{FormatZip, FormatTarZst} {
+		p := create(t, refPack, CreateOptions{Format: format})
+		synced, fail = 0, false
+		dest, _, err := Extract(context.Background(), p, t.TempDir(), ExtractOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(readTree(t, dest)); synced != n {
+			t.Fatalf("%s: %d files fsynced, the pack has %d", format, synced, n)
+		}
+		synced, fail = 0, true
+		out := filepath.Join(t.TempDir(), "out")
+		_, _, err = Extract(context.Background(), p, out, ExtractOptions{})
+		if err == nil || !strings.Contains(err.Error(), `member "`) || !strings.Contains(err.Error(), "disk on fire") {
+			t.Fatalf("%s: err = %v", format, err)
+		}
+		assertEmpty(t, out)
 	}
 }
