@@ -147,12 +147,13 @@ func runExtract(x *cli.Env) (*xr.Stats, error) {
 	var kf keyFlags
 	var in, as string
 	out := "."
-	var force bool
+	var force, verify bool
 	f := x.Flags
 	f.String(&out, "out", "DIR", "extract into DIR (the pack becomes DIR/<dataset name>)")
 	f.String(&in, "in", "FILE", "the archive FILE (the same as giving FILE as the argument)")
 	f.String(&as, "name", "NAME", "name the extracted pack folder NAME instead of the dataset name")
 	f.Bool(&force, "force", "replace an existing pack of that name")
+	f.Bool(&verify, "verify", "also run xr-pack verify on the extracted pack before moving it into place (every record's content hash, the index against the chunks)")
 	kf.register(f, true)
 	if err := x.Parse(); err != nil {
 		return nil, err
@@ -165,7 +166,7 @@ func runExtract(x *cli.Env) (*xr.Stats, error) {
 	}
 	ro := kf.readOptions()
 	ro.TempDir = out // the reference format's decrypted copy
-	o := archive.ExtractOptions{ReadOptions: ro, Name: as, Force: force, Log: x.Logger(), Diag: x.Diag()}
+	o := archive.ExtractOptions{ReadOptions: ro, Name: as, Force: force, Verify: verify, Log: x.Logger(), Diag: x.Diag()}
 	dest, st, err := archive.Extract(x.Ctx, in, out, o)
 	if err == nil {
 		x.Note("extracted " + dest)

@@ -179,20 +179,32 @@ Example:
   xr-pack archive pages --recipient "$(age-keygen -y backup-key.txt)" --out pages-$(date +%Y%m%d).tar.zst.age
 `
 
-const extractUsage = `usage: xr-pack extract FILE --out DIR [--force] [--name NAME] [--identity KEYFILE]
+const extractUsage = `usage: xr-pack extract FILE --out DIR [--force] [--verify] [--name NAME] [--identity KEYFILE]
 
 Unpack an archive (zip, tar.zst, age-encrypted, xr-enc v1 of earlier
 builds, or the reference tool's zip and .zip.enc, told apart by content)
 into DIR/<dataset name>. An age archive encrypted to public keys opens with
 --identity KEYFILE (as age -i); one encrypted to a passphrase (as xr-enc and
 .zip.enc files are) takes it from --passphrase-file, SNAPSHOT_ENCRYPTION_KEY
-or the terminal. Every member's SHA-256 is checked against the archive's
-metadata and the pack is verified (as xr-pack verify) in a staging folder
-before it is moved into place (with --force: swapped with the old pack in
-one step), so a failed extract leaves nothing behind; decrypted data stays
-in unnamed files until then (Linux), and the next extract into DIR removes
-what a killed one left. Refuses path escapes, links, device files, and
-archives that expand beyond --max-size or --max-ratio.
+or the terminal.
+
+In one streaming pass it checks what proves the restored bytes are the
+archived ones: the encryption authenticates every chunk to the end, every
+member's size and SHA-256 match the archive's metadata, the record count
+matches it, index.jsonl has one line per record, and the manifest parses.
+The records themselves are not checked again (as restic restore checks
+each blob's hash and re-reads only with --verify): --verify also runs
+xr-pack verify on the extracted pack (every record's content hash, the
+index against the chunks, secrets), about twice the time. Archives without
+member hashes (the reference tool's zip and .zip.enc) are always verified
+so, since nothing else vouches for them.
+
+All of that happens in a staging folder before the pack is moved into
+place (with --force: swapped with the old pack in one step), so a failed
+extract leaves nothing behind; decrypted data stays in unnamed files until
+then (Linux), files and folders are fsynced, and the next extract into DIR
+removes what a killed one left. Refuses path escapes, links, device files,
+and archives that expand beyond --max-size or --max-ratio.
 
 Example:
   age-keygen -o key.txt 2>/dev/null && xr-pack archive -q pages --recipient "$(age-keygen -y key.txt)" --out p.tar.zst.age

@@ -4,6 +4,10 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -399,20 +403,48 @@ func TestMemberHashMismatch(t *testing.T) {
 	}
 }
 
+// TestVerifyPackFailureLeavesNothing: a pack that fails the full verify
+// (--verify, or an archive without member hashes, which is always
+// verified) leaves nothing; without --verify, our archive's pack is not
+// verified again.
 func TestVerifyPackFailureLeavesNothing(t *testing.T) {
-	a := create(t, refPack, CreateOptions{Format: FormatTarZst})
-	out := filepath.Join(t.TempDir(), "out")
+	ours := create(t, refPack, CreateOptions{Format: FormatTarZst})
 	bad := errors.New("pack is bad")
-	_, _, err := Extract(context.Background(), a, out, ExtractOptions{VerifyPack: func(context.Context, string) error { return bad }})
-	if !errors.Is(err, bad) {
-		t.Fatalf("err = %v", err)
+	for _, tc := range []struct {
+		archive string
+		verify  bool
+		runs    bool
+	}{
+		{ours, true, true},
+		{ours, false, false},
+		{"testdata/dataset.zip", false, true}, // the reference's: no member hashes
+	} {
+		out := filepath.Join(t.TempDir(), "out")
+		ran := false
+		o := ExtractOptions{Verify: tc.verify, VerifyPack: func(context.Context, string) error { ran = true; return bad }}
+		_, _, err := Extract(context.Background(), tc.archive, out, o)
+		if ran != tc.runs {
+			t.Fatalf("%s (verify %v): the pack verify ran: %v, want %v", tc.archive, tc.verify, ran, tc.runs)
+		}
+		if !tc.runs {
+			if err != nil {
+				t.Fatalf("%s: err = %v", tc.archive, err)
+			}
+			continue
+		}
+		if !errors.Is(err, bad) {
+			t.Fatalf("%s: err = %v", tc.archive, err)
+		}
+		assertEmpty(t, out)
 	}
-	assertEmpty(t, out)
 }
 
 // TestCorruptRecordInPack: an archive of a pack whose record does not match
-// its content hash (consistent metadata) fails verify FILE with the line,
-// and extract (through xr-pack verify) leaves nothing.
+// its content hash (the metadata computed over the bad bytes) fails verify
+// FILE with the line, and extract --verify (through xr-pack verify) leaves
+// nothing. A default extract does not check records (the documented
+// trade-off: the member hashes prove the bytes are the archived ones) and
+// restores the pack as it was archived.
 func TestCorruptRecordInPack(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "p")
 	copyTree(t, refPack, dir)
@@ -428,9 +460,126 @@ func TestCorruptRecordInPack(t *testing.T) {
 			t.Fatalf("%s: check: err = %v", format, err)
 		}
 		out := filepath.Join(t.TempDir(), "out")
-		_, _, err = Extract(context.Background(), a, out, ExtractOptions{})
+		_, _, err = Extract(context.Background(), a, out, ExtractOptions{Verify: true})
 		if !errors.Is(err, xr.ErrMismatch) || !strings.Contains(err.Error(), "does not verify") {
-			t.Fatalf("%s: extract: err = %v", format, err)
+			t.Fatalf("%s: extract --verify: err = %v", format, err)
+		}
+		assertEmpty(t, out)
+		dest, _, err := Extract(context.Background(), a, out, ExtractOptions{})
+		if err != nil {
+			t.Fatalf("%s: extract: %v", format, err)
+		}
+		sameTree(t, dest, dir)
+	}
+}
+
+// rewriteTarZst rewrites a plain tar.zst archive of ours with edit applied
+// to each member's bytes (not the metadata's); with fixMeta, the metadata
+// lists the new sizes and hashes, as if the archive had been written so.
+func rewriteTarZst(t *testing.T, a []byte, edit func(name string, b []byte) []byte, fixMeta bool) []byte {
+	t.Helper()
+	zr, err := zstd.NewReader(bytes.NewReader(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	tr := tar.NewReader(zr)
+	var hdrs []*tar.Header
+	var data [][]byte
+	sums := map[string]MetaMember{}
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(tr)
+		if h.Name != MetaName {
+			b = edit(h.Name, b)
+			sum := sha256.Sum256(b)
+			sums[h.Name] = MetaMember{Path: h.Name, Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
+		} else if fixMeta {
+			var m Meta
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatal(err)
+			}
+			for i, mm := range m.Members {
+				m.Members[i] = sums[mm.Path]
+			}
+			b, _ = json.MarshalIndent(&m, "", "  ")
+		}
+		h.Size = int64(len(b))
+		hdrs, data = append(hdrs, h), append(data, b)
+	}
+	var buf bytes.Buffer
+	zw, _ := zstd.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for i, h := range hdrs {
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write(data[i])
+	}
+	if err := errors.Join(tw.Close(), zw.Close()); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// ageTo encrypts plain to testIdentity into a file and returns its path.
+func ageTo(t *testing.T, plain []byte) string {
+	t.Helper()
+	var buf bytes.Buffer
+	aw, err := age.Encrypt(&buf, testIdentity.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	aw.Write(plain)
+	if err := aw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return writeTemp(t, buf.String())
+}
+
+// TestTarZstAgeMemberHashMismatch: in a tar.zst inside age (the format
+// extract reads with decryption and writing overlapped), a member whose
+// bytes differ from the metadata fails a default extract, which leaves
+// nothing; so does a pack whose manifest does not parse, even with the
+// metadata made to match it.
+func TestTarZstAgeMemberHashMismatch(t *testing.T) {
+	dir := bigPack(t)
+	big := make([]byte, 5<<20) // several read-ahead buffers
+	rand.Read(big)
+	os.WriteFile(filepath.Join(dir, "big.bin"), big, 0o644)
+	plain, _ := os.ReadFile(create(t, dir, CreateOptions{Format: FormatTarZst}))
+	changed := func(name string, b []byte) []byte {
+		if strings.HasSuffix(name, "/big.bin") {
+			b[len(b)-2] ^= 0x01
+		}
+		return b
+	}
+	badManifest := func(name string, b []byte) []byte {
+		if strings.HasSuffix(name, "/manifest.json") {
+			return []byte("{")
+		}
+		return b
+	}
+	ro := ReadOptions{Identities: func() ([]age.Identity, error) { return []age.Identity{testIdentity}, nil }}
+	for _, tc := range []struct {
+		name    string
+		archive []byte
+		want    string
+	}{
+		{"member changed", rewriteTarZst(t, plain, changed, false), "does not match the metadata"},
+		{"manifest broken", rewriteTarZst(t, plain, badManifest, true), "does not verify: manifest.json: invalid manifest"},
+	} {
+		a := ageTo(t, tc.archive)
+		out := filepath.Join(t.TempDir(), "out")
+		_, _, err := Extract(context.Background(), a, out, ExtractOptions{ReadOptions: ro})
+		if !errors.Is(err, xr.ErrMismatch) || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("%s: err = %v, want %q", tc.name, err, tc.want)
 		}
 		assertEmpty(t, out)
 	}

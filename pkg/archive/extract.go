@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/snapshot"
 	"github.com/xr-lake/xr/pkg/xr"
 )
@@ -27,8 +28,16 @@ type ExtractOptions struct {
 	Name string
 	// Force replaces an existing folder of that name.
 	Force bool
-	// VerifyPack checks the extracted pack before it is moved into place;
-	// nil means snapshot.Verify (xr-pack verify).
+	// Verify runs VerifyPack on the extracted pack before it is moved into
+	// place (xr-pack extract --verify). Without it, an archive whose
+	// metadata lists every member's SHA-256 (ours) is trusted once every
+	// member matched and the counts agree: those hashes, authenticated by
+	// the encryption where there is one, prove the restored bytes are the
+	// archived bytes. Archives without member hashes (the reference
+	// tool's) are always verified.
+	Verify bool
+	// VerifyPack checks the extracted pack; nil means snapshot.Verify
+	// (xr-pack verify).
 	VerifyPack func(ctx context.Context, dir string) error
 	Log        *slog.Logger
 	// Diag gets a Warn line (Log a warning) when Extract cleans up after
@@ -52,6 +61,7 @@ type walker struct {
 	indexN   int64
 	buf      []byte
 	check    bool // verify record lines while reading (Check)
+	verifies bool // the pack is verified after extracting (the meter's total)
 }
 
 func newWalker(ctx context.Context, src *source, o ReadOptions, check bool) *walker {
@@ -86,7 +96,7 @@ func (w *walker) member(m *member, create func(name string) (io.WriteCloser, err
 		}
 		w.meta = b
 		w.seen[name] = MetaMember{Path: name}
-		meterMeta(w.ctx, b, !w.check)
+		meterMeta(w.ctx, b, w.verifies)
 		return nil
 	}
 	var dst io.WriteCloser
@@ -180,6 +190,7 @@ type layout struct {
 	name   string // dataset name
 	prefix string // "<name>/" for our archives, "" for the reference's
 	meta   *Meta
+	hashed bool // every member matched a SHA-256 of the metadata (ours)
 }
 
 // resolve checks the members against the metadata and returns the layout.
@@ -222,7 +233,7 @@ func (w *walker) resolveOurs(meta *Meta) (*layout, error) {
 	if err := checkDatasetName(meta.DatasetName); err != nil {
 		return nil, fmt.Errorf("%s: %w", MetaName, err)
 	}
-	l := &layout{name: meta.DatasetName, prefix: meta.DatasetName + "/", meta: meta}
+	l := &layout{name: meta.DatasetName, prefix: meta.DatasetName + "/", meta: meta, hashed: true}
 	var bad []string
 	listed := map[string]bool{MetaName: true}
 	for _, mm := range meta.Members {
@@ -287,10 +298,11 @@ func Check(ctx context.Context, path string, o ReadOptions) (*xr.Stats, error) {
 // Extract unpacks the archive at path into outDir/<dataset name> (or
 // outDir/<o.Name>). It extracts into a staging folder inside outDir (see
 // stage.go: decrypted data stays in unnamed files until the pack
-// verified), checks members against the metadata and the pack with
-// o.VerifyPack, and only then moves the pack into place (with Force,
-// swapping it with the old one in one step); on any error nothing is left.
-// First it removes what interrupted extracts left in outDir.
+// checked), checks members against the metadata, the pack with
+// o.VerifyPack where o.Verify asks for it or the archive has no member
+// hashes, and only then moves the pack into place (with Force, swapping it
+// with the old one in one step); on any error nothing is left. First it
+// removes what interrupted extracts left in outDir.
 func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest string, st *xr.Stats, err error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -331,6 +343,7 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 	defer stage.close()
 	root := stage.root()
 	w := newWalker(ctx, src, o.ReadOptions, false)
+	w.verifies = o.Verify
 	metaChecked := false
 	create := func(name string) (io.WriteCloser, error) {
 		if !metaChecked && w.meta != nil && o.Name == "" {
@@ -375,10 +388,7 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 	if err := checkDest(dest, o.Force); err != nil {
 		return "", st, err
 	}
-	if o.VerifyPack == nil {
-		o.VerifyPack = verifyPack
-	}
-	if err := o.VerifyPack(xr.KeepTotal(ctx), packDir); err != nil {
+	if err := checkExtracted(ctx, packDir, l.hashed && !o.Verify, o.VerifyPack); err != nil {
 		return "", st, fmt.Errorf("extracted pack does not verify: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -395,6 +405,30 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 	}
 	o.Log.Debug("extracted", "dest", dest)
 	return dest, st, nil
+}
+
+// checkExtracted checks the pack extracted into dir: with hashed (its
+// bytes are proven the archived ones), only that its manifest parses;
+// otherwise with verify (nil: verifyPack).
+func checkExtracted(ctx context.Context, dir string, hashed bool, verify func(context.Context, string) error) error {
+	if hashed {
+		b, err := os.ReadFile(filepath.Join(dir, snapshot.ManifestFile))
+		if err == nil {
+			_, err = manifest.Parse(b)
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // not the staging folder's path
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %v (%w)", snapshot.ManifestFile, err, xr.ErrMismatch)
+		}
+		return nil
+	}
+	if verify == nil {
+		verify = verifyPack
+	}
+	return verify(xr.KeepTotal(ctx), dir)
 }
 
 // verifyPack runs xr-pack verify on the extracted pack and removes the

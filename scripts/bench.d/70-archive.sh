@@ -2,8 +2,9 @@
 # archives are age files: `archive --format tar.zst --encrypt` in recipient
 # mode (an X25519 key from age-keygen) against the stock pipeline
 # `tar -c DIR | zstd -3 | age -r KEY` over the same pack folder (goal: at
-# least 0.9x), and extract against `age -d | zstd -d | tar -x` (goal:
-# 0.9x); peak RSS flat (goal: under 128 MB whatever the pack's size:
+# least 0.9x), and extract (and extract --verify, which also runs xr-pack
+# verify on the extracted pack) against `age -d | zstd -d | tar -x` (goal:
+# 0.9x for extract); peak RSS flat (goal: under 128 MB whatever the pack's size:
 # `scripts/bench 1000`). Ends with a round-trip check: `xr-pack cat` of
 # each extracted pack is byte-identical to the original's.
 for t in age age-keygen zstd; do
@@ -30,10 +31,12 @@ measure "xr-pack verify FILE (tar.zst.age)" "$PACK_BYTES" "rss verify xr-pack ve
 mkdir -p "$AR/floorx"
 measure "age -d | zstd -d | tar -x (floor)" "$PACK_BYTES" "rss age age -d -i '$AR/key.txt' '$AR/a.tar.zst.age' | rss zstd zstd -d -q -c | rss tar tar -C '$AR/floorx' -xf -"
 floor=$LAST_MBS
-measure "xr-pack extract (tar.zst.age, + pack verify)" "$PACK_BYTES" "rss extract xr-pack extract -q --identity '$AR/key.txt' --in '$AR/a.tar.zst.age' --out '$AR/x1'"
+measure "xr-pack extract (tar.zst.age)" "$PACK_BYTES" "rss extract xr-pack extract -q --identity '$AR/key.txt' --in '$AR/a.tar.zst.age' --out '$AR/x1'"
 ratio "extract tar.zst.age vs age -d | zstd -d | tar -x" "$LAST_MBS" "$floor"
-measure "xr-pack extract (zip, + pack verify)" "$PACK_BYTES" "rss extract xr-pack extract -q --in '$AR/a.zip' --out '$AR/x2'"
-for x in x1 x2; do
+measure "xr-pack extract --verify (tar.zst.age)" "$PACK_BYTES" "rss extract xr-pack extract -q --verify --identity '$AR/key.txt' --in '$AR/a.tar.zst.age' --out '$AR/x3'"
+ratio "extract --verify tar.zst.age vs age -d | zstd -d | tar -x" "$LAST_MBS" "$floor"
+measure "xr-pack extract (zip)" "$PACK_BYTES" "rss extract xr-pack extract -q --in '$AR/a.zip' --out '$AR/x2'"
+for x in x1 x2 x3; do
 	if cmp -s <(xr-pack cat -q "$AR/packs/bench") <(xr-pack cat -q "$AR/$x/bench"); then
 		echo "  round trip $x: xr-pack cat byte-identical"
 	else
