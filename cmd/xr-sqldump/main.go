@@ -28,13 +28,14 @@ func run(x *cli.Env) (*xr.Stats, error) {
 	f.String(&until, "until", "T", "only records observed before T")
 	f.String(&scopeOf, "scope-of", "FILE", "only the source/entity pairs the envelopes of FILE hold (instead of the manifest's)")
 	f.Bool(&o.Index, "index", `print index lines {"h","k","id","t"} instead of envelopes`)
+	f.Bool(&o.IfExists, "if-exists", "a missing table (or SQLite file) dumps nothing instead of failing")
 	if err := x.Parse(); err != nil {
 		return nil, err
 	}
 	if err := x.NoArgs("it writes stdout: xr-sqldump > FILE"); err != nil {
 		return nil, err
 	}
-	db, err := dbf.Resolve(sqlstore.HasPassword)
+	db, err := dbf.Resolve()
 	if err != nil {
 		return nil, err
 	}

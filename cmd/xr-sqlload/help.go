@@ -29,7 +29,9 @@ DSN forms: sqlite:PATH, postgres://user@host:5432/db, libpq keywords
 ("host=h port=5432 dbname=lake user=u"), sqlserver://..., ADO or ODBC SQL
 Server strings. A password on the command line shows in ps: put such a DSN
 in $XR_DB or a file (--db-file; a warning says so). --ddl prints the CREATE
-script and exits.
+script and exits; --create runs it if the table is missing and exits,
+reading no input (xr-snapshot's first step: a wrong database fails before
+anything is read).
 
 Locks: a batch that waits more than a second for a lock held by another
 session says so on stderr (naming the holder when the engine can tell);

@@ -16,7 +16,7 @@ var command = &cli.Command{Name: "xr-sqlload", Summary: "upsert envelopes into t
 
 func run(x *cli.Env) (*xr.Stats, error) {
 	o := sqlstore.LoadOptions{Batch: sqlstore.DefaultBatch}
-	var printDDL bool
+	var printDDL, create bool
 	var conflict, conflictLog string
 	f := x.Flags
 	dbf := cli.RegisterDB(f, sqlstore.DefaultLockTimeout)
@@ -27,13 +27,14 @@ func run(x *cli.Env) (*xr.Stats, error) {
 	f.Bool(&o.DryRun, "dry-run", "report what would be inserted/updated/unchanged; change nothing")
 	f.Bool(&o.NoCreate, "no-create", "fail if the table is missing instead of creating it")
 	f.Bool(&printDDL, "ddl", "print the table's CREATE script for the database's engine and exit")
+	f.Bool(&create, "create", "create the table if it is missing and exit, reading no input (with --dry-run: only check)")
 	if err := x.Parse(); err != nil {
 		return nil, err
 	}
 	if err := x.NoArgs("it reads stdin: xr-sqlload < FILE"); err != nil {
 		return nil, err
 	}
-	db, err := dbf.Resolve(sqlstore.HasPassword)
+	db, err := dbf.Resolve()
 	if err != nil {
 		return nil, err
 	}
@@ -48,5 +49,5 @@ func run(x *cli.Env) (*xr.Stats, error) {
 		return nil, sqlstore.PrintDDL(x.Stdout, o.DB, os.Getenv, o.Manifest)
 	}
 	o.MaxLine, o.Log, o.Getenv, o.Diag = x.MaxLine, x.Logger(), os.Getenv, x.Diag()
-	return load(x, o, conflictLog)
+	return load(x, o, conflictLog, create)
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 
 	"github.com/xr-lake/xr/pkg/cli"
 	"github.com/xr-lake/xr/pkg/diff"
@@ -25,14 +27,22 @@ func options(x *cli.Env, o *sqlstore.LoadOptions, conflict string) error {
 	return err
 }
 
-// load runs the load, with the --conflict-log file when one is named.
-func load(x *cli.Env, o sqlstore.LoadOptions, conflictLog string) (*xr.Stats, error) {
+// load runs the load, with the --conflict-log file when one is named;
+// --create loads no input: the load's first step makes the table ready.
+func load(x *cli.Env, o sqlstore.LoadOptions, conflictLog string, create bool) (*xr.Stats, error) {
 	var err error
 	if o.Reject, err = x.RejectFunc(); err != nil {
 		return nil, err
 	}
+	in := io.Reader(strings.NewReader(""))
+	switch {
+	case create && o.NoCreate:
+		return nil, xr.Usagef("--create and --no-create: give one of them")
+	case !create:
+		in = x.Input()
+	}
 	if conflictLog == "" {
-		return sqlstore.Load(x.Ctx, x.Input(), o)
+		return sqlstore.Load(x.Ctx, in, o)
 	}
 	f, err := os.Create(conflictLog)
 	if err != nil {
@@ -40,7 +50,7 @@ func load(x *cli.Env, o sqlstore.LoadOptions, conflictLog string) (*xr.Stats, er
 	}
 	clog := bufio.NewWriter(f)
 	o.Conflicts = clog
-	st, err := sqlstore.Load(x.Ctx, x.Input(), o)
+	st, err := sqlstore.Load(x.Ctx, in, o)
 	ferr := clog.Flush()
 	if cerr := f.Close(); ferr == nil {
 		ferr = cerr

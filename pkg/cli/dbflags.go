@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xr-lake/xr/pkg/dbsecret"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -37,45 +38,64 @@ type Database struct {
 	Warned []string      // warnings about how the DSN was given
 }
 
-// Resolve checks the flags after Parse: an explicitly empty --db (an
-// unset shell variable, as in --db "$DB") would fall back to the
-// environment or to sqlite:lake.db, a database the user did not name;
-// --db and --db-file exclude each other; a negative --lock-timeout is
-// refused. A --db holding a password, or a --db-file that other users
-// may read, earns a warning; hasPassword (sqlstore.HasPassword) tells a
-// DSN that holds one.
-func (f *DBFlags) Resolve(hasPassword func(dsn string) bool) (Database, error) {
-	var d Database
-	set := map[string]bool{"db": f.fs.IsSet("db"), "db-file": f.fs.IsSet("db-file")}
-	switch {
-	case set["db"] && f.DB == "":
-		return d, xr.Usagef("--db: empty DSN (an unset variable?); leave --db out to use $XR_DB, $INGEST_SQLSERVER_* or sqlite:lake.db")
-	case set["db"] && set["db-file"]:
-		return d, xr.Usagef("--db and --db-file: give one of them")
-	case f.LockTimeout < 0:
+// Resolve checks the flags after Parse (DBGiven.Check) and refuses a
+// negative --lock-timeout.
+func (f *DBFlags) Resolve() (Database, error) {
+	g := DBGiven{DB: f.DB, DBSet: f.fs.IsSet("db"), File: f.DBFile, FileSet: f.fs.IsSet("db-file")}
+	d, err := g.Check("$")
+	if err != nil {
+		return d, err
+	}
+	if f.LockTimeout < 0 {
 		return d, xr.Usagef("--lock-timeout: %s is negative (0 waits indefinitely)", f.LockTimeout)
 	}
 	d.Lock = f.LockTimeout
 	if d.Lock == 0 {
 		d.Lock = -1
 	}
-	if set["db"] {
-		d.DB, d.From = f.DB, "--db"
-		if hasPassword(f.DB) {
-			d.Warned = append(d.Warned, "warning: the --db value holds a password, which other users can read in the process list (ps) and the shell keeps in its history; use $XR_DB or --db-file FILE instead")
+	return d, nil
+}
+
+// DBGiven is what a command was given to name its database: --db (DBSet:
+// given, even empty) and --db-file (FileSet). xr-snapshot hands xr-pack
+// report its own in the environment.
+type DBGiven struct {
+	DB, File       string
+	DBSet, FileSet bool
+}
+
+// Check reads the DSN g names (DB "" when neither flag was given): an
+// explicitly empty --db (an unset shell variable, as in --db "$DB") would
+// fall back to the environment or to sqlite:lake.db, a database the user
+// did not name; --db and --db-file exclude each other. A --db holding a
+// password, or a --db-file that other users may read, earns a warning.
+// sigil is what the messages put before a variable's name ("$XR_DB", or
+// "XR_DB" in a help that writes it so).
+func (g DBGiven) Check(sigil string) (Database, error) {
+	var d Database
+	switch {
+	case g.DBSet && g.DB == "":
+		return d, xr.Usagef("--db: empty DSN (an unset variable?); leave --db out to use %sXR_DB, %sINGEST_SQLSERVER_* or sqlite:lake.db", sigil, sigil)
+	case g.DBSet && g.FileSet:
+		return d, xr.Usagef("--db and --db-file: give one of them")
+	}
+	if g.DBSet {
+		d.DB, d.From = g.DB, "--db"
+		if dbsecret.HasPassword(g.DB) {
+			d.Warned = append(d.Warned, "warning: the --db value holds a password, which other users can read in the process list (ps) and the shell keeps in its history; use "+sigil+"XR_DB or --db-file FILE instead")
 		}
 	}
-	if set["db-file"] {
-		b, err := os.ReadFile(f.DBFile)
+	if g.FileSet {
+		b, err := os.ReadFile(g.File)
 		if err != nil {
 			return d, xr.Usagef("--db-file: %v", err)
 		}
-		d.DB, d.From = strings.TrimSpace(string(b)), "--db-file "+f.DBFile
+		d.DB, d.From = strings.TrimSpace(string(b)), "--db-file "+g.File
 		if d.DB == "" {
-			return d, xr.Usagef("--db-file %s: empty", f.DBFile)
+			return d, xr.Usagef("--db-file %s: empty", g.File)
 		}
-		if fi, err := os.Stat(f.DBFile); err == nil && fi.Mode().Perm()&0o077 != 0 && hasPassword(d.DB) {
-			d.Warned = append(d.Warned, fmt.Sprintf("warning: %s holds a password and other users may read it (mode %04o); chmod 600 %s", f.DBFile, fi.Mode().Perm(), f.DBFile))
+		if fi, err := os.Stat(g.File); err == nil && fi.Mode().Perm()&0o077 != 0 && dbsecret.HasPassword(d.DB) {
+			d.Warned = append(d.Warned, fmt.Sprintf("warning: %s holds a password and other users may read it (mode %04o); chmod 600 %s", g.File, fi.Mode().Perm(), g.File))
 		}
 	}
 	return d, nil

@@ -3,11 +3,11 @@ package sqlstore
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/xr-lake/xr/pkg/dbsecret"
 )
 
 // Engine names a database engine.
@@ -35,7 +35,7 @@ type DSN struct {
 }
 
 // String is the DSN with its password hidden.
-func (d DSN) String() string { return Redact(d.Conn) }
+func (d DSN) String() string { return dbsecret.Redact(d.Conn) }
 
 // Describe names the engine and database for the one stderr line, without
 // secrets: "postgres postgres@127.0.0.1:5432/lake (from XR_DB)".
@@ -67,7 +67,7 @@ func (d DSN) Describe() string {
 func describeKeywords(conn string) string {
 	c, err := pgconn.ParseConfig(conn)
 	if err != nil {
-		return Redact(conn)
+		return dbsecret.Redact(conn)
 	}
 	return fmt.Sprintf("%s@%s/%s", c.User, joinHostPort(c.Host, strconv.Itoa(int(c.Port))), c.Database)
 }
@@ -153,12 +153,12 @@ func ParseDSN(s string) (DSN, error) {
 		return DSN{Engine: SQLite, Conn: p}, nil
 	case strings.HasPrefix(low, "postgres://"), strings.HasPrefix(low, "postgresql://"):
 		if _, err := url.Parse(s); err != nil {
-			return DSN{}, fmt.Errorf("postgres DSN: not a URL: %s", Redact(s))
+			return DSN{}, fmt.Errorf("postgres DSN: not a URL: %s", dbsecret.Redact(s))
 		}
 		return DSN{Engine: Postgres, Conn: s}, nil
 	case strings.HasPrefix(low, "sqlserver://"):
 		if _, err := url.Parse(s); err != nil {
-			return DSN{}, fmt.Errorf("sqlserver DSN: not a URL: %s", Redact(s))
+			return DSN{}, fmt.Errorf("sqlserver DSN: not a URL: %s", dbsecret.Redact(s))
 		}
 		return DSN{Engine: SQLServer, Conn: s}, nil
 	case strings.HasPrefix(low, "odbc:"):
@@ -166,7 +166,7 @@ func ParseDSN(s string) (DSN, error) {
 	case strings.Contains(s, "="):
 		return parseKeywords(s)
 	}
-	return DSN{}, fmt.Errorf("unknown database %q: want sqlite:PATH, postgres://..., sqlserver://..., libpq keywords (host=... dbname=...) or a SQL Server connection string", Redact(s))
+	return DSN{}, fmt.Errorf("unknown database %q: want sqlite:PATH, postgres://..., sqlserver://..., libpq keywords (host=... dbname=...) or a SQL Server connection string", dbsecret.Redact(s))
 }
 
 // libpqOnly are the libpq connection keywords that SQL Server strings do
@@ -485,24 +485,3 @@ func splitKV(s string) ([]kvPair, error) {
 	}
 	return out, nil
 }
-
-var (
-	// user info up to the LAST '@' of the word: a password may hold an
-	// unescaped '@', '/', '?' or ':' (hiding too much is harmless)
-	reURLPass = regexp.MustCompile(`(://[^:/?#\s]*:)\S*@`)
-	// an unquoted ODBC value runs to the ';' (it may hold spaces)
-	// (a quoted one may escape its quote by doubling it, ADO, or with a
-	// backslash, libpq)
-	reKVPass = regexp.MustCompile(`(?i)((?:^|[;?&\s:])(?:pwd|password|passwd)\s*=\s*)(\{(?:[^}]|\}\})*\}|"(?:[^"]|"")*"|'(?:[^'\\]|\\.|'')*'|[^;&\n]*)`)
-)
-
-// Redact hides the password of a DSN (URL user info, password= query
-// parameters, PWD=/Password= in key=value strings) for printing.
-func Redact(dsn string) string {
-	s := reURLPass.ReplaceAllString(dsn, "${1}xxxxx@")
-	return reKVPass.ReplaceAllString(s, "${1}xxxxx")
-}
-
-// HasPassword reports whether a DSN holds a password (URL user info,
-// password= or PWD= keys): what Redact would hide.
-func HasPassword(dsn string) bool { return Redact(dsn) != dsn }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/microsoft/go-mssqldb/msdsn"
+	"github.com/xr-lake/xr/pkg/dbsecret"
 )
 
 func envOf(kv ...string) func(string) string {
@@ -87,7 +88,7 @@ func TestSQLServerForms(t *testing.T) {
 			}
 			cfg, err := msdsn.Parse(d.Conn)
 			if err != nil {
-				t.Fatalf("go-mssqldb cannot read %s: %v", Redact(d.Conn), err)
+				t.Fatalf("go-mssqldb cannot read %s: %v", dbsecret.Redact(d.Conn), err)
 			}
 			w := c.want
 			if cfg.Host != w.host || cfg.Port != w.port || cfg.Database != w.db || cfg.User != w.user || cfg.Password != w.pass {
@@ -174,27 +175,6 @@ func TestBadDSNs(t *testing.T) {
 	}
 }
 
-func TestRedact(t *testing.T) {
-	for in, want := range map[string]string{
-		"postgres://u:secret@h:5432/db?sslmode=disable": "postgres://u:xxxxx@h:5432/db?sslmode=disable",
-		"sqlserver://sa:secret@h?database=x":            "sqlserver://sa:xxxxx@h?database=x",
-		"Server=h;UID=u;PWD=secret;Database=d":          "Server=h;UID=u;PWD=xxxxx;Database=d",
-		"Server=h;Password={se;cret};Database=d":        "Server=h;Password=xxxxx;Database=d",
-		`Server=h;Password="se;cret";Database=d`:        "Server=h;Password=xxxxx;Database=d",
-		"postgres://h/db?user=u&password=secret":        "postgres://h/db?user=u&password=xxxxx",
-		"sqlite:lake.db":                                "sqlite:lake.db",
-		"sqlserver://sa:p@ss/w?rd@h:1433?database=x":    "sqlserver://sa:xxxxx@h:1433?database=x",
-		"Server=h;PWD=two words;Database=d":             "Server=h;PWD=xxxxx;Database=d",
-		"Server=h;Password='se;cret';Database=d":        "Server=h;Password=xxxxx;Database=d",
-		"sqlserver://sa@h:1433?database=x":              "sqlserver://sa@h:1433?database=x",
-		"odbc:PWD=secret;Server=h":                      "odbc:PWD=xxxxx;Server=h",
-	} {
-		if got := Redact(in); got != want {
-			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // A libpq keyword DSN is PostgreSQL (it used to be taken for a SQL Server
 // string: "no Server="); a string that is neither names what it holds.
 func TestLibpqKeywordDSN(t *testing.T) {
@@ -232,7 +212,7 @@ func TestLibpqKeywordDSN(t *testing.T) {
 			t.Errorf("%q: %+v, %v", s, d, err)
 		}
 	}
-	if got := Redact(`host=h password='a\' b c' dbname=d`); strings.Contains(got, "b c") || strings.Contains(got, "a\\") {
+	if got := dbsecret.Redact(`host=h password='a\' b c' dbname=d`); strings.Contains(got, "b c") || strings.Contains(got, "a\\") {
 		t.Errorf("Redact of a libpq quoted password: %q", got)
 	}
 }

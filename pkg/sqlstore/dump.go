@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,6 +28,10 @@ type DumpOptions struct {
 	Manifest *manifest.Manifest // sql_target, and source_system/entity_type as the default filter
 	Filter   Filter             // Source/Entity here override the manifest's
 	Index    bool               // index lines instead of envelopes
+	// IfExists dumps nothing, successfully, when the table (or the SQLite
+	// file) is not there, instead of failing: a table no load has created
+	// yet holds no rows (xr-snapshot's dry runs).
+	IfExists bool
 	// ByScopes replaces the manifest's and Filter's source/entity with
 	// Scopes: the rows of each of these pairs (none when empty), or with
 	// AllScopes of every pair; the rest of Filter applies to each.
@@ -60,8 +65,14 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 			f.Entity = m.EntityType
 		}
 	}
+	missing := func() (*xr.Stats, error) {
+		o.Diag.Note(fmt.Sprintf("table %s does not exist: nothing to dump", t.NameIn(d.Engine)))
+		return st, nil
+	}
 	if d.Engine == SQLite { // reading must not create an empty database
-		if _, err := os.Stat(d.Conn); err != nil {
+		if _, err := os.Stat(d.Conn); errors.Is(err, os.ErrNotExist) && o.IfExists {
+			return missing()
+		} else if err != nil {
 			return st, fmt.Errorf("sqlite database %s: %w", d.Conn, err)
 		}
 	}
@@ -71,6 +82,14 @@ func Dump(ctx context.Context, out io.Writer, o DumpOptions) (*xr.Stats, error) 
 		return st, err
 	}
 	defer e.close()
+	if o.IfExists {
+		if ok, err := e.exists(ctx); err != nil || !ok {
+			if err != nil {
+				return st, err
+			}
+			return missing()
+		}
+	}
 	// a dump waits for a lock before its first row, if at all
 	w := watchLock(ctx, e, o.Diag.Warn, "reading table "+t.NameIn(d.Engine), o.LockTimeout)
 	watching := true

@@ -531,6 +531,12 @@ func (e *pgEngine) dumpPayloads(ctx context.Context, f Filter, emit func([]byte)
 	return rows.Err()
 }
 
+func (e *pgEngine) exists(ctx context.Context) (bool, error) {
+	var ok bool
+	err := e.conn.QueryRow(ctx, e.s.exists).Scan(&ok)
+	return ok, err
+}
+
 func (e *pgEngine) dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error {
 	w, args := f.where(e.n, pgPlaceholder, pgTS)
 	rows, err := e.conn.Query(ctx, e.s.index+w, args...)

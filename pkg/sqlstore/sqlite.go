@@ -241,6 +241,12 @@ func (e *sqliteEngine) dumpPayloads(ctx context.Context, f Filter, emit func([]b
 	return sqlPayloads(ctx, e.db, e.s.dump+w+" ORDER BY rowid", args, emit)
 }
 
+func (e *sqliteEngine) exists(ctx context.Context) (bool, error) {
+	var n int
+	err := e.db.QueryRowContext(ctx, e.s.exists).Scan(&n)
+	return n > 0, err
+}
+
 func (e *sqliteEngine) dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error {
 	w, args := f.where(e.n, qmark, sqliteTS)
 	var obs string

@@ -466,6 +466,16 @@ func (e *msEngine) dumpPayloads(ctx context.Context, f Filter, emit func([]byte)
 	return sqlPayloads(ctx, c, e.s.dump+w+o, args, emit)
 }
 
+func (e *msEngine) exists(ctx context.Context) (bool, error) {
+	c, err := e.session(ctx)
+	if err != nil {
+		return false, err
+	}
+	var ok int
+	err = c.QueryRowContext(ctx, e.s.exists).Scan(&ok)
+	return ok == 1, err
+}
+
 func (e *msEngine) dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error {
 	w, args := f.where(e.n, msPlaceholder, msTS)
 	c, err := e.session(ctx)

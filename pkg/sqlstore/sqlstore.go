@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/xr-lake/xr/ddl"
+	"github.com/xr-lake/xr/pkg/dbsecret"
 	"github.com/xr-lake/xr/pkg/manifest"
 	"github.com/xr-lake/xr/pkg/xr"
 )
@@ -31,6 +32,9 @@ import (
 type engine interface {
 	// begin starts a transaction on the loader's dedicated connection.
 	begin(ctx context.Context) (loadTx, error)
+	// exists reports whether the table is there (outside a transaction:
+	// a dump's --if-exists takes no lock).
+	exists(ctx context.Context) (bool, error)
 	dumpPayloads(ctx context.Context, f Filter, emit func([]byte) error) error
 	dumpIndex(ctx context.Context, f Filter, emit func(*IndexRow) error) error
 	// durable makes every committed batch durable, after the last one.
@@ -94,7 +98,7 @@ func open(ctx context.Context, d DSN, t Target, lockTimeout time.Duration, log *
 	}
 	if err != nil {
 		reason := strings.NewReplacer(":\n\t", ": ", "\n\t", "; ", "\n", "; ").Replace(err.Error())
-		return nil, fmt.Errorf("cannot connect to %s: %s", d.Describe(), Redact(reason))
+		return nil, fmt.Errorf("cannot connect to %s: %s", d.Describe(), dbsecret.Redact(reason))
 	}
 	log.Debug("connected", "db", d.Describe())
 	return e, nil
