@@ -210,13 +210,17 @@ func Create(ctx context.Context, dir string, out io.Writer, o CreateOptions) (*x
 }
 
 // CreateFile writes the archive of the pack in dir to the file path: to a
-// temporary file in path's folder (mode 0600 while it fills), made durable
-// under path only when complete. Without force an existing path is refused
+// temporary file in path's folder (created if missing, as the reference
+// tool does), mode 0600 while it fills, made durable under path only when
+// complete. Without force an existing path is refused
 // up front (no work wasted) and again at the rename, where no other writer
 // can slip in. First it removes the temporary files that interrupted runs
 // to the same path left (kill -9), sparing a live one's.
 func CreateFile(ctx context.Context, dir, path string, force bool, o CreateOptions) (*xr.Stats, error) {
 	exists := func() error { return fmt.Errorf("%s exists (use --force to replace it)", path) }
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return newStats(), err
+	}
 	if n, err := snapshot.RemoveOrphansOf(path); err != nil {
 		return newStats(), err
 	} else if n > 0 {
