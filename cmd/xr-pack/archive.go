@@ -57,7 +57,8 @@ func (k *keyFlags) readOptions() archive.ReadOptions {
 }
 
 var archiveCmd = &cli.Command{Name: "archive", Summary: "write a pack archive: xr-pack archive DIR --out FILE",
-	Help: archiveUsage, Common: onPack, Exits: mismatchOrInterrupted, Run: runArchive}
+	Help: archiveUsage, Common: onPack, Exits: mismatchOrInterrupted, Run: runArchive,
+	As: map[string]string{"xr-snapshot pack": snapshotPackUsage}}
 
 // runArchive implements `xr-pack archive DIR --out FILE`.
 func runArchive(x *cli.Env) (*xr.Stats, error) {
@@ -140,7 +141,8 @@ func refuseSecrets(x *cli.Env, dir string, allow bool) error {
 }
 
 var extractCmd = &cli.Command{Name: "extract", Summary: "unpack an archive: xr-pack extract FILE --out DIR",
-	Help: extractUsage, Common: cli.Stats | cli.Verbose, Exits: mismatchOrInterrupted, Run: runExtract}
+	Help: extractUsage, Common: cli.Stats | cli.Verbose, Exits: mismatchOrInterrupted, Run: runExtract,
+	As: map[string]string{"xr-snapshot unpack": snapshotUnpackUsage}}
 
 // runExtract implements `xr-pack extract FILE --out DIR`.
 func runExtract(x *cli.Env) (*xr.Stats, error) {

@@ -152,7 +152,8 @@ Write the pack in DIR to one archive file: a zip (Deflate, the default, any
 unzip reads it) or a tar.zst (faster, smaller). The archive holds DIR under
 its dataset name and _pack_meta.json (dataset, time, tool version, record
 count, the SHA-256 of every member); the same pack gives the same bytes.
-FILE is named exactly; an existing FILE is refused unless --force.
+FILE is named exactly, and the folder it goes into is created if missing
+(as extract creates its --out); an existing FILE is refused unless --force.
 
 --encrypt (or the manifest's encryption_policy.enabled) makes it an age
 file (age-encryption.org/v1), which FILE's name must end in: .zip.age or

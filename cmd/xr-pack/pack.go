@@ -50,7 +50,7 @@ func packDir(x *cli.Env) (string, error) {
 }
 
 var initCmd = &cli.Command{Name: "init", Summary: "create a pack: xr-pack init --name N --source S --entity E --out DIR",
-	Help: initUsage, Run: runInit}
+	Help: initUsage, Run: runInit, As: map[string]string{"xr-snapshot init": snapshotInitUsage}}
 
 func runInit(x *cli.Env) (*xr.Stats, error) {
 	var nm, source, entity, desc, owner string

@@ -12,20 +12,27 @@ import (
 )
 
 var reportCmd = &cli.Command{Name: "report", Summary: "xr-snapshot's reconciliation report of a run folder: xr-pack report DIR",
-	Help: reportUsage, Common: cli.Manifest, Run: runReport}
+	Help: reportUsage, Common: cli.Manifest, Run: runReport, As: snapshotAs}
 
 const reportUsage = `usage: xr-pack report --begin -m MANIFEST --command import|export|sync [--direction D] [--conflict S] [--dry-run] [--json] DIR
        xr-pack report DIR
 
 xr-snapshot's reconciliation report, rendered from the run folder DIR
-that its pipelines fill. It speaks for xr-snapshot: its messages say so.
+that its pipelines fill. It is the script's Go half and speaks for it:
+its messages say xr-snapshot, and run under the script's name
+(XR_PROG_NAME="xr-snapshot" or "xr-snapshot import", "export", "sync") its
+-h and --version are xr-snapshot's, which the script prints so.
 
---begin decides the run's options and writes them to DIR/run: the
-direction (import: json_to_sql, export: sql_to_json, sync: --direction,
-else the manifest's sync_policy.direction_default) and whether the stages
-redact (the manifest's redaction_policy.enabled), printed as two words,
-"DIRECTION redact" or "DIRECTION noredact". A --conflict or --direction
-the spec does not know is a usage error.
+--begin checks the options and decides the run's, writing them to DIR/run.
+It checks the database xr-snapshot was given as xr-sqlload checks its own,
+from the environment, where the script hands them over (a command line is
+readable by every user): XR_SNAPSHOT_DB, its --db (set, even empty, when
+given), and XR_SNAPSHOT_DB_FILE, its --db-file; then that the manifest
+exists. A --conflict or --direction the spec does not know is a usage
+error. It decides the direction (import: json_to_sql, export: sql_to_json,
+sync: --direction, else the manifest's sync_policy.direction_default) and
+whether the stages redact (the manifest's redaction_policy.enabled),
+printed as two words, "DIRECTION redact" or "DIRECTION noredact".
 
 Without --begin it prints the report (text, or one JSON object when the
 run has --json), writes the run's exit status to DIR/status (that of the
@@ -49,6 +56,20 @@ Example:
   T=$(mktemp -d)
   xr-pack report --begin -m pages/manifest.json --command import "$T"
   xr-pack report "$T"`
+
+// checkSnapshotDB checks the database xr-snapshot was given, as xr-sqlload
+// checks its own --db and --db-file: the script hands them over in the
+// environment, since a command line is readable by every user (ps).
+func checkSnapshotDB(x *cli.Env) error {
+	var g cli.DBGiven
+	g.DB, g.DBSet = os.LookupEnv("XR_SNAPSHOT_DB")
+	g.File, g.FileSet = os.LookupEnv("XR_SNAPSHOT_DB_FILE")
+	d, err := g.Check("") // the script's help writes XR_DB
+	for _, w := range d.Warned {
+		x.Warn(w)
+	}
+	return err
+}
 
 // StatusFile holds the run's exit status, written by the report.
 const statusFile = "status"
@@ -76,6 +97,12 @@ func runReport(x *cli.Env) (*xr.Stats, error) {
 		o.Manifest = x.Manifest
 		if o.Manifest == "" {
 			return nil, xr.Usagef("--begin needs -m MANIFEST")
+		}
+		if err := checkSnapshotDB(x); err != nil {
+			return nil, err
+		}
+		if fi, err := os.Stat(o.Manifest); err != nil || !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("manifest not found: %s (create one with '%s init')", o.Manifest, report.Prog)
 		}
 		r, err := report.Begin(dir, o)
 		if err != nil {

@@ -8,7 +8,7 @@
 //
 // It runs DIR/xr-* and DIR/xr-snapshot with -h (and each subcommand a
 // "Commands:" section lists with COMMAND -h) and reads the format every xr
-// -h follows (pkg/cli renders it; bin/xr-snapshot writes the same):
+// -h follows (pkg/cli renders it, bin/xr-snapshot's too, through xr-pack):
 //
 //	usage: NAME ARGS...          first line; more synopsis lines indented
 //	                             to line up with NAME

@@ -211,6 +211,34 @@ func TestSubcommands(t *testing.T) {
 	}
 }
 
+// TestHelpUnderAnotherName: run as another command ($XR_PROG_NAME), a
+// command prints that name's help: its As text before its own flags, or a
+// whole As text that has its own Flags section; --version names the
+// program the name starts with.
+func TestHelpUnderAnotherName(t *testing.T) {
+	sub := &Command{Name: "archive", Help: "usage: xr-y archive DIR", Run: func(x *Env) (*xr.Stats, error) {
+		x.Flags.Bool(new(bool), "encrypt", "encrypt it")
+		return nil, x.Parse()
+	}, As: map[string]string{
+		"xr-z pack": "usage: xr-z pack --out FILE\n\nIt is xr-y archive.",
+		"xr-z":      "usage: xr-z COMMAND\n\nFlags:\n  -h, --help  print this help and exit\n\nExit codes: 0 ok.",
+	}}
+	cmd := &Command{Name: "xr-y", Help: "usage: xr-y COMMAND", Sub: []*Command{sub}}
+	for _, c := range []struct{ as, arg, want string }{
+		{"xr-z pack", "-h", "usage: xr-z pack --out FILE\n\nIt is xr-y archive.\n\nFlags:\n      --encrypt "},
+		{"xr-z", "-h", "usage: xr-z COMMAND\n\nFlags:\n  -h, --help  print this help and exit\n\nExit codes: 0 ok.\n"},
+		{"", "-h", "usage: xr-y archive DIR\n\nFlags:\n      --encrypt "},
+		{"xr-z pack", "--version", "xr-z " + VersionString() + "\n"},
+		{"", "--version", "xr-y " + VersionString() + "\n"},
+	} {
+		var out bytes.Buffer
+		code := cmd.exec(context.Background(), c.as, []string{"archive", c.arg}, nil, &out, io.Discard)
+		if code != 0 || !strings.HasPrefix(out.String(), c.want) || c.as == "xr-z" && out.String() != c.want {
+			t.Errorf("as %q, %s: code %d\n%s\nwant\n%s", c.as, c.arg, code, out.String(), c.want)
+		}
+	}
+}
+
 // TestAppendReject: every kind of bad line makes a rejects line that
 // encoding/json reads and that gives the line back (or its start, marked).
 func TestAppendReject(t *testing.T) {

@@ -30,6 +30,12 @@ type Command struct {
 	Run    func(x *Env) (*xr.Stats, error)
 	// Sub are the subcommands (xr-pack's): Run is then not used.
 	Sub []*Command
+	// As are the helps of the command when it runs as another
+	// ($XR_PROG_NAME, see Main), by that name: the text -h then prints in
+	// place of Help. A text with a "Flags:" section of its own documents
+	// a command whose flags are not this one's (xr-snapshot's import,
+	// whose options xr-pack report checks) and is printed alone.
+	As map[string]string
 }
 
 // Exit is an exit code and what it means, for the footer of -h.
@@ -52,7 +58,9 @@ var (
 // $XR_PROG_NAME, when set, is the name usage errors give the command:
 // xr-snapshot runs `xr-pack archive` as its `pack` with
 // XR_PROG_NAME="xr-snapshot pack", so that a wrong flag says
-// "xr-snapshot pack: unknown flag --bogus" and "run 'xr-snapshot pack -h'".
+// "xr-snapshot pack: unknown flag --bogus" and "run 'xr-snapshot pack -h'";
+// -h then prints the command's help under that name (Command.As), and
+// --version names the program that name starts with.
 func Main(cmd *Command) {
 	os.Exit(cmd.exec(context.Background(), os.Getenv("XR_PROG_NAME"), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
@@ -111,7 +119,7 @@ func (c *Command) pick(x *Env, args []string) (*Command, error) {
 	}
 	switch args[0] {
 	case "-h", "--help", "-help", "help":
-		_, err := io.WriteString(x.Stdout, c.helpText(nil))
+		_, err := io.WriteString(x.Stdout, c.helpText(x.Name, nil))
 		return nil, printed(err)
 	case "--version", "-version":
 		_, err := fmt.Fprintf(x.Stdout, "%s %s\n", c.Name, VersionString())
@@ -152,12 +160,13 @@ func (x *Env) Parse() error {
 	}
 	switch {
 	case errors.Is(err, errHelp):
-		_, werr := io.WriteString(x.Stdout, x.cmd.helpText(x.Flags))
+		_, werr := io.WriteString(x.Stdout, x.cmd.helpText(x.Name, x.Flags))
 		return printed(werr)
 	case err != nil:
 		return err
 	case x.version:
-		_, werr := fmt.Fprintf(x.Stdout, "%s %s\n", x.Prog, VersionString())
+		prog, _, _ := strings.Cut(x.Name, " ") // xr-pack, or the name it runs as
+		_, werr := fmt.Fprintf(x.Stdout, "%s %s\n", prog, VersionString())
 		return printed(werr)
 	}
 	return nil
@@ -300,11 +309,19 @@ func counted(st *xr.Stats) bool {
 	return false
 }
 
-// helpText is what -h prints: the help, the subcommands, the flags
-// (GNU style) and the exit codes the command can return.
-func (c *Command) helpText(fs *Flags) string {
+// helpText is what -h prints: the help (under name, its As text if it
+// has one), the subcommands, the flags (GNU style) and the exit codes the
+// command can return.
+func (c *Command) helpText(name string, fs *Flags) string {
+	help, ok := c.As[name]
+	if ok && strings.Contains(help, "\nFlags:\n") {
+		return strings.TrimSpace(help) + "\n"
+	}
+	if !ok {
+		help = c.Help
+	}
 	var b strings.Builder
-	b.WriteString(strings.TrimSpace(c.Help) + "\n")
+	b.WriteString(strings.TrimSpace(help) + "\n")
 	exits := c.Exits
 	if len(c.Sub) > 0 {
 		b.WriteString("\nCommands:\n")
