@@ -46,7 +46,7 @@ Commands:
   export  append SQL's records the pack lacks to the pack
   sync    import, then export (or one of them: --direction)
   pack    archive the pack for cold storage or migration
-  unpack  extract an archive and verify it
+  unpack  extract an archive, checking it against its metadata
 
 Run 'xr-snapshot COMMAND -h' for a command's flags.
 
@@ -133,10 +133,11 @@ Example:
 	snapshotUnpackUsage = `usage: xr-snapshot unpack --in FILE --out DIR [--force]
 
 Extracts an archive made by pack (or by the reference tool) into
-DIR/<dataset>/ and verifies it before it is moved into place; encrypted
-ones need --identity FILE (archives encrypted to public keys) or the
-passphrase (SNAPSHOT_ENCRYPTION_KEY, --passphrase-file or a terminal). It is xr-pack extract (its flags: xr-pack
-extract -h).
+DIR/<dataset>/, checking every member's SHA-256 against the archive's
+metadata (--verify: also xr-pack verify of the pack) before it is moved
+into place; encrypted ones need --identity FILE (archives encrypted to
+public keys) or the passphrase (SNAPSHOT_ENCRYPTION_KEY, --passphrase-file
+or a terminal). It is xr-pack extract (its flags: xr-pack extract -h).
 
 Example:
   xr-snapshot pack --manifest pages/manifest.json --out migration/pages.zip
