@@ -284,20 +284,31 @@ func zipOf(t *testing.T, members map[string]string) string {
 
 func tarZstOf(t *testing.T, hdrs []*tar.Header) string {
 	t.Helper()
+	p := filepath.Join(t.TempDir(), "h.tar.zst")
+	os.WriteFile(p, tarZst(t, hdrs, nil), 0o644)
+	return p
+}
+
+// tarZst is the tar.zst of the members hdrs with data (nil: zeros).
+func tarZst(t *testing.T, hdrs []*tar.Header, data [][]byte) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	zw, _ := zstd.NewWriter(&buf)
 	tw := tar.NewWriter(zw)
-	for _, h := range hdrs {
+	for i, h := range hdrs {
 		if err := tw.WriteHeader(h); err != nil {
 			t.Fatal(err)
 		}
-		tw.Write(make([]byte, h.Size))
+		if data == nil {
+			tw.Write(make([]byte, h.Size))
+		} else {
+			tw.Write(data[i])
+		}
 	}
-	tw.Close()
-	zw.Close()
-	p := filepath.Join(t.TempDir(), "h.tar.zst")
-	os.WriteFile(p, buf.Bytes(), 0o644)
-	return p
+	if err := errors.Join(tw.Close(), zw.Close()); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 func TestHostileMembers(t *testing.T) {
@@ -513,19 +524,7 @@ func rewriteTarZst(t *testing.T, a []byte, edit func(name string, b []byte) []by
 		h.Size = int64(len(b))
 		hdrs, data = append(hdrs, h), append(data, b)
 	}
-	var buf bytes.Buffer
-	zw, _ := zstd.NewWriter(&buf)
-	tw := tar.NewWriter(zw)
-	for i, h := range hdrs {
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		tw.Write(data[i])
-	}
-	if err := errors.Join(tw.Close(), zw.Close()); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return tarZst(t, hdrs, data)
 }
 
 // ageTo encrypts plain to testIdentity into a file and returns its path.
