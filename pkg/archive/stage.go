@@ -117,12 +117,13 @@ func (s *staging) commit() error {
 	if err := s.name(); err != nil {
 		return err
 	}
-	return filepath.WalkDir(s.root(), func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return err
+	err := filepath.WalkDir(s.root(), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			s.syncs.do(func() error { return syncDir(p) })
 		}
-		return syncDir(p)
+		return err
 	})
+	return errors.Join(err, s.syncs.wait())
 }
 
 // name gives every unnamed file its name.
@@ -275,13 +276,28 @@ type syncOnClose struct {
 }
 
 func (s syncOnClose) Write(p []byte) (int, error) { return s.f.Write(p) }
-func (s syncOnClose) Close() error                { s.s.sync(s.f, s.name, s.named); return nil }
 
-// syncer fsyncs extracted files in the background, up to maxSyncs at a
-// time, while the extract goes on: an fsync mostly waits for the disk,
-// which need not hold up decrypting, decompressing and hashing the next
-// member. wait returns the first error once every file is synced; commit
-// calls it before anything gets a name.
+func (s syncOnClose) Close() error {
+	s.s.do(func() error {
+		err := syncFile(s.f)
+		if s.named {
+			err = errors.Join(err, s.f.Close())
+		}
+		if err != nil {
+			err = fmt.Errorf("member %q: %w", s.name, err)
+		}
+		return err
+	})
+	return nil
+}
+
+// syncer runs fsyncs in the background, up to maxSyncs at a time: a
+// file's as soon as it is complete, while the extract goes on (an fsync
+// mostly waits for the disk, which need not hold up decrypting,
+// decompressing and hashing the next member), and the folders' at commit
+// (concurrent fsyncs share the file system's journal commits). wait
+// returns the first error once every one is done; commit calls it before
+// anything gets a name.
 type syncer struct {
 	wg  sync.WaitGroup
 	sem chan struct{}
@@ -291,20 +307,17 @@ type syncer struct {
 
 const maxSyncs = 4
 
-func (s *syncer) sync(f *os.File, name string, closeAfter bool) {
+func (s *syncer) do(fn func() error) {
 	s.sem <- struct{}{}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		err := syncFile(f)
-		if closeAfter {
-			err = errors.Join(err, f.Close())
-		}
+		err := fn()
 		<-s.sem
 		if err != nil {
 			s.mu.Lock()
 			if s.err == nil {
-				s.err = fmt.Errorf("member %q: %w", name, err)
+				s.err = err
 			}
 			s.mu.Unlock()
 		}

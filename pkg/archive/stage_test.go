@@ -51,8 +51,11 @@ func TestCleanStagingSparesALiveExtract(t *testing.T) {
 // after extract said it was done.
 func TestExtractSyncsEveryFolder(t *testing.T) {
 	var synced []string
+	var mu sync.Mutex
 	syncDir = func(dir string) error {
+		mu.Lock()
 		synced = append(synced, dir)
+		mu.Unlock()
 		return snapshot.SyncDir(dir)
 	}
 	defer func() { syncDir = snapshot.SyncDir }()
