@@ -167,8 +167,12 @@ func (s *source) openAge(br *bufio.Reader, cr *countReader, o ReadOptions) error
 
 // openDecrypted walks the zip or tar.zst that an encryption layer
 // releases, front to back.
+// Decryption runs ahead on a goroutine of its own (readAhead), overlapped
+// with decompressing; cr is then read on that goroutine only.
 func (s *source) openDecrypted(dr io.Reader, cr *countReader, enc string) error {
-	pr := bufio.NewReaderSize(dr, 64<<10)
+	ra := newReadAhead(dr, func() int64 { return cr.n })
+	s.cleanups = append(s.cleanups, ra.Close)
+	pr := bufio.NewReaderSize(ra, 64<<10)
 	head, err := pr.Peek(4)
 	if err != nil && len(head) == 0 {
 		if errors.Is(err, io.EOF) {
@@ -178,10 +182,10 @@ func (s *source) openDecrypted(dr io.Reader, cr *countReader, enc string) error 
 	}
 	switch {
 	case bytes.HasPrefix(head, magicZstd):
-		s.openTarZst(pr, func() int64 { return cr.n }, enc+" tar.zst")
+		s.openTarZst(pr, ra.usedSource, enc+" tar.zst")
 		return nil
 	case bytes.HasPrefix(head, magicZip), bytes.HasPrefix(head, magicZipEmpty):
-		s.openZipStream(pr, func() int64 { return cr.n }, enc+" zip")
+		s.openZipStream(pr, ra.usedSource, enc+" zip")
 		return nil
 	}
 	return errors.New("encrypted archive holds neither a zip nor a tar.zst")
