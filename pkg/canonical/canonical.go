@@ -285,37 +285,27 @@ func (c *Canonicalizer) text(dst, raw []byte) ([]byte, error) {
 
 func (c *Canonicalizer) array(dst, b []byte, i, depth int) ([]byte, int, error) {
 	if depth > jsonscan.MaxDepth {
-		return dst, i, fmt.Errorf("%w: %w", &jsonscan.SyntaxError{Offset: i, Msg: fmt.Sprintf("more than %d levels", jsonscan.MaxDepth)}, jsonscan.ErrTooDeep)
+		return dst, i, jsonscan.TooDeep(i)
 	}
 	dst = append(dst, '[')
-	i = jsonscan.SkipSpace(b, i+1)
-	if i < len(b) && b[i] == ']' {
-		return append(dst, ']'), i + 1, nil
-	}
-	for {
-		var err error
-		if dst, i, err = c.value(dst, b, i, depth); err != nil {
-			return dst, i, err
-		}
-		i = jsonscan.SkipSpace(b, i)
-		if i >= len(b) {
-			return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: "unexpected end of input in array"}
-		}
-		switch b[i] {
-		case ',':
+	i, more, err := jsonscan.FirstElement(b, i)
+	for n := 0; more && err == nil; n++ {
+		if n > 0 {
 			dst = append(dst, ',')
-			i = jsonscan.SkipSpace(b, i+1)
-		case ']':
-			return append(dst, ']'), i + 1, nil
-		default:
-			return dst, i, &jsonscan.SyntaxError{Offset: i, Msg: fmt.Sprintf("unexpected %q, want ',' or ']'", b[i])}
+		}
+		if dst, i, err = c.value(dst, b, i, depth); err == nil {
+			i, more, err = jsonscan.NextElement(b, i)
 		}
 	}
+	if err != nil {
+		return dst, i, err
+	}
+	return append(dst, ']'), i, nil
 }
 
 func (c *Canonicalizer) object(dst, b []byte, i, depth int) ([]byte, int, error) {
 	if depth > jsonscan.MaxDepth {
-		return dst, i, fmt.Errorf("%w: %w", &jsonscan.SyntaxError{Offset: i, Msg: fmt.Sprintf("more than %d levels", jsonscan.MaxDepth)}, jsonscan.ErrTooDeep)
+		return dst, i, jsonscan.TooDeep(i)
 	}
 	region := len(dst)
 	dst = append(dst, '{')

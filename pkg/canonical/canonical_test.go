@@ -93,6 +93,20 @@ func TestAgreesWithValidator(t *testing.T) {
 	}
 }
 
+// TestSyntaxErrorsAsValidator: a broken object or array is worded as the
+// validator words it (one loop each in jsonscan, one set of texts); the
+// canonicalizer had its own array loop, which quoted a control byte
+// differently.
+func TestSyntaxErrorsAsValidator(t *testing.T) {
+	for _, in := range []string{"[1\x01]", "[1 2]", "[1", "[1,]", `{"a":1 "b":2}`, `{"a" 1}`, `{"a":1,}`, `{"a":1`, "{\"a\":[1\x7f]}"} {
+		_, cerr := Append(nil, []byte(in))
+		verr := jsonscan.Valid([]byte(in))
+		if cerr == nil || verr == nil || cerr.Error() != verr.Error() {
+			t.Errorf("%q: canonical says %v, the validator %v", in, cerr, verr)
+		}
+	}
+}
+
 func FuzzCanonical(f *testing.F) {
 	for _, s := range []string{`{"b":[1.5e300,"é",null],"a":{"x":-0}}`, `"e\u0301"`, `[1e400,0.1]`, `{"Å":1,"Å":2}`} {
 		f.Add([]byte(s))

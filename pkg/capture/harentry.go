@@ -269,13 +269,12 @@ func members(v []byte, fn func(key string, val []byte)) {
 
 // elements calls fn on each element of the valid JSON array v.
 func elements(v []byte, fn func(n int, val []byte)) {
-	i := jsonscan.SkipSpace(v, 1)
-	for n := 0; i < len(v) && v[i] != ']'; n++ {
-		end, _ := jsonscan.Delimit(v, i)
-		fn(n, v[i:end])
-		i = jsonscan.SkipSpace(v, end)
-		if i < len(v) && v[i] == ',' {
-			i = jsonscan.SkipSpace(v, i+1)
+	i, more, err := jsonscan.FirstElement(v, 0)
+	for n := 0; more && err == nil; n++ {
+		var end int
+		if end, err = jsonscan.Delimit(v, i); err == nil {
+			fn(n, v[i:end])
+			i, more, err = jsonscan.NextElement(v, end)
 		}
 	}
 }

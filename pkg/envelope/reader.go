@@ -296,18 +296,16 @@ func checkStringArray(v []byte) error {
 	if v[0] != '[' {
 		return fmt.Errorf("want an array of strings, got %s", kind(v))
 	}
-	i := jsonscan.SkipSpace(v, 1)
-	for i < len(v) && v[i] != ']' {
+	i, more, err := jsonscan.FirstElement(v, 0)
+	for more && err == nil {
 		if v[i] != '"' {
 			return fmt.Errorf("want an array of strings, found %s", kind(v[i:]))
 		}
-		end, _ := jsonscan.SkipString(v, i)
-		i = jsonscan.SkipSpace(v, end)
-		if i < len(v) && v[i] == ',' {
-			i = jsonscan.SkipSpace(v, i+1)
+		if i, err = jsonscan.SkipString(v, i); err == nil {
+			i, more, err = jsonscan.NextElement(v, i)
 		}
 	}
-	return nil
+	return err
 }
 
 func kind(v []byte) string {

@@ -30,7 +30,7 @@ func Delimit(b []byte, i int) (int, error) {
 		case c == '{' || c == '[':
 			depth++
 			if depth > MaxDepth {
-				return j, synErr(j, "more than %d levels", MaxDepth)
+				return j, TooDeep(j)
 			}
 		default: // '}' or ']'
 			depth--

@@ -201,3 +201,16 @@ func TestDepth(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSkipArrays validates a document made mostly of arrays
+// (numbers, strings, nested arrays and objects), for the array loop.
+func BenchmarkSkipArrays(b *testing.B) {
+	doc := []byte(`[` + strings.Repeat(`[1,2.5,-3e4,"x",true,null,[],[[0]],{"a":[1,2]}],`, 300) + `[]]`)
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Skip(doc, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -28,6 +28,7 @@ type Object struct {
 	depth int // nesting of the object inside Skip (0 outside), for MaxDepth
 	state uint8
 	whole bool // ObjectText: only whitespace may follow the object
+	valid bool // ValidObjectAt: keys are only delimited
 	err   error
 }
 
@@ -45,6 +46,12 @@ var ErrNotObject = errors.New("not a JSON object")
 // Its values are read as Skip reads a value on its own: MaxDepth counts
 // from each value, not from the document.
 func ObjectAt(b []byte, i int) Object { return Object{b: b, i: i, ve: -1} }
+
+// ValidObjectAt is ObjectAt for text that has been validated already (the
+// redaction walk's values): keys are only delimited, as Delimit delimits
+// a value, not checked again. The text must be valid; a value left unread
+// is still checked when skipped.
+func ValidObjectAt(b []byte, i int) Object { return Object{b: b, i: i, ve: -1, valid: true} }
 
 // ObjectText starts reading b as one JSON object with nothing around it
 // but whitespace (an NDJSON line). Text that is not an object fails at
@@ -102,7 +109,7 @@ func (o *Object) start() bool {
 		return o.stop(o.i, synErr(o.i, "want an object"))
 	}
 	if o.depth > MaxDepth {
-		return o.stop(o.i, tooDeep(o.i))
+		return o.stop(o.i, TooDeep(o.i))
 	}
 	o.state = objMember
 	i := SkipSpace(b, o.i+1)
@@ -118,9 +125,14 @@ func (o *Object) member(i int) bool {
 	if i >= len(b) || b[i] != '"' {
 		return o.fail(i, wantKey)
 	}
-	ke, err := SkipString(b, i)
-	if err != nil {
-		return o.stop(ke, err)
+	var ke int
+	if o.valid {
+		ke = StringEnd(b, i)
+	} else {
+		var err error
+		if ke, err = SkipString(b, i); err != nil {
+			return o.stop(ke, err)
+		}
 	}
 	j := SkipSpace(b, ke)
 	if j >= len(b) || b[j] != ':' {
@@ -223,6 +235,8 @@ func (o *Object) Err() error { return o.err }
 // false without an error; after an error, the error's offset.
 func (o *Object) End() int { return o.i }
 
-func tooDeep(i int) error {
+// TooDeep is the error of an array or object at byte i nested beyond
+// MaxDepth (it matches ErrTooDeep), for a reader that counts depth itself.
+func TooDeep(i int) error {
 	return fmt.Errorf("%w: %w", synErr(i, "more than %d levels", MaxDepth), ErrTooDeep)
 }

@@ -88,8 +88,19 @@ func FuzzObject(f *testing.F) {
 		if j := SkipSpace(b, o.End()); j != len(b) {
 			t.Fatalf("%q: ends at %d", b, o.End())
 		}
+		var keys []string // what ValidObjectAt reads of the valid text
+		v := ValidObjectAt(b, SkipSpace(b, 0))
+		for v.Next() {
+			keys = append(keys, string(v.Key()))
+		}
+		if v.Err() != nil || v.End() != o.End() {
+			t.Fatalf("%q: ValidObjectAt ends at %d (%v), ObjectText at %d", b, v.End(), v.Err(), o.End())
+		}
 		o = ObjectText(b)
-		for o.Next() {
+		for n := 0; o.Next(); n++ {
+			if n >= len(keys) || keys[n] != string(o.Key()) {
+				t.Fatalf("%q: key %d %s, ValidObjectAt read %q", b, n, o.Key(), keys)
+			}
 			k, err := Unquote(o.Key())
 			if err != nil || strings.ContainsAny(k, "/~") {
 				continue

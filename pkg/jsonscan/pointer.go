@@ -71,21 +71,16 @@ func member(b []byte, i int, key string) (int, bool, error) {
 
 // element finds the n-th element of the array at b[i].
 func element(b []byte, i, n int) (int, bool, error) {
-	i = SkipSpace(b, i+1)
-	for k := 0; i < len(b) && b[i] != ']'; k++ {
+	i, more, err := FirstElement(b, i)
+	for k := 0; more && err == nil; k++ {
 		if k == n {
 			return i, true, nil
 		}
-		var err error
-		if i, err = Skip(b, i); err != nil {
-			return 0, false, err
-		}
-		i = SkipSpace(b, i)
-		if i < len(b) && b[i] == ',' {
-			i = SkipSpace(b, i+1)
+		if i, err = Skip(b, i); err == nil {
+			i, more, err = NextElement(b, i)
 		}
 	}
-	return 0, false, nil
+	return 0, false, err
 }
 
 // AppendCompact appends the valid JSON text b without insignificant

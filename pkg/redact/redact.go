@@ -353,17 +353,14 @@ var (
 func appendApplied(dst, old []byte, fired []string) []byte {
 	var have []string
 	if len(old) > 0 && old[0] == '[' {
-		i := jsonscan.SkipSpace(old, 1)
-		for i < len(old) && old[i] == '"' {
+		// old is an array of strings: the reader checked it
+		i, more, _ := jsonscan.FirstElement(old, 0)
+		for more && old[i] == '"' {
 			e := stringEnd(old, i)
-			s, _ := jsonscan.Unquote(old[i:e])
-			if !slices.Contains(have, s) {
+			if s, _ := jsonscan.Unquote(old[i:e]); !slices.Contains(have, s) {
 				have = append(have, s)
 			}
-			i = jsonscan.SkipSpace(old, e)
-			if i < len(old) && old[i] == ',' {
-				i = jsonscan.SkipSpace(old, i+1)
-			}
+			i, more, _ = jsonscan.NextElement(old, e)
 		}
 	}
 	n := len(have)

@@ -87,7 +87,7 @@ func (w *walker) value(i, mode int, hdr string) int {
 }
 
 func (w *walker) object(i, mode int, hdr string) int {
-	o := jsonscan.ObjectAt(w.src, i)
+	o := jsonscan.ValidObjectAt(w.src, i)
 	for o.Next() {
 		key := o.Key()
 		w.path = append(w.path, seg{key: key})
@@ -162,6 +162,12 @@ func (w *walker) keyRule(lk []byte, v, mode int) (string, *nameRule) {
 	}
 	return "", nil
 }
+
+// array walks the array at i. Its loop is jsonscan's FirstElement and
+// NextElement written out: the walk's inner loop, where a call per
+// element costs ~6 % more instructions on array-heavy records (callgrind,
+// xr-redact over records of short numeric arrays); its input is valid, so
+// it has no errors to word.
 func (w *walker) array(i, mode int, hdr string) int {
 	b := w.src
 	i = jsonscan.SkipSpace(b, i+1)
@@ -288,20 +294,14 @@ func (w *walker) whole(i int, id string, n *nameRule) int {
 		}
 		return end
 	case c == '[':
-		i = jsonscan.SkipSpace(b, i+1)
-		if b[i] == ']' {
-			return i + 1
-		}
-		for idx := 0; ; idx++ {
+		i, more, _ := jsonscan.FirstElement(b, i) // b is valid: no error
+		for idx := 0; more; idx++ {
 			w.path = append(w.path, seg{idx: idx})
 			i = w.whole(i, id, n)
 			w.path = w.path[:len(w.path)-1]
-			i = jsonscan.SkipSpace(b, i)
-			if b[i] != ',' {
-				return i + 1
-			}
-			i = jsonscan.SkipSpace(b, i+1)
+			i, more, _ = jsonscan.NextElement(b, i)
 		}
+		return i
 	default:
 		return w.value(i, modePlain, "")
 	}
