@@ -127,7 +127,9 @@ func (o *Object) member(i int) bool {
 	}
 	var ke int
 	if o.valid {
-		ke = StringEnd(b, i)
+		if ke = StringEnd(b, i); ke < 0 { // not valid after all: cut short
+			return o.fail(len(b), wantKey)
+		}
 	} else {
 		var err error
 		if ke, err = SkipString(b, i); err != nil {

@@ -39,6 +39,9 @@ func TestObject(t *testing.T) {
 	if o := ObjectAt([]byte(`[{}, 1]`), 1); o.Next() || o.Err() != nil || o.End() != 3 {
 		t.Fatalf("empty object inside: end %d, err %v", o.End(), o.Err())
 	}
+	if o := ValidObjectAt([]byte(`{"a":1,"b`), 0); !o.Next() || o.Next() || o.Err() == nil {
+		t.Fatalf("ValidObjectAt on text cut in a key: err %v", o.Err())
+	}
 	for in, want := range map[string]string{
 		``:                      "invalid JSON at byte 0: unexpected end of input, want a value",
 		`[1]`:                   "not a JSON object",
