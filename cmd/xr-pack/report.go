@@ -64,10 +64,7 @@ func checkSnapshotDB(x *cli.Env) error {
 	var g cli.DBGiven
 	g.DB, g.DBSet = os.LookupEnv("XR_SNAPSHOT_DB")
 	g.File, g.FileSet = os.LookupEnv("XR_SNAPSHOT_DB_FILE")
-	d, err := g.Check("") // the script's help writes XR_DB
-	for _, w := range d.Warned {
-		x.Warn(w)
-	}
+	_, err := g.Check("", x.Diag()) // the script's help writes XR_DB
 	return err
 }
 

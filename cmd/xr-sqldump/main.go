@@ -35,12 +35,9 @@ func run(x *cli.Env) (*xr.Stats, error) {
 	if err := x.NoArgs("it writes stdout: xr-sqldump > FILE"); err != nil {
 		return nil, err
 	}
-	db, err := dbf.Resolve()
+	db, err := dbf.Resolve(x.Diag())
 	if err != nil {
 		return nil, err
-	}
-	for _, w := range db.Warned {
-		x.Warn(w)
 	}
 	o.DB, o.DBFrom, o.LockTimeout, o.Filter.HasKey = db.DB, db.From, db.Lock, f.IsSet("key")
 	if err := options(x, &o, since, until, scopeOf); err != nil {

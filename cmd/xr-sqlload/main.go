@@ -34,12 +34,9 @@ func run(x *cli.Env) (*xr.Stats, error) {
 	if err := x.NoArgs("it reads stdin: xr-sqlload < FILE"); err != nil {
 		return nil, err
 	}
-	db, err := dbf.Resolve()
+	db, err := dbf.Resolve(x.Diag())
 	if err != nil {
 		return nil, err
-	}
-	for _, w := range db.Warned {
-		x.Warn(w)
 	}
 	o.DB, o.DBFrom, o.LockTimeout = db.DB, db.From, db.Lock
 	if err := options(x, &o, conflict); err != nil {

@@ -32,17 +32,17 @@ func RegisterDB(fs *Flags, lockDefault time.Duration) *DBFlags {
 
 // Database is what the database flags name.
 type Database struct {
-	DB     string        // the DSN ("" = resolve from the environment)
-	From   string        // what named it ("--db", "--db-file FILE")
-	Lock   time.Duration // the lock timeout (negative: no limit)
-	Warned []string      // warnings about how the DSN was given
+	DB   string        // the DSN ("" = resolve from the environment)
+	From string        // what named it ("--db", "--db-file FILE")
+	Lock time.Duration // the lock timeout (negative: no limit)
 }
 
 // Resolve checks the flags after Parse (DBGiven.Check) and refuses a
-// negative --lock-timeout.
-func (f *DBFlags) Resolve() (Database, error) {
+// negative --lock-timeout; once all is well, the warnings about how the
+// DSN was given go to diag.
+func (f *DBFlags) Resolve(diag xr.Diag) (Database, error) {
 	g := DBGiven{DB: f.DB, DBSet: f.fs.IsSet("db"), File: f.DBFile, FileSet: f.fs.IsSet("db-file")}
-	d, err := g.Check("$")
+	d, warned, err := g.check("$")
 	if err != nil {
 		return d, err
 	}
@@ -53,6 +53,7 @@ func (f *DBFlags) Resolve() (Database, error) {
 	if d.Lock == 0 {
 		d.Lock = -1
 	}
+	warn(diag, warned)
 	return d, nil
 }
 
@@ -70,33 +71,45 @@ type DBGiven struct {
 // did not name; --db and --db-file exclude each other. A --db holding a
 // password, or a --db-file that other users may read, earns a warning.
 // sigil is what the messages put before a variable's name ("$XR_DB", or
-// "XR_DB" in a help that writes it so).
-func (g DBGiven) Check(sigil string) (Database, error) {
-	var d Database
+// "XR_DB" in a help that writes it so). The warnings go to diag.
+func (g DBGiven) Check(sigil string, diag xr.Diag) (Database, error) {
+	d, warned, err := g.check(sigil)
+	warn(diag, warned)
+	return d, err
+}
+
+func warn(diag xr.Diag, lines []string) {
+	for _, w := range lines {
+		diag.Warn(w)
+	}
+}
+
+// check is Check, the warnings returned.
+func (g DBGiven) check(sigil string) (d Database, warned []string, err error) {
 	switch {
 	case g.DBSet && g.DB == "":
-		return d, xr.Usagef("--db: empty DSN (an unset variable?); leave --db out to use %sXR_DB, %sINGEST_SQLSERVER_* or sqlite:lake.db", sigil, sigil)
+		return d, nil, xr.Usagef("--db: empty DSN (an unset variable?); leave --db out to use %sXR_DB, %sINGEST_SQLSERVER_* or sqlite:lake.db", sigil, sigil)
 	case g.DBSet && g.FileSet:
-		return d, xr.Usagef("--db and --db-file: give one of them")
+		return d, nil, xr.Usagef("--db and --db-file: give one of them")
 	}
 	if g.DBSet {
 		d.DB, d.From = g.DB, "--db"
 		if dbsecret.HasPassword(g.DB) {
-			d.Warned = append(d.Warned, "warning: the --db value holds a password, which other users can read in the process list (ps) and the shell keeps in its history; use "+sigil+"XR_DB or --db-file FILE instead")
+			warned = append(warned, "warning: the --db value holds a password, which other users can read in the process list (ps) and the shell keeps in its history; use "+sigil+"XR_DB or --db-file FILE instead")
 		}
 	}
 	if g.FileSet {
 		b, err := os.ReadFile(g.File)
 		if err != nil {
-			return d, xr.Usagef("--db-file: %v", err)
+			return d, warned, xr.Usagef("--db-file: %v", err)
 		}
 		d.DB, d.From = strings.TrimSpace(string(b)), "--db-file "+g.File
 		if d.DB == "" {
-			return d, xr.Usagef("--db-file %s: empty", g.File)
+			return d, warned, xr.Usagef("--db-file %s: empty", g.File)
 		}
 		if fi, err := os.Stat(g.File); err == nil && fi.Mode().Perm()&0o077 != 0 && dbsecret.HasPassword(d.DB) {
-			d.Warned = append(d.Warned, fmt.Sprintf("warning: %s holds a password and other users may read it (mode %04o); chmod 600 %s", g.File, fi.Mode().Perm(), g.File))
+			warned = append(warned, fmt.Sprintf("warning: %s holds a password and other users may read it (mode %04o); chmod 600 %s", g.File, fi.Mode().Perm(), g.File))
 		}
 	}
-	return d, nil
+	return d, warned, nil
 }
