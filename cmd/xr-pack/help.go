@@ -196,7 +196,7 @@ matches it, index.jsonl has one line per record, and the manifest parses.
 The records themselves are not checked again (as restic restore checks
 each blob's hash and re-reads only with --verify): --verify also runs
 xr-pack verify on the extracted pack (every record's content hash, the
-index against the chunks, secrets), about twice the time. Archives without
+index against the chunks, secrets), two to three times as long. Archives without
 member hashes (the reference tool's zip and .zip.enc) are always verified
 so, since nothing else vouches for them.
 
