@@ -70,14 +70,13 @@ var errKeyParts = errors.New(`want ["source_system", "entity_type", natural_key 
 func ParseKeyParts(raw []byte) (KeyParts, error) {
 	var parts [3]string
 	null := false
-	i := 0
-	for n, sep := range []byte("[,,") {
-		if i = jsonscan.SkipSpace(raw, i); i >= len(raw) || raw[i] != sep {
+	i, more, err := jsonscan.FirstElement(raw, jsonscan.SkipSpace(raw, 0))
+	for n := range parts {
+		if !more || err != nil {
 			return KeyParts{}, errKeyParts
 		}
-		i = jsonscan.SkipSpace(raw, i+1)
-		end, err := jsonscan.Skip(raw, i)
-		if err != nil {
+		var end int
+		if end, err = jsonscan.Skip(raw, i); err != nil {
 			return KeyParts{}, err
 		}
 		switch v := raw[i:end]; {
@@ -90,9 +89,9 @@ func ParseKeyParts(raw []byte) (KeyParts, error) {
 		default:
 			return KeyParts{}, errKeyParts
 		}
-		i = end
+		i, more, err = jsonscan.NextElement(raw, end)
 	}
-	if i = jsonscan.SkipSpace(raw, i); i != len(raw)-1 || raw[i] != ']' {
+	if more || err != nil || i != len(raw) {
 		return KeyParts{}, errKeyParts
 	}
 	return KeyParts{Source: parts[0], Entity: parts[1], Natural: parts[2], HasNatural: !null}, nil
