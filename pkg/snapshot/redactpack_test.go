@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -484,6 +485,32 @@ func TestCatVerifyNotesSecrets(t *testing.T) {
 	if n, err := CountSecrets(ctx, dir); err != nil || n != want {
 		t.Fatalf("CountSecrets after a stopped cat --verify: %d %v, want %d", n, err, want)
 	}
+}
+
+// A reader killed while it wrote the ledger leaves the ledger's temporary
+// file; the next reader that keeps the ledger removes it, so that the pack
+// verifies clean again without a writer or index --rebuild (the model
+// test's killed, rerun sync: verify reported the temp file).
+func TestLedgerOrphanRemoved(t *testing.T) {
+	dir := secretPack(t, 60)
+	if _, err := Cat(ctx, dir, io.Discard, CatOptions{Verify: true}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, SecretsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orphan := filepath.Join(dir, tmpPrefix+SecretsFile+"-123")
+	if err := os.WriteFile(orphan, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Cat(ctx, dir, io.Discard, CatOptions{Verify: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(orphan); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the ledger's orphan is still there: %v", err)
+	}
+	mustVerify(t, dir)
 }
 
 // cat --verify takes the count of a chunk the ledger vouches for from the

@@ -156,9 +156,12 @@ func (l *ledger) stampClean(dir string, chunks []Chunk) {
 }
 
 // save writes the ledger back when it changed, keeping only entries of
-// chunks (nil: every entry). Best effort: a read-only pack just stays
-// uncached.
+// chunks (nil: every entry), and removes the temporary files of ledger
+// writes a kill interrupted: readers keep the ledger, and no writer may
+// come after them to clean up (verify counts such a file as a problem).
+// Best effort: a read-only pack just stays uncached.
 func (l *ledger) save(dir string, chunks []Chunk) {
+	RemoveOrphansOf(filepath.Join(dir, SecretsFile))
 	if chunks != nil && len(l.Chunks) > len(chunks) {
 		keep := make(map[string]bool, len(chunks))
 		for _, c := range chunks {
