@@ -127,9 +127,9 @@ func (w *walker) member(m *member, create func(name string) (io.WriteCloser, err
 	mw := io.MultiWriter(outs...)
 	var n int64
 	if w.check && snapshot.IsChunk(rel) {
-		cr := &countReader{r: io.TeeReader(ctxReader{w.ctx, m.r}, mw)}
+		cr := &xr.CountingReader{R: io.TeeReader(ctxReader{w.ctx, m.r}, mw)}
 		err = snapshot.CheckRecords(w.ctx, cr, w.o.MaxLine)
-		n = cr.n
+		n = cr.N
 	} else {
 		n, err = io.CopyBuffer(mw, ctxReader{w.ctx, m.r}, w.buf)
 	}

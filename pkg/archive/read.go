@@ -14,6 +14,8 @@ import (
 	"filippo.io/age"
 	"github.com/klauspost/compress/zip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/xr-lake/xr/pkg/xr"
 )
 
 // Limits against hostile archives.
@@ -79,17 +81,6 @@ func (s *source) close() {
 	}
 }
 
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 // open detects the archive's format by its content and returns a walker.
 func open(path string, o ReadOptions) (*source, error) {
 	f, err := os.Open(path)
@@ -106,14 +97,14 @@ func open(path string, o ReadOptions) (*source, error) {
 		src.close()
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
-	cr := &countReader{r: f}
+	cr := &xr.CountingReader{R: f}
 	br := bufio.NewReaderSize(cr, 64<<10)
 	head, _ := br.Peek(8)
 	switch {
 	case bytes.HasPrefix(head, magicZip), bytes.HasPrefix(head, magicZipEmpty):
 		err = src.openZip(f, fi.Size(), "zip")
 	case bytes.HasPrefix(head, magicZstd):
-		src.openTarZst(br, func() int64 { return cr.n - int64(br.Buffered()) }, "tar.zst")
+		src.openTarZst(br, func() int64 { return cr.N - int64(br.Buffered()) }, "tar.zst")
 	case bytes.HasPrefix(head, []byte(ageMagic[:8])):
 		err = src.openAge(br, cr, o)
 	case bytes.HasPrefix(head, []byte(encMagic)):
@@ -140,7 +131,7 @@ func getKey(o ReadOptions) ([]byte, error) {
 }
 
 // openEncrypted opens xr's encrypted format; what it holds is streamed.
-func (s *source) openEncrypted(br *bufio.Reader, cr *countReader, o ReadOptions) error {
+func (s *source) openEncrypted(br *bufio.Reader, cr *xr.CountingReader, o ReadOptions) error {
 	d, err := NewDecrypter(br, o.KDF) // limits first: no prompt for an archive refused anyway
 	if err != nil {
 		return err
@@ -157,7 +148,7 @@ func (s *source) openEncrypted(br *bufio.Reader, cr *countReader, o ReadOptions)
 }
 
 // openAge opens an age archive; what it holds is streamed.
-func (s *source) openAge(br *bufio.Reader, cr *countReader, o ReadOptions) error {
+func (s *source) openAge(br *bufio.Reader, cr *xr.CountingReader, o ReadOptions) error {
 	dr, err := openAgeStream(br, o)
 	if err != nil {
 		return err
@@ -169,8 +160,8 @@ func (s *source) openAge(br *bufio.Reader, cr *countReader, o ReadOptions) error
 // releases, front to back.
 // Decryption runs ahead on a goroutine of its own (readAhead), overlapped
 // with decompressing; cr is then read on that goroutine only.
-func (s *source) openDecrypted(dr io.Reader, cr *countReader, enc string) error {
-	ra := newReadAhead(dr, func() int64 { return cr.n })
+func (s *source) openDecrypted(dr io.Reader, cr *xr.CountingReader, enc string) error {
+	ra := newReadAhead(dr, func() int64 { return cr.N })
 	s.cleanups = append(s.cleanups, ra.Close)
 	pr := bufio.NewReaderSize(ra, 64<<10)
 	head, err := pr.Peek(4)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/xr-lake/xr/pkg/xr"
 )
 
 var (
@@ -72,7 +74,7 @@ func (r *Reader) Format() (string, error) {
 }
 
 func (r *Reader) detect() error {
-	cr := &countReader{r: r.src}
+	cr := &xr.CountingReader{R: r.src}
 	br := bufio.NewReaderSize(cr, 64<<10)
 	r.r = br
 	first, err := br.Peek(1)
@@ -80,7 +82,7 @@ func (r *Reader) detect() error {
 		return nil // empty or plain; a read error shows on Read
 	}
 	head, _ := br.Peek(4)
-	r.at = func() int64 { return cr.n - int64(br.Buffered()) }
+	r.at = func() int64 { return cr.N - int64(br.Buffered()) }
 	switch {
 	case len(head) >= 2 && head[0] == gzipMagic[0] && head[1] == gzipMagic[1]:
 		r.format = "gzip"
@@ -121,16 +123,4 @@ func (r *Reader) Close() error {
 		return nil
 	}
 	return r.closeFn()
-}
-
-// countReader counts the bytes read from the compressed input.
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }

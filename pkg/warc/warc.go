@@ -25,6 +25,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/xr-lake/xr/pkg/xr"
 )
 
 // maxHeaderBytes caps one record's header block: real headers are a few
@@ -99,11 +101,11 @@ func (r *Record) Type() string { return r.Header.Get("WARC-Type") }
 
 // Reader reads records one after another.
 type Reader struct {
-	src   *bufio.Reader // the file's bytes
-	srcN  *countReader  // how many bytes src has taken from the file
-	gz    *gzip.Reader  // nil for a plain WARC
-	body  *bufio.Reader // the decompressed (or plain) stream
-	bodyN *countReader  // how many bytes body has taken from the stream
+	src   *bufio.Reader      // the file's bytes
+	srcN  *xr.CountingReader // how many bytes src has taken from the file
+	gz    *gzip.Reader       // nil for a plain WARC
+	body  *bufio.Reader      // the decompressed (or plain) stream
+	bodyN *xr.CountingReader // how many bytes body has taken from the stream
 	// members lists the starts of the gzip members the body buffer may
 	// still hold bytes of: the stream offset where each begins and its
 	// file offset, so a record's start maps back to its member.
@@ -117,7 +119,7 @@ type memberStart struct{ stream, file int64 }
 
 // NewReader reads WARC records from r, detecting gzip by its magic bytes.
 func NewReader(r io.Reader) *Reader {
-	rd := &Reader{srcN: &countReader{r: r}}
+	rd := &Reader{srcN: &xr.CountingReader{R: r}}
 	rd.src = bufio.NewReaderSize(rd.srcN, 256<<10)
 	return rd
 }
@@ -274,7 +276,7 @@ func (r *Reader) start() error {
 	if err != nil && len(magic) == 0 {
 		if err == io.EOF {
 			r.body = bufio.NewReader(bytes.NewReader(nil))
-			r.bodyN = &countReader{}
+			r.bodyN = &xr.CountingReader{}
 			return nil
 		}
 		return &Error{Position{}, err}
@@ -284,7 +286,7 @@ func (r *Reader) start() error {
 		if err != nil {
 			return &Error{Position{}, fmt.Errorf("%w: %v", ErrZstd, err)}
 		}
-		r.bodyN = &countReader{r: zstdReader{zd}}
+		r.bodyN = &xr.CountingReader{R: zstdReader{zd}}
 	} else if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(r.src)
 		if err != nil {
@@ -293,9 +295,9 @@ func (r *Reader) start() error {
 		gz.Multistream(false)
 		r.gz = gz
 		r.members = []memberStart{{0, 0}}
-		r.bodyN = &countReader{r: &memberChain{r: r}}
+		r.bodyN = &xr.CountingReader{R: &memberChain{r: r}}
 	} else {
-		r.bodyN = &countReader{r: r.src}
+		r.bodyN = &xr.CountingReader{R: r.src}
 	}
 	r.body = bufio.NewReaderSize(r.bodyN, 256<<10)
 	return nil
@@ -327,12 +329,12 @@ func (e *zstdErr) Error() string { return e.err.Error() }
 // position is where the next byte of the stream lies.
 func (r *Reader) position() Position {
 	if r.gz == nil {
-		return Position{Offset: r.bodyN.n - int64(r.body.Buffered())}
+		return Position{Offset: r.bodyN.N - int64(r.body.Buffered())}
 	}
 	// at the end of a member, the next one begins here: read into it (an
 	// error stays with the reader for the next read to report)
 	r.body.Peek(1)
-	at := r.bodyN.n - int64(r.body.Buffered())
+	at := r.bodyN.N - int64(r.body.Buffered())
 	// drop the members wholly behind us
 	i := 0
 	for i+1 < len(r.members) && r.members[i+1].stream <= at {
@@ -374,12 +376,12 @@ func (c *memberChain) read(p []byte) (int, error) {
 		if _, perr := r.src.Peek(1); perr == io.EOF {
 			return n, io.EOF
 		}
-		file := r.srcN.n - int64(r.src.Buffered())
+		file := r.srcN.N - int64(r.src.Buffered())
 		if rerr := r.gz.Reset(r.src); rerr != nil {
 			return n, &gzipErr{member: file, err: rerr, start: true}
 		}
 		r.gz.Multistream(false)
-		r.members = append(r.members, memberStart{stream: r.bodyN.n + int64(n), file: file})
+		r.members = append(r.members, memberStart{stream: r.bodyN.N + int64(n), file: file})
 		if n > 0 {
 			return n, nil
 		}
@@ -439,19 +441,4 @@ func clip(b []byte) []byte {
 		return append(b[:60:60], "…"...)
 	}
 	return b
-}
-
-// countReader counts the bytes read through it.
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	if c.r == nil {
-		return 0, io.EOF
-	}
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }

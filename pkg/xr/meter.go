@@ -133,3 +133,20 @@ func MeterFiles(ctx context.Context, dir string, rels []string) {
 	}
 	m.SetTotal(total)
 }
+
+// CountingReader counts the bytes read through it: the offset a reader
+// of a compressed or framed stream reports positions and ratios against.
+// A nil R reads as empty.
+type CountingReader struct {
+	R io.Reader
+	N int64
+}
+
+func (c *CountingReader) Read(p []byte) (int, error) {
+	if c.R == nil {
+		return 0, io.EOF
+	}
+	n, err := c.R.Read(p)
+	c.N += int64(n)
+	return n, err
+}
