@@ -7,9 +7,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
-
+	"github.com/xr-lake/xr/internal/capturetest"
 	"github.com/xr-lake/xr/pkg/envelope"
 	"github.com/xr-lake/xr/pkg/xr"
 )
@@ -18,21 +16,7 @@ import (
 // offset, an entry, or that the file is empty.
 var positioned = regexp.MustCompile(`line \d+|byte \d+|offset \d+|entries/\d+|empty file`)
 
-func gz(b []byte) []byte {
-	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	w.Write(b)
-	w.Close()
-	return buf.Bytes()
-}
-
-func zst(b []byte) []byte {
-	var buf bytes.Buffer
-	w, _ := zstd.NewWriter(&buf)
-	w.Write(b)
-	w.Close()
-	return buf.Bytes()
-}
+var gz, zst = capturetest.Gzip, capturetest.Zstd
 
 // FuzzCapture feeds every format (warc too, once registered) any bytes, as
 // they are and cut short inside a gzip member: each bad item and each

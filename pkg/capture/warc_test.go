@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
-
 	"github.com/xr-lake/xr/internal/capturetest"
 	"github.com/xr-lake/xr/pkg/warc"
 	"github.com/xr-lake/xr/pkg/xr"
@@ -51,15 +49,7 @@ func readWARC(t *testing.T, in []byte) (recs []string, errs []error, st *xr.Stat
 	return recs, errs, st
 }
 
-func gzipped(b []byte) []byte {
-	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	w.Write(b)
-	w.Close()
-	return buf.Bytes()
-}
-
-func gzipBody(s string) string { return string(gzipped([]byte(s))) }
+func gzipBody(s string) string { return string(gz([]byte(s))) }
 
 const chunkedGzipResponse = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"
 
@@ -142,7 +132,7 @@ func TestWARCWholeFileGzip(t *testing.T) {
 	resp2 := w.Offset()
 	w.Record("response", "<urn:uuid:r2>", "http://h.test/2", t0, "application/http;msgtype=response", nil, []byte("HTTP/1.1 200 OK\r\n\r\ntwo"))
 	w.Close()
-	recs, errs, _ := readWARC(t, gzipped(plain.Bytes()))
+	recs, errs, _ := readWARC(t, gz(plain.Bytes()))
 	if len(errs) > 0 || len(recs) != 2 {
 		t.Fatalf("%v %v", recs, errs)
 	}
@@ -216,8 +206,8 @@ func warcSeeds() [][]byte {
 		corrupt[i] ^= 0x5a
 	}
 	return [][]byte{
-		p, g, gzipped(p),
-		g[:len(g)-7], g[:len(g)/2], gzipped(p)[:len(gzipped(p))/2],
+		p, g, gz(p),
+		g[:len(g)-7], g[:len(g)/2], gz(p)[:len(gz(p))/2],
 		withLength(p, "20"), withLength(p, "999"),
 		bytes.Replace(p, []byte("WARC/1.1"), []byte("WARX/1.1"), 1),
 		corrupt,

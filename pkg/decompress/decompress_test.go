@@ -7,25 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
+	"github.com/xr-lake/xr/internal/capturetest"
 )
 
-func gz(s string) []byte {
-	var b bytes.Buffer
-	w := gzip.NewWriter(&b)
-	w.Write([]byte(s))
-	w.Close()
-	return b.Bytes()
-}
-
-func zst(s string) []byte {
-	var b bytes.Buffer
-	w, _ := zstd.NewWriter(&b)
-	w.Write([]byte(s))
-	w.Close()
-	return b.Bytes()
-}
+func gz(s string) []byte  { return capturetest.Gzip([]byte(s)) }
+func zst(s string) []byte { return capturetest.Zstd([]byte(s)) }
 
 func TestNewReader(t *testing.T) {
 	for _, c := range []struct {

@@ -8,8 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
+	"github.com/xr-lake/xr/internal/capturetest"
 )
 
 // rec makes one WARC record's bytes.
@@ -17,13 +16,7 @@ func rec(typ, id string, block string) []byte {
 	return []byte(fmt.Sprintf("WARC/1.1\r\nWARC-Type: %s\r\nWARC-Record-ID: <urn:uuid:%s>\r\nContent-Length: %d\r\n\r\n%s\r\n\r\n", typ, id, len(block), block))
 }
 
-func gz(b []byte) []byte {
-	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	w.Write(b)
-	w.Close()
-	return buf.Bytes()
-}
+var gz, zst = capturetest.Gzip, capturetest.Zstd
 
 type got struct {
 	pos   string
@@ -143,14 +136,6 @@ func TestZstd(t *testing.T) {
 	if !errors.As(err, &we) || !strings.HasPrefix(err.Error(), "offset ") {
 		t.Fatalf("cut zstd: %v is not a positioned *warc.Error", err)
 	}
-}
-
-func zst(b []byte) []byte {
-	var buf bytes.Buffer
-	w, _ := zstd.NewWriter(&buf)
-	w.Write(b)
-	w.Close()
-	return buf.Bytes()
 }
 
 func TestEmpty(t *testing.T) {
