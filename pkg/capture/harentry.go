@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -189,7 +190,7 @@ func harBody(m *Message, text []byte, encoding string) error {
 		m.Body, m.Text = body, true
 	case "base64":
 		b := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
-		n, err := base64.StdEncoding.Decode(b, []byte(strings.TrimSpace(string(body))))
+		n, err := base64.StdEncoding.Decode(b, bytes.TrimSpace(body))
 		if err != nil {
 			return fmt.Errorf("response.content.text: bad base64: %w", err)
 		}
