@@ -58,10 +58,7 @@ func (ra *readAhead) fill(r io.Reader) {
 		case <-ra.stop:
 			return
 		}
-		b.n, b.err = io.ReadFull(r, b.b)
-		if errors.Is(b.err, io.ErrUnexpectedEOF) {
-			b.err = io.EOF
-		}
+		b.n, b.err = readFull(r, b.b)
 		b.consumed = ra.consumed()
 		select {
 		case ra.full <- b:
@@ -103,6 +100,19 @@ func (ra *readAhead) Read(p []byte) (int, error) {
 // came out of it: counting them on the reading goroutine would race with
 // the filling one.
 func (ra *readAhead) usedSource() int64 { return ra.used.Load() }
+
+// readFull fills p unless r ends or fails first, and returns r's error
+// as it is: io.ReadFull turns a short read ending in io.EOF into
+// io.ErrUnexpectedEOF, indistinguishable from a source's own (a truncated
+// age or zstd stream), which must not pass for a clean end.
+func readFull(r io.Reader, p []byte) (n int, err error) {
+	for n < len(p) && err == nil {
+		var k int
+		k, err = r.Read(p[n:])
+		n += k
+	}
+	return n, err
+}
 
 var errReadAheadClosed = errors.New("read after Close")
 

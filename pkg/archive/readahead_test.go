@@ -2,8 +2,10 @@ package archive
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
+	"os"
 	"sync/atomic"
 	"testing"
 	"testing/iotest"
@@ -47,3 +49,37 @@ func TestReadAhead(t *testing.T) {
 type readFunc func([]byte) (int, error)
 
 func (f readFunc) Read(p []byte) (int, error) { return f(p) }
+
+// TestReadAheadKeepsUnexpectedEOF: a source's own io.ErrUnexpectedEOF (age
+// and zstd say so of a truncated stream) reaches the reader as it is, not
+// as a clean end: only a short read ending in io.EOF is one.
+func TestReadAheadKeepsUnexpectedEOF(t *testing.T) {
+	for _, n := range []int{0, 1000, raSize, raSize + 1000} {
+		data := bytes.Repeat([]byte{'x'}, n)
+		ra := newReadAhead(io.MultiReader(bytes.NewReader(data), iotest.ErrReader(io.ErrUnexpectedEOF)), nil)
+		got, err := io.ReadAll(ra)
+		ra.Close()
+		if !errors.Is(err, io.ErrUnexpectedEOF) || len(got) != n {
+			t.Fatalf("%d bytes then ErrUnexpectedEOF: read %d, err %v", n, len(got), err)
+		}
+	}
+	ra := newReadAhead(bytes.NewReader(make([]byte, raSize+1000)), nil)
+	got, err := io.ReadAll(ra)
+	ra.Close()
+	if err != nil || len(got) != raSize+1000 {
+		t.Fatalf("clean end: read %d, err %v", len(got), err)
+	}
+}
+
+// TestTarZstCutReportsTruncation: a tar.zst that lost its last bytes fails
+// as truncated (the decompressor's io.ErrUnexpectedEOF), not as an archive
+// holding no pack, which is what the tar reader concluded from a clean end.
+func TestTarZstCutReportsTruncation(t *testing.T) {
+	a, _ := os.ReadFile(create(t, refPack, CreateOptions{Format: FormatTarZst}))
+	for _, cut := range []int{1, 4, 12} {
+		_, err := Check(context.Background(), writeTemp(t, string(a[:len(a)-cut])), ReadOptions{})
+		if !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("%d bytes cut: err = %v, want unexpected EOF", cut, err)
+		}
+	}
+}
