@@ -222,3 +222,28 @@ func TestRuleIDsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestContextUnderBareVendorName: a vendor's shape under a name that only
+// mentions the vendor (no secret-ish suffix: "heroku") fires its context
+// rule in every text form, not only as a JSON key: the name gate of the
+// text scanners lets vendor names through.
+func TestContextUnderBareVendorName(t *testing.T) {
+	rd, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const uuid = "5c1b3e9a-8f2d-4a6b-9c0e-7d4f2a1b3c5d"
+	for _, text := range []string{
+		"export HEROKU=" + uuid,
+		"<config><heroku>" + uuid + "</heroku></config>",
+		"Server=db;Heroku=" + uuid + ";Encrypt=true",
+	} {
+		_, finds, err := rd.Value([]byte(`{"t":`+quoteJSON(text)+`}`), "/response")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(finds, func(f Finding) bool { return f.Rule == "heroku-api-key" }) {
+			t.Errorf("%q: heroku-api-key did not fire (fired %v)", text, finds)
+		}
+	}
+}
