@@ -60,12 +60,8 @@ func (sc *scanner) element(t []byte, p int) int {
 	if c := bytes.LastIndexByte(local, ':'); c >= 0 {
 		local = local[c+1:]
 	}
-	norm := sc.r.names.norm(sc.nbuf[:0], local)
+	norm, n := sc.r.names.candidate(sc.nbuf[:0], local)
 	if norm == nil {
-		return -1
-	}
-	n := sc.r.names.lookupNorm(norm)
-	if n == nil && !weakName(norm) && !mayContext(norm) {
 		return -1
 	}
 	// the content, up to the next tag, which must close this one

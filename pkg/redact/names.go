@@ -182,6 +182,20 @@ func (t *nameTable) norm(buf []byte, name []byte) []byte {
 	return n
 }
 
+// candidate normalizes name (into buf) and returns it with the secret
+// name it is. norm is nil when the name can name no secret at all: not a
+// secret name, not secret-ish (weakName, for the entropy fallback), not a
+// vendor's (mayContext); then the value after it need not be read.
+func (t *nameTable) candidate(buf, name []byte) (norm []byte, n *nameRule) {
+	if norm = t.norm(buf, name); norm == nil {
+		return nil, nil
+	}
+	if n = t.lookupNorm(norm); n == nil && !weakName(norm) && !mayContext(norm) {
+		return nil, nil
+	}
+	return norm, n
+}
+
 func (t *nameTable) lookupNorm(n []byte) *nameRule {
 	if r, ok := t.exact[string(n)]; ok {
 		return r

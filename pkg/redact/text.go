@@ -326,12 +326,8 @@ func (sc *scanner) assignment(t []byte, p int) int {
 			}
 		}
 	}
-	norm := r.names.norm(sc.nbuf[:0], name)
+	norm, n := r.names.candidate(sc.nbuf[:0], name)
 	if norm == nil {
-		return -1
-	}
-	n := r.names.lookupNorm(norm)
-	if n == nil && !weakName(norm) && !mayContext(norm) {
 		return -1
 	}
 	// the value
@@ -590,12 +586,8 @@ func (sc *scanner) param(t, name []byte, vs int, inQuery bool) int {
 // connstr handles Keyword=Value in a ;-separated connection string. A
 // value may be {braced} (ODBC) or quoted.
 func (sc *scanner) connstr(t, name []byte, vs int) int {
-	norm := sc.r.names.norm(sc.nbuf[:0], name)
+	norm, n := sc.r.names.candidate(sc.nbuf[:0], name)
 	if norm == nil {
-		return -1
-	}
-	n := sc.r.names.lookupNorm(norm)
-	if n == nil && !weakName(norm) && !mayContext(norm) {
 		return -1
 	}
 	vs = skipBlank(t, vs)
