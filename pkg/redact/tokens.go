@@ -125,10 +125,11 @@ func anchorRank(c byte) int {
 	return 9
 }
 
-// literalRank: a rule whose prefix has no byte ranked better is found
-// with bytes.Index of the whole prefix ("dapi", "4b1d"): anchoring it on
-// a letter or digit that prose is full of would cost a lookup per byte.
-const literalRank = 6
+// proseRank: a prefix with no byte ranked better ("dapi", "4b1d") would
+// be anchored on a letter or digit that prose is full of, a lookup per
+// byte; such a rule must say where to look: start, or at for a chosen
+// anchor.
+const proseRank = 6
 
 // anchorRules are the rules anchored on one byte, indexed by the byte
 // next to it in their prefix, so that each occurrence of the anchor costs
@@ -143,9 +144,8 @@ type anchorRules struct {
 	bit    uint64
 }
 
-// literals are the rules found by their whole prefix (literalRank);
-// startRules those found only where a value starts.
-var literals, startRules []*tokenRule
+// startRules are the rules found only where a value starts.
+var startRules []*tokenRule
 
 // anchors: the bytes searched for, each with the rules it starts.
 var anchors = func() (a []*anchorRules) {
@@ -162,10 +162,8 @@ var anchors = func() (a []*anchorRules) {
 		}
 		if r.at > 0 {
 			r.off = r.at - 1
-		} else if anchorRank(r.prefix[r.off]) >= literalRank {
-			r.off = 0
-			literals = append(literals, r)
-			continue
+		} else if anchorRank(r.prefix[r.off]) >= proseRank {
+			panic("redact: token rule " + r.id + " (" + r.prefix + ") has no rare byte to anchor on: give it start or at")
 		}
 		r.anchor = r.prefix[r.off]
 		var ar *anchorRules
@@ -227,13 +225,12 @@ func (r *tokenRule) match(t []byte, s int) int {
 
 // Trigger bits: which of the bytes that start a rule a text holds.
 const (
-	bitEq      = 1 << iota // '=': parameters, assignments, connection strings
-	bitColon               // ':': assignments, header lines, URLs
-	bitB                   // 'b', 'B': Bearer, Basic
-	bitDash                // '-': PEM blocks (and the '-' token anchor)
-	bitLt                  // '<': XML and HTML elements and controls
-	bitLiteral             // the first byte of a literal rule's prefix
-	bitAnchor              // anchors[i] has bit bitAnchor<<i
+	bitEq     = 1 << iota // '=': parameters, assignments, connection strings
+	bitColon              // ':': assignments, header lines, URLs
+	bitB                  // 'b', 'B': Bearer, Basic
+	bitDash               // '-': PEM blocks (and the '-' token anchor)
+	bitLt                 // '<': XML and HTML elements and controls
+	bitAnchor             // anchors[i] has bit bitAnchor<<i
 )
 
 var (
@@ -254,15 +251,12 @@ func init() {
 	set('B', bitB)
 	set('-', bitDash)
 	set('<', bitLt)
-	if len(anchors) > 64-7 {
+	if len(anchors) > 64-6 {
 		panic("redact: too many token anchors for the trigger mask")
 	}
 	for i, a := range anchors {
 		a.bit = bitAnchor << i
 		set(a.c, a.bit)
-	}
-	for _, r := range literals {
-		set(r.prefix[0], bitLiteral)
 	}
 }
 
@@ -303,23 +297,6 @@ func triggers(t []byte) uint64 {
 // token prefix occurs at all (the test run on a string before decoding
 // its escapes).
 func scanTokens(t []byte, m uint64, probe bool, add func(s, e int, id string)) bool {
-	if m&bitLiteral != 0 {
-		for _, r := range literals {
-			for p := 0; ; p++ {
-				k := bytes.Index(t[p:], []byte(r.prefix))
-				if k < 0 {
-					break
-				}
-				p += k
-				if probe {
-					return true
-				}
-				if e := tryRules(t, p, [3][]*tokenRule{{r}}, false, add); e > p {
-					p = e - 1
-				}
-			}
-		}
-	}
 	for _, a := range anchors {
 		if m&a.bit == 0 {
 			continue
