@@ -11,10 +11,13 @@ package scripts_test
 //   - `<!-- xr:norun REASON -->` on the line above a block's fence keeps
 //     that block from running (SQL Server, another host); REASON is required.
 //
-// The blocks of one file run in order as one shell session (`sh -e`, or
-// bash when a block says ```bash), as a reader pastes them into one
-// terminal, in a fresh directory holding a copy of examples/ and nothing
-// else of the checkout, with the built commands and xr-snapshot on PATH.
+// The blocks of one file run in order as one shell session, as a reader
+// pastes them into one terminal: bash with -e and -o pipefail, so that a
+// failing stage of a pipeline fails its block (dash, Debian's sh, has no
+// pipefail: `xr-canon --bogus < in | xr-hash > out` passed there); a file
+// without ```bash blocks must also parse as POSIX sh (sh -n). They run in
+// a fresh directory holding a copy of examples/ and nothing else of the
+// checkout, with the built commands and xr-snapshot on PATH.
 
 import (
 	"bufio"
@@ -88,26 +91,27 @@ func docBlocks(md string) ([]docBlock, error) {
 // runnable reports whether a block's language is a shell.
 func runnable(lang string) bool { return lang == "sh" || lang == "bash" || lang == "shell" }
 
-// docScript is the shell session of one file's runnable blocks: each
+// docScript is the bash session of one file's runnable blocks: each
 // block is preceded by a line naming it, so a failure says which one.
-func docScript(name string, blocks []docBlock) (script string, shell string, n int) {
-	shell = "sh"
+// posix says it must parse as POSIX sh too (no block is ```bash).
+func docScript(name string, blocks []docBlock) (script string, posix bool, n int) {
+	posix = true
 	var b strings.Builder
-	b.WriteString("set -e\nxr_doc_block=none\n")
+	b.WriteString("set -e -o pipefail\nxr_doc_block=none\n")
 	b.WriteString(`trap 'rc=$?; [ "$rc" = 0 ] || echo "docs: the block at $xr_doc_block failed (exit $rc)" >&2' EXIT` + "\n")
 	for _, bl := range blocks {
 		if !runnable(bl.lang) || bl.norun != "" {
 			continue
 		}
 		if bl.lang == "bash" {
-			shell = "bash"
+			posix = false
 		}
 		fmt.Fprintf(&b, "xr_doc_block=%s:%d\n", name, bl.line)
 		b.WriteString(bl.text)
 		n++
 	}
 	b.WriteString("xr_doc_block=none\n")
-	return b.String(), shell, n
+	return b.String(), posix, n
 }
 
 // TestDocBlocks checks the splitter and the rule on a small document.
@@ -120,9 +124,9 @@ func TestDocBlocks(t *testing.T) {
 	if len(bl) != 3 || bl[0].text != "echo a\n" || bl[0].line != 2 || bl[1].norun != "needs SQL Server" || bl[2].lang != "text" {
 		t.Fatalf("blocks = %+v", bl)
 	}
-	script, shell, n := docScript("t.md", bl)
-	if n != 1 || shell != "sh" || !strings.Contains(script, "xr_doc_block=t.md:2\necho a\n") || strings.Contains(script, "sqlcmd") {
-		t.Fatalf("script (%s, %d blocks):\n%s", shell, n, script)
+	script, posix, n := docScript("t.md", bl)
+	if n != 1 || !posix || !strings.Contains(script, "xr_doc_block=t.md:2\necho a\n") || strings.Contains(script, "sqlcmd") {
+		t.Fatalf("script (posix %v, %d blocks):\n%s", posix, n, script)
 	}
 	if _, err := docBlocks("<!-- xr:norun -->\n```sh\nx\n```\n"); err == nil {
 		t.Fatal("a norun marker without a reason was accepted")
@@ -178,9 +182,14 @@ func runDoc(t *testing.T, path, name string) {
 	if m := scriptsOnPath.FindString(string(md)); m != "" {
 		t.Errorf("%s: %q puts the developer scripts on PATH (scripts/test would shadow test(1)); bin/ holds every user command", name, m)
 	}
-	script, shell, n := docScript(name, blocks)
+	script, posix, n := docScript(name, blocks)
 	if n == 0 {
 		return
+	}
+	if posix {
+		if out, err := exec.Command("sh", "-n", "-c", script).CombinedOutput(); err != nil {
+			t.Fatalf("%s: its ```sh blocks are not POSIX sh (fence a bash block ```bash): %v\n%s", name, err, out)
+		}
 	}
 	dir := t.TempDir()
 	if out, err := exec.Command("cp", "-R", filepath.Join(root, "examples"), dir).CombinedOutput(); err != nil {
@@ -189,7 +198,7 @@ func runDoc(t *testing.T, path, name string) {
 	if err := os.Mkdir(filepath.Join(dir, ".home"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(shell, "-c", script)
+	cmd := exec.Command("bash", "-c", script)
 	cmd.Dir = dir
 	cmd.Env = docEnv(dir)
 	done := make(chan struct{})
@@ -258,10 +267,21 @@ func TestDocScriptFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	script, shell, _ := docScript("x.md", bl)
-	out, err := exec.Command(shell, "-c", script).CombinedOutput()
+	script, _, _ := docScript("x.md", bl)
+	out, err := exec.Command("bash", "-c", script).CombinedOutput()
 	if err == nil || strings.Contains(string(out), "not reached") || !strings.Contains(string(out), "docs: the block at x.md:5 failed (exit 1)") {
 		t.Fatalf("err %v, output %q", err, out)
+	}
+	// a stage of a pipeline that fails fails the block too, as in
+	// `xr-canon --bogus < in | xr-hash > out`, where the last stage succeeds
+	bl, err = docBlocks("```sh\nfalse | cat\necho not reached\n```\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, _, _ = docScript("y.md", bl)
+	out, err = exec.Command("bash", "-c", script).CombinedOutput()
+	if err == nil || strings.Contains(string(out), "not reached") || !strings.Contains(string(out), "docs: the block at y.md:1 failed (exit 1)") {
+		t.Fatalf("a failing first stage of a pipeline passed: err %v, output %q", err, out)
 	}
 }
 
