@@ -82,15 +82,30 @@ func (br *batchReader) build(line []byte, pos Position) (*envelope.Record, error
 	if doc[0] != '{' {
 		return nil, fmt.Errorf("want a batch result object, found %s", kindOf(doc[0]))
 	}
-	id, err := customID(doc)
+	// one walk over the members finds all four (a Pointer each walked the
+	// line again, past the whole result, up to five times)
+	var idv, response, errv, result []byte
+	members(doc, func(k string, v []byte) {
+		switch {
+		case k == "custom_id" && idv == nil:
+			idv = v
+		case k == "response" && response == nil:
+			response = v
+		case k == "error" && errv == nil:
+			errv = v
+		case k == "result" && result == nil:
+			result = v
+		}
+	})
+	id, err := customIDOf(idv)
 	if err != nil {
 		return nil, err
 	}
 	source := ""
 	switch {
-	case has(doc, "/response"), has(doc, "/error"):
+	case present(response), present(errv):
 		source = "openai"
-	case has(doc, "/result"):
+	case present(result):
 		source = "anthropic"
 	default:
 		return nil, errors.New("not a batch result: no response, result or error member")
@@ -102,7 +117,7 @@ func (br *batchReader) build(line []byte, pos Position) (*envelope.Record, error
 		}
 		e.Request = br.req
 	}
-	if e.Observed, err = resultTime(doc); err != nil {
+	if e.Observed, err = resultTime(response); err != nil {
 		return nil, err
 	}
 	return br.b.Build(&e)
@@ -111,10 +126,19 @@ func (br *batchReader) build(line []byte, pos Position) (*envelope.Record, error
 // customID returns the line's custom_id, which must be a non-empty string.
 func customID(doc []byte) (string, error) {
 	v, found, err := jsonscan.Pointer(doc, "/custom_id")
-	switch {
-	case err != nil:
+	if err != nil {
 		return "", err
-	case !found:
+	}
+	if !found {
+		v = nil
+	}
+	return customIDOf(v)
+}
+
+// customIDOf checks the raw custom_id value v (nil: missing).
+func customIDOf(v []byte) (string, error) {
+	switch {
+	case v == nil:
 		return "", errors.New("custom_id: missing")
 	case v[0] != '"':
 		return "", fmt.Errorf("custom_id: want a string, found %s", kindOf(v[0]))
@@ -126,23 +150,22 @@ func customID(doc []byte) (string, error) {
 	return id, err
 }
 
-func has(doc []byte, ptr string) bool {
-	v, found, _ := jsonscan.Pointer(doc, ptr)
-	return found && string(v) != "null"
-}
+// present: a member was there, and not null.
+func present(v []byte) bool { return v != nil && !isNull(v) }
 
 // resultTime is when the provider made the answer: the response body's
-// created_at (Responses API) or created (Chat Completions), Unix seconds.
-// Zero when the result does not say (Anthropic's results do not).
-func resultTime(doc []byte) (time.Time, error) {
-	for _, ptr := range []string{"/response/body/created_at", "/response/body/created"} {
-		v, found, _ := jsonscan.Pointer(doc, ptr)
-		if !found || string(v) == "null" {
+// created_at (Responses API) or created (Chat Completions), Unix seconds,
+// read from the line's response member (nil: none). Zero when the result
+// does not say (Anthropic's results do not).
+func resultTime(response []byte) (time.Time, error) {
+	for _, ptr := range []string{"/body/created_at", "/body/created"} {
+		v, found, _ := jsonscan.Pointer(response, ptr)
+		if !found || isNull(v) {
 			continue
 		}
 		f, err := strconv.ParseFloat(string(v), 64)
 		if err != nil || v[0] == '"' || f < 0 || f > 1e11 || math.IsNaN(f) {
-			return time.Time{}, fmt.Errorf("%s: want Unix seconds, found %s", ptr[1:], clip(v))
+			return time.Time{}, fmt.Errorf("response%s: want Unix seconds, found %s", ptr, clip(v))
 		}
 		sec, frac := math.Modf(f)
 		return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil

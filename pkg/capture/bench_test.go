@@ -34,9 +34,26 @@ func benchHAR(n int) []byte {
 }
 
 // BenchmarkHAR is xr-canon --from har without the output's I/O.
-func BenchmarkHAR(b *testing.B) {
-	in := benchHAR(1000)
-	f, _ := Lookup("har")
+func BenchmarkHAR(b *testing.B) { benchFormat(b, "har", benchHAR(1000)) }
+
+// BenchmarkBatch is xr-canon --from llm-batch without --requests and the
+// output's I/O: OpenAI and Anthropic result lines of 8 KB in turn.
+func BenchmarkBatch(b *testing.B) {
+	text := strings.Repeat("Hello there, café 東京 data lake record. ", 200)
+	var in bytes.Buffer
+	for i := range 2000 {
+		if i%2 == 0 {
+			fmt.Fprintf(&in, `{"id":"batch_req_%d","custom_id":"r%d","response":{"status_code":200,"request_id":"q","body":{"id":"c1","object":"chat.completion","created":1711652795,"choices":[{"index":0,"message":{"role":"assistant","content":%q}}]}},"error":null}`+"\n", i, i, text)
+		} else {
+			fmt.Fprintf(&in, `{"custom_id":"a%d","result":{"type":"succeeded","message":{"id":"msg_1","type":"message","content":[{"type":"text","text":%q}]}}}`+"\n", i, text)
+		}
+	}
+	benchFormat(b, "llm-batch", in.Bytes())
+}
+
+// benchFormat times format name over in, envelopes written to memory.
+func benchFormat(b *testing.B, name string, in []byte) {
+	f, _ := Lookup(name)
 	bl, err := NewBuilder(Options{})
 	if err != nil {
 		b.Fatal(err)
