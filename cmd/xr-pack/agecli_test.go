@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/xr-lake/xr/internal/treetest"
 )
 
 // Round trips between xr-pack and the stock age CLI (Debian's age package;
@@ -87,38 +88,11 @@ func runTTY(t *testing.T, input string, name string, args ...string) {
 	}
 }
 
-// packFiles returns the files of a pack (lock and other dot files aside).
-func packFiles(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	m := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		m[filepath.ToSlash(rel)] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // samePack checks that got holds exactly the files of the pack want, byte
 // for byte, and that xr-pack verify finds it clean.
 func samePack(t *testing.T, got, want string) {
 	t.Helper()
-	g, w := packFiles(t, got), packFiles(t, want)
-	if len(g) != len(w) {
-		t.Fatalf("%s has %d files, the source %d", got, len(g), len(w))
-	}
-	for k, v := range w {
-		if g[k] != v {
-			t.Fatalf("%s: %s differs from the source", got, k)
-		}
-	}
+	treetest.Same(t, got, want, treetest.DotFile)
 	xrpack(t, nil, "verify", "-q", got)
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/klauspost/compress/zip"
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/xr-lake/xr/internal/treetest"
 	"github.com/xr-lake/xr/pkg/xr"
 )
 
@@ -34,38 +35,6 @@ const refPass = "correct horse battery staple"
 var fastKDF = KDF{Name: "argon2id", Time: 1, Memory: 64, Threads: 1}
 
 func keyFn(k string) func() ([]byte, error) { return func() ([]byte, error) { return []byte(k), nil } }
-
-// readTree returns the files under dir (slash paths → contents).
-func readTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	m := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		m[filepath.ToSlash(rel)] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-func sameTree(t *testing.T, got, want string) {
-	t.Helper()
-	g, w := readTree(t, got), readTree(t, want)
-	if len(g) != len(w) {
-		t.Fatalf("%s has %d files, want %d", got, len(g), len(w))
-	}
-	for k, v := range w {
-		if g[k] != v {
-			t.Fatalf("%s differs after the round trip", k)
-		}
-	}
-}
 
 // assertEmpty checks that a failed extract left nothing in dir.
 func assertEmpty(t *testing.T, dir string) {
@@ -102,7 +71,7 @@ func TestReferenceArchives(t *testing.T) {
 			if st.Get("records") != 50 || st.Get("files") != 10 {
 				t.Fatalf("stats %s", st.Summary())
 			}
-			sameTree(t, dest, refPack)
+			treetest.Same(t, dest, refPack, nil)
 			if _, err := Check(context.Background(), filepath.Join("testdata", tc.file), o.ReadOptions); err != nil {
 				t.Fatalf("check: %v", err)
 			}
@@ -216,7 +185,7 @@ func TestRoundTrip(t *testing.T) {
 					if err != nil {
 						t.Fatalf("extract: %v", err)
 					}
-					sameTree(t, dest, pack)
+					treetest.Same(t, dest, pack, nil)
 					// a second extract refuses to overwrite, --force replaces
 					if _, _, err := Extract(context.Background(), a, out, ExtractOptions{ReadOptions: ro}); !errors.Is(err, ErrExists) {
 						t.Fatalf("second extract: %v, want ErrExists", err)
@@ -224,7 +193,7 @@ func TestRoundTrip(t *testing.T) {
 					if _, _, err := Extract(context.Background(), a, out, ExtractOptions{ReadOptions: ro, Force: true}); err != nil {
 						t.Fatalf("forced extract: %v", err)
 					}
-					sameTree(t, dest, pack)
+					treetest.Same(t, dest, pack, nil)
 					if es, _ := os.ReadDir(out); len(es) != 1 {
 						t.Fatalf("%d entries in the output folder, want 1", len(es))
 					}
@@ -249,7 +218,7 @@ func TestDeterministic(t *testing.T) {
 
 func copyTree(t *testing.T, src, dst string) {
 	t.Helper()
-	for rel, data := range readTree(t, src) {
+	for rel, data := range treetest.Files(t, src, nil) {
 		p := filepath.Join(dst, filepath.FromSlash(rel))
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
@@ -480,7 +449,7 @@ func TestCorruptRecordInPack(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: extract: %v", format, err)
 		}
-		sameTree(t, dest, dir)
+		treetest.Same(t, dest, dir, nil)
 	}
 }
 
@@ -682,5 +651,5 @@ func TestTarZstFramesDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameTree(t, dest, dir)
+	treetest.Same(t, dest, dir, nil)
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/xr-lake/xr/internal/treetest"
 	"github.com/xr-lake/xr/pkg/snapshot"
 )
 
@@ -117,7 +118,7 @@ func TestExtractSyncsEveryFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := len(readTree(t, dest)); synced != n {
+		if n := len(treetest.Files(t, dest, nil)); synced != n {
 			t.Fatalf("%s: %d files fsynced, the pack has %d", format, synced, n)
 		}
 		synced, fail = 0, true
