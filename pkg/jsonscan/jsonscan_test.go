@@ -202,6 +202,19 @@ func TestDepth(t *testing.T) {
 	}
 }
 
+// BenchmarkSkipObjects validates a document of small objects, for the
+// object loop.
+func BenchmarkSkipObjects(b *testing.B) {
+	doc := []byte(`[` + strings.Repeat(`{"id":17,"name":"ab","ok":true,"tags":["x","y"],"sub":{"a":null,"bb":2.5,"c":{}}},`, 300) + `{}]`)
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Skip(doc, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkSkipArrays validates a document made mostly of arrays
 // (numbers, strings, nested arrays and objects), for the array loop.
 func BenchmarkSkipArrays(b *testing.B) {

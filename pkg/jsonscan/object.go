@@ -25,7 +25,6 @@ type Object struct {
 	i     int // where reading goes on; at an error, its offset
 	k, ke int // the current key (quotes included)
 	v, ve int // the current value; ve < 0 while unread
-	depth int // nesting of the object inside Skip (0 outside), for MaxDepth
 	state uint8
 	whole bool // ObjectText: only whitespace may follow the object
 	valid bool // ValidObjectAt: keys are only delimited
@@ -71,9 +70,6 @@ func (o *Object) notObject() {
 	}
 }
 
-// objectAt is ObjectAt for Skip, at its nesting depth.
-func objectAt(b []byte, i, depth int) Object { return Object{b: b, i: i, ve: -1, depth: depth} }
-
 // Next moves to the next member and reports whether there is one. It
 // returns false at the end of the object (End is then set) or at an error
 // (Err).
@@ -84,7 +80,7 @@ func (o *Object) Next() bool {
 	ve := o.ve
 	if ve < 0 {
 		var err error
-		if ve, err = skip(o.b, o.v, o.depth); err != nil {
+		if ve, err = Skip(o.b, o.v); err != nil {
 			return o.stop(ve, err)
 		}
 	}
@@ -107,9 +103,6 @@ func (o *Object) start() bool {
 	b := o.b
 	if o.i >= len(b) || b[o.i] != '{' {
 		return o.stop(o.i, synErr(o.i, "want an object"))
-	}
-	if o.depth > MaxDepth {
-		return o.stop(o.i, TooDeep(o.i))
 	}
 	o.state = objMember
 	i := SkipSpace(b, o.i+1)
@@ -151,21 +144,26 @@ const (
 	wantColon
 )
 
-// fail ends the object with the syntax error of what it wanted at b[i]:
-// the one wording of every object loop.
+// fail ends the object with the syntax error of what it wanted at b[i].
 func (o *Object) fail(i, want int) bool {
-	var err error
+	return o.stop(i, objectErr(o.b, i, want))
+}
+
+// objectErr is the syntax error of an object broken at b[i], where it
+// wanted want: the one wording of every object loop (Object's and
+// skipObject's), built out of line so that the loops stay small.
+//
+//go:noinline
+func objectErr(b []byte, i, want int) error {
 	switch {
 	case want == wantColon:
-		err = synErr(i, "want ':' after object key")
-	case i >= len(o.b):
-		err = synErr(i, "unexpected end of input in object")
+		return synErr(i, "want ':' after object key")
+	case i >= len(b):
+		return synErr(i, "unexpected end of input in object")
 	case want == wantKey:
-		err = synErr(i, "unexpected %s, want an object key string", describe(o.b[i]))
-	default:
-		err = synErr(i, "unexpected %s, want ',' or '}'", describe(o.b[i]))
+		return synErr(i, "unexpected %s, want an object key string", describe(b[i]))
 	}
-	return o.stop(i, err)
+	return synErr(i, "unexpected %s, want ',' or '}'", describe(b[i]))
 }
 
 func (o *Object) stop(i int, err error) bool {
@@ -202,7 +200,7 @@ func (o *Object) Value() ([]byte, error) {
 }
 
 func (o *Object) skipValue() ([]byte, error) {
-	end, err := skip(o.b, o.v, o.depth)
+	end, err := Skip(o.b, o.v)
 	if err != nil {
 		o.stop(end, err)
 		return nil, err

@@ -2,6 +2,7 @@ package jsonscan
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -59,6 +60,17 @@ func TestObject(t *testing.T) {
 		}
 		if o.Err() == nil || o.Err().Error() != want {
 			t.Errorf("%q: %v, want %s", in, o.Err(), want)
+		}
+		// Skip's own object loop words a broken object alike, also nested
+		if strings.HasPrefix(in, "{") && !strings.Contains(in, "} ") {
+			if err := Valid([]byte(in)); err == nil || err.Error() != want {
+				t.Errorf("Valid(%q): %v, want %s", in, err, want)
+			}
+			nested := `[` + in
+			_, err := Skip([]byte(nested), 0)
+			if se := (*SyntaxError)(nil); !errors.As(err, &se) || se.Offset != o.End()+1 || !strings.HasSuffix(err.Error(), want[strings.Index(want, ": ")+2:]) {
+				t.Errorf("Skip(%q): %v, want %s one byte on", nested, err, want)
+			}
 		}
 	}
 }
