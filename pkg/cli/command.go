@@ -77,12 +77,11 @@ type Env struct {
 	Flags  *Flags
 	Opts
 
-	cmd       *Command
-	args      []string
-	rejects   *rejectFile
-	stopInput func()
-	progress  progressOpts // --progress and the display (progress.go)
-	mu        sync.Mutex   // one diagnostic line at a time
+	cmd      *Command
+	args     []string
+	rejects  *rejectFile
+	progress progressOpts // --progress and the display (progress.go)
+	mu       sync.Mutex   // one diagnostic line at a time
 }
 
 // Exec runs cmd with args and the streams, and returns the exit status.
@@ -228,11 +227,7 @@ func (x *Env) Input() io.Reader {
 }
 
 // InputFrom is Input of the input file f.
-func (x *Env) InputFrom(f *os.File) io.Reader {
-	r, stop := x.input(f)
-	x.stopInput = stop
-	return r
-}
+func (x *Env) InputFrom(f *os.File) io.Reader { return x.input(f) }
 
 // Interruptible is Interruptible of stdin (for a command reading an index
 // there).
@@ -257,9 +252,6 @@ func isTerminal(w any) bool {
 // error is two lines, the second naming -h, and nothing else; a command
 // that failed before it counted anything prints no summary of zeros.
 func (x *Env) finish(st *xr.Stats, err error) int {
-	if x.stopInput != nil {
-		x.stopInput()
-	}
 	x.stopProgress()
 	restoreBlocking()
 	if err == errHelp {

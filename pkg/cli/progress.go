@@ -261,20 +261,21 @@ func (m *meter) snapshot(now time.Time) progressState {
 // counted on the display, with percent and ETA when f is a regular file.
 // A terminal gets a one-line hint instead (a command silently waiting for
 // input looks hung; a progress line would mix with what is typed).
-func (x *Env) input(f *os.File) (io.Reader, func()) {
+// The display ends in finish, before the summary.
+func (x *Env) input(f *os.File) io.Reader {
+	in := Interruptible(x.Ctx, f)
 	if term.IsTerminal(int(f.Fd())) {
 		x.Warn("reading envelopes from the terminal (Ctrl-D ends; -h for help)")
-		return Interruptible(x.Ctx, f), func() {}
+		return in
 	}
-	in := Interruptible(x.Ctx, f)
 	m := x.meter()
 	if m == nil {
-		return in, func() {}
+		return in
 	}
 	if size := remaining(f); size > 0 {
 		m.SetTotal(size)
 	}
-	return xr.MeterReader(m, in), x.stopProgress
+	return xr.MeterReader(m, in)
 }
 
 // remaining is how much of a regular file is left to read from its
