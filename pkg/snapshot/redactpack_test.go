@@ -554,17 +554,7 @@ func TestCatVerifyTrustsLedger(t *testing.T) {
 func TestNaturalKeySecretLeavesIndex(t *testing.T) {
 	const secret = "k3y-S3cret-9"
 	line := `{"exchange_id":"0f8fad5b-d9cb-469f-a165-70867728950e","exchange_type":"http","source_system":"wookieepedia","entity_type":"page","natural_key":"GET https://h/p?api_key=` + secret + `&page=1","request":{},"response":{"ok":true},"observed_at_utc":"2024-05-01T10:00:00Z"}`
-	var rec envelope.Record
-	if err := envelope.Parse(&rec, []byte(line), false); err != nil {
-		t.Fatal(err)
-	}
-	var h contenthash.Hasher
-	sum, err := h.Sum(&rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec.SetString(envelope.ContentSHA256, sum)
-	in := string(envelope.Append(nil, &rec)) + "\n"
+	in := hashed(t, line) + "\n"
 	noSecret := func(dir string) {
 		t.Helper()
 		for _, f := range []string{IndexFile} {
