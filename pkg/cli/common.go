@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"os"
@@ -109,16 +110,13 @@ var Version string
 func VersionString() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return or(Version, "(devel)")
+		return cmp.Or(Version, "(devel)")
 	}
 	return versionOf(bi)
 }
 
 func versionOf(bi *debug.BuildInfo) string {
-	v := or(Version, bi.Main.Version)
-	if v == "" {
-		v = "(devel)"
-	}
+	v := cmp.Or(Version, bi.Main.Version, "(devel)")
 	var rev, at, dirty string
 	for _, s := range bi.Settings {
 		switch s.Key {
@@ -141,11 +139,4 @@ func versionOf(bi *debug.BuildInfo) string {
 		detail = append(detail, "modified")
 	}
 	return v + " (" + strings.Join(detail, ", ") + ")"
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
