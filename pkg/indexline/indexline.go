@@ -183,14 +183,14 @@ func (f *Fields) text(name string, v []byte) ([]byte, error) {
 	return f.unquote(name, v)
 }
 
+// unquote is text's slow path: null, a value that is no string, or a
+// string with escapes (decoded into f's buffer).
 func (f *Fields) unquote(name string, v []byte) ([]byte, error) {
 	switch {
 	case string(v) == "null":
 		return nil, nil
 	case v[0] != '"':
 		return nil, fieldErr(name, "want a string, got %s", clip(v))
-	case bytes.IndexByte(v, '\\') < 0:
-		return v[1 : len(v)-1], nil
 	}
 	start := len(f.buf)
 	var err error
