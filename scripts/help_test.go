@@ -175,20 +175,15 @@ func TestUsageErrorsTwoLines(t *testing.T) {
 		}
 	}
 	// a near miss names the flag meant
-	for _, c := range [][]string{
-		{"xr-diff --conflicts-log x", "xr-diff: unknown flag --conflicts-log (did you mean --conflict-log?)"},
-		{"xr-pack cat --verfy", "xr-pack cat: unknown flag --verfy (did you mean --verify?)"},
-		{"xr-pack verfy", `xr-pack: unknown command "verfy" (did you mean "verify"?)`},
-		{"xr-hash a.ndjson", `xr-hash: takes no arguments (it reads stdin: xr-hash < FILE), got "a.ndjson"`},
+	for _, c := range []struct{ args, name, msg string }{
+		{"xr-diff --conflicts-log x", "xr-diff", "unknown flag --conflicts-log (did you mean --conflict-log?)"},
+		{"xr-pack cat --verfy", "xr-pack cat", "unknown flag --verfy (did you mean --verify?)"},
+		{"xr-pack verfy", "xr-pack", `unknown command "verfy" (did you mean "verify"?)`},
+		{"xr-hash a.ndjson", "xr-hash", `takes no arguments (it reads stdin: xr-hash < FILE), got "a.ndjson"`},
 	} {
-		_, stderr, code := runIn(dir, "", strings.Fields(c[0])...)
-		name := strings.Join(strings.Fields(c[1])[:1], "")
-		name = strings.TrimSuffix(name, ":")
-		if strings.HasPrefix(c[0], "xr-pack cat") {
-			name = "xr-pack cat"
-		}
-		if want := c[1] + "\nrun '" + name + " -h' for usage\n"; code != 2 || stderr != want {
-			t.Errorf("%s: exit %d, stderr\n%s\nwant\n%s", c[0], code, stderr, want)
+		_, stderr, code := runIn(dir, "", strings.Fields(c.args)...)
+		if want := c.name + ": " + c.msg + "\nrun '" + c.name + " -h' for usage\n"; code != 2 || stderr != want {
+			t.Errorf("%s: exit %d, stderr\n%s\nwant\n%s", c.args, code, stderr, want)
 		}
 	}
 }
