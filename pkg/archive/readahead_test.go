@@ -3,12 +3,18 @@ package archive
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"testing/iotest"
+	"time"
+
+	"filippo.io/age"
 )
 
 // TestReadAhead: the reader gets every byte in order, then the source's
@@ -80,6 +86,43 @@ func TestTarZstCutReportsTruncation(t *testing.T) {
 		_, err := Check(context.Background(), writeTemp(t, string(a[:len(a)-cut])), ReadOptions{})
 		if !errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Fatalf("%d bytes cut: err = %v, want unexpected EOF", cut, err)
+		}
+	}
+}
+
+// TestFailedExtractLeavesNoGoroutines: Extract and Check of an age
+// tar.zst that fails (cut inside a member, cut in the tar's last bytes,
+// cancelled before the first member) return with their read-ahead and fsync goroutines ended.
+func TestFailedExtractLeavesNoGoroutines(t *testing.T) {
+	dir := bigPack(t)
+	big := make([]byte, 3*raBuffers*raSize) // more than the read-ahead holds
+	rand.Read(big)
+	os.WriteFile(filepath.Join(dir, "big.bin"), big, 0o644)
+	plain, _ := os.ReadFile(create(t, dir, CreateOptions{Format: FormatTarZst}))
+	ro := ReadOptions{Identities: func() ([]age.Identity, error) { return []age.Identity{testIdentity}, nil }}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	base := runtime.NumGoroutine()
+	for _, tc := range []struct {
+		ctx   context.Context
+		plain []byte
+	}{
+		{context.Background(), plain[:len(plain)/3]},
+		{context.Background(), plain[:len(plain)-5]},
+		{cancelled, plain},
+	} {
+		a := ageTo(t, tc.plain)
+		if _, _, err := Extract(tc.ctx, a, filepath.Join(t.TempDir(), "out"), ExtractOptions{ReadOptions: ro}); err == nil {
+			t.Fatal("Extract of a damaged archive succeeded")
+		}
+		if _, err := Check(tc.ctx, a, ro); err == nil {
+			t.Fatal("Check of a damaged archive succeeded")
+		}
+	}
+	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > base; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines before, %d after:\n%s", base, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
 		}
 	}
 }
