@@ -247,3 +247,38 @@ func TestContextUnderBareVendorName(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryPrefixFires: every prefix of a plain token rule (a charset run,
+// no matcher of its own) fires its rule on a token of the rule's shortest
+// length, found through the anchor tables: TestEveryRuleFires tries one
+// prefix per id, so a prefix sharing an id (gho_ beside ghp_) is tried
+// here.
+func TestEveryPrefixFires(t *testing.T) {
+	rd, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range tokenRules {
+		if r.fn != nil || r.re != "" || r.check != nil || r.start {
+			continue
+		}
+		var cs []byte
+		for c := 0; c < 256; c++ {
+			if r.set[c] {
+				cs = append(cs, byte(c))
+			}
+		}
+		tok := []byte(r.prefix)
+		for i := 0; i < r.min; i++ {
+			tok = append(tok, cs[(i*7+3)%len(cs)])
+		}
+		in := `{"note":` + quoteJSON("see "+string(tok)+" here") + `}`
+		_, finds, err := rd.Value([]byte(in), "/response")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(finds, func(f Finding) bool { return f.Rule == r.id }) {
+			t.Errorf("%s (prefix %s) did not fire on %s (fired %v)", r.id, r.prefix, tok, finds)
+		}
+	}
+}
