@@ -407,11 +407,11 @@ func Extract(ctx context.Context, path, outDir string, o ExtractOptions) (dest s
 	return dest, st, nil
 }
 
-// checkExtracted checks the pack extracted into dir: with hashed (its
-// bytes are proven the archived ones), only that its manifest parses;
-// otherwise with verify (nil: verifyPack).
-func checkExtracted(ctx context.Context, dir string, hashed bool, verify func(context.Context, string) error) error {
-	if hashed {
+// checkExtracted checks the pack extracted into dir: trusted (the member
+// hashes proved its bytes the archived ones, and no --verify), only that
+// its manifest parses; otherwise with verify (nil: verifyPack).
+func checkExtracted(ctx context.Context, dir string, trusted bool, verify func(context.Context, string) error) error {
+	if trusted {
 		b, err := os.ReadFile(filepath.Join(dir, snapshot.ManifestFile))
 		if err == nil {
 			_, err = manifest.Parse(b)
