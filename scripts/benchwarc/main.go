@@ -9,6 +9,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -30,8 +31,7 @@ func run(in io.Reader, out io.Writer) error {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	for i := 0; ; i++ {
 		line, err := r.ReadBytes('\n')
-		if len(line) > 1 {
-			line = line[:len(line)-1]
+		if line = bytes.TrimSuffix(line, []byte("\n")); len(line) > 0 {
 			uri := fmt.Sprintf("https://bench.example/records/%d?page=%d", i, i%7)
 			req := fmt.Sprintf("GET /records/%d?page=%d HTTP/1.1\r\nHost: bench.example\r\nAccept: application/json\r\n\r\n", i, i%7)
 			resp := fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(line))
