@@ -58,11 +58,7 @@ type warcHalf struct {
 }
 
 func openWARC(in io.Reader, file string, b *Builder) (Reader, error) {
-	max := int64(b.o.MaxLine)
-	if max <= 0 {
-		max = 64 << 20
-	}
-	return &warcReader{r: warc.NewReader(in), b: b, file: file, max: max}, nil
+	return &warcReader{r: warc.NewReader(in), b: b, file: file, max: int64(b.o.MaxLine)}, nil
 }
 
 // Count adds the records that became no envelope: "skipped" (warcinfo,
